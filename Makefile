@@ -1,0 +1,49 @@
+# Vigil — every target installs what it needs first, so a fresh Debian machine needs only these.
+SWIFT        ?= swift
+APT_PACKAGES := libcurl4-openssl-dev libjson-c-dev libsqlite3-dev pkg-config
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ARGS         ?=
+
+.PHONY: all deps build release run test check format lint clean
+
+all: build
+
+## deps: install the missing Debian -dev packages (libcurl, json-c, SQLite)
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## build: debug build of everything
+build: deps
+	$(SWIFT) build
+
+## release: optimised build of the vigil executable
+release: deps
+	$(SWIFT) build -c release --product vigil
+
+## run: build and start Vigil (local mode unless ./vigil.yaml exists); ARGS="--listen …" passes flags
+run: build
+	"$$($(SWIFT) build --show-bin-path)/vigil" serve $(ARGS)
+
+## test: build and run every test
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## check: validate ./vigil.yaml (or local mode), commands/ and playbooks/
+check: build
+	"$$($(SWIFT) build --show-bin-path)/vigil" check $(ARGS)
+
+## format / lint: swift-format with .swift-format
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build

@@ -1,0 +1,140 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Vigil: a chat-ops escalation bot for Trust & Safety teams.
+///
+/// Layers point one way: VigilCore (pure) ← adapters (VigilStore, VigilChat, VigilConfig) and the
+/// C wrappers (VigilJSON, VigilHTTP) ← VigilServer (the app) ← `vigil` (thin executable).
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // MARK: - C libraries, each behind one small target
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: - Pure core
+        .target(
+            name: "VigilCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+
+        // MARK: - C wrappers
+        .target(name: "VigilJSON", dependencies: ["CJSONC"], swiftSettings: strict),
+        .target(name: "VigilHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+
+        // MARK: - Adapters
+        .target(
+            name: "VigilStore",
+            dependencies: ["VigilCore", "VigilJSON", "CSQLite"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VigilChat",
+            dependencies: ["VigilCore", "VigilJSON", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VigilConfig",
+            dependencies: ["VigilCore", "Yams"],
+            swiftSettings: strict
+        ),
+
+        // MARK: - App and executable
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "VigilCore", "VigilJSON", "VigilHTTP", "VigilStore", "VigilChat", "VigilConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: - Tests
+        .target(
+            name: "VigilTestSupport",
+            dependencies: [
+                "VigilCore", "VigilJSON", "VigilHTTP", "VigilConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/VigilTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilCoreTests",
+            dependencies: ["VigilCore", "VigilTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilJSONTests",
+            dependencies: ["VigilJSON"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilHTTPTests",
+            dependencies: ["VigilHTTP", "VigilTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilStoreTests",
+            dependencies: ["VigilStore", "VigilTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilChatTests",
+            dependencies: ["VigilChat", "VigilTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilConfigTests",
+            dependencies: ["VigilConfig", "VigilTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilServer", "VigilTestSupport", "vigil",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

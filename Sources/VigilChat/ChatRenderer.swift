@@ -1,0 +1,116 @@
+import VigilCore
+import VigilJSON
+
+/// Turns the core's messages into one platform's JSON.
+public protocol ChatRenderer: Sendable {
+    /// The body of the immediate HTTP reply to a slash command.
+    func replyBody(_ reply: Reply) -> JSONValue
+    /// The body posted to an incoming webhook.
+    func webhookBody(_ message: Message) -> JSONValue
+}
+
+/// Slack: `mrkdwn` sections with a plain `text` fallback.
+public struct SlackRenderer: ChatRenderer {
+    /// Slack's limits: 50 blocks per message, 3,000 characters per section, 4,000 for `text`.
+    static let maxBlocks = 50
+    static let maxSectionLength = 3000
+    static let maxTextLength = 4000
+
+    public init() {}
+
+    public func replyBody(_ reply: Reply) -> JSONValue {
+        .object([("response_type", .string(reply.visibility.rawValue))] + content(reply.message))
+    }
+
+    public func webhookBody(_ message: Message) -> JSONValue {
+        .object(content(message))
+    }
+
+    private func content(_ message: Message) -> [(String, JSONValue)] {
+        let text = Self.truncate(Self.escape(message.plainText), to: Self.maxTextLength)
+        var sections: [String] = []
+        var current = ""
+        for line in message.lines.map(mrkdwn) {
+            // Pack lines into as few sections as fit; one over-long line is cut, not dropped.
+            let line = Self.truncate(line, to: Self.maxSectionLength)
+            if !current.isEmpty, current.count + 1 + line.count > Self.maxSectionLength {
+                sections.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? line : "\n" + line
+        }
+        if !current.isEmpty { sections.append(current) }
+        if sections.count > Self.maxBlocks {
+            sections = Array(sections.prefix(Self.maxBlocks - 1)) + ["… (\(sections.count - Self.maxBlocks + 1) more sections cut)"]
+        }
+        let blocks = sections.map { section -> JSONValue in
+            ["type": "section", "text": ["type": "mrkdwn", "text": .string(section)]]
+        }
+        return [("text", .string(text)), ("blocks", .array(blocks))]
+    }
+
+    func mrkdwn(_ line: [Span]) -> String {
+        line.map { span in
+            switch span {
+            case let .text(s): Self.escape(s)
+            case let .bold(s): s.isEmpty ? "" : "*\(Self.escape(s))*"
+            case let .code(s): "`\(Self.escape(s))`"
+            case let .mention(user): Self.isSlackID(user.id) ? "<@\(user.id)>" : "@\(Self.escape(user.name))"
+            }
+        }.joined()
+    }
+
+    /// Slack IDs are upper-case letters and digits starting with U or W.
+    static func isSlackID(_ id: String) -> Bool {
+        guard let first = id.first, first == "U" || first == "W", id.count >= 3 else { return false }
+        return id.allSatisfy { ($0.isUppercase || $0.isNumber) && $0.isASCII }
+    }
+
+    /// Slack treats `&`, `<` and `>` as control characters in message text.
+    static func escape(_ text: String) -> String {
+        var output = ""
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    static func truncate(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+    }
+}
+
+/// Mattermost: Markdown `text`; mentions by user name.
+public struct MattermostRenderer: ChatRenderer {
+    /// Mattermost splits posts over 16,383 characters; stay under it.
+    static let maxTextLength = 16_000
+
+    public init() {}
+
+    public func replyBody(_ reply: Reply) -> JSONValue {
+        ["response_type": .string(reply.visibility.rawValue), "text": .string(markdown(reply.message))]
+    }
+
+    public func webhookBody(_ message: Message) -> JSONValue {
+        ["text": .string(markdown(message))]
+    }
+
+    func markdown(_ message: Message) -> String {
+        let text = message.lines.map { line in
+            line.map { span in
+                switch span {
+                case let .text(s): s
+                case let .bold(s): s.isEmpty ? "" : "**\(s)**"
+                case let .code(s): "`\(s)`"
+                case let .mention(user): "@\(user.name)"
+                }
+            }.joined()
+        }.joined(separator: "\n")
+        return SlackRenderer.truncate(text, to: Self.maxTextLength)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The JSON a channel's incoming webhook expects.
+public enum WebhookFormat: String, Sendable, Hashable, CaseIterable {
+    case slack
+    case mattermost
+
+    /// The format a bare webhook URL implies: Slack's host, Mattermost's `/hooks/` path, else Slack.
+    public static func inferred(from url: String) -> WebhookFormat {
+        guard let parsed = URL(string: url) else { return .slack }
+        if parsed.host?.lowercased() == "hooks.slack.com" { return .slack }
+        return parsed.path.contains("/hooks/") ? .mattermost : .slack
+    }
+}
+
+/// Where posts for one ``VigilCore/ChannelRole`` go: the terminal, or an incoming webhook.
+public enum ChannelTarget: Sendable, Equatable {
+    /// Printed to standard output (local mode, or a channel not configured).
+    case console
+    case webhook(url: String, format: WebhookFormat)
+
+    /// Checks that `text` is an absolute http(s) URL with a host; the message does not repeat
+    /// the whole URL, because webhook URLs carry their credentials in the path.
+    static func validateURL(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty
+        else {
+            let shown = text.split(separator: "/", maxSplits: 1).first.map { text.contains("/") ? "\($0)/…" : String($0) } ?? text
+            return "\"\(shown)\" is not an http(s) URL"
+        }
+        return nil
+    }
+}

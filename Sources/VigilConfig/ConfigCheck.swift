@@ -1,0 +1,50 @@
+import Foundation
+import VigilCore
+
+/// `vigil check`: validates the config file (if any), then the command specs in its `commands`
+/// directory, and returns every problem found. An empty result means all is well.
+public enum ConfigCheck {
+    /// The name `vigil serve` and `vigil check` look for when no `--config` is given.
+    public static let defaultConfigName = "vigil.yaml"
+
+    /// - Parameters:
+    ///   - configPath: `--config`; when `nil`, `vigil.yaml` in the working directory if there is
+    ///     one, else local mode (no config file).
+    ///   - commandsDirectory: the command specs to check in local mode (default: `commands/` in
+    ///     the working directory); with a config file, its `commands` key decides.
+    ///   - environment: the values for `${VAR}`.
+    ///   - workingDirectory: what relative paths are relative to; paths under it are shown relative.
+    public static func run(
+        configPath: String?, commandsDirectory: String? = nil, environment: [String: String],
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let commands: String
+        var commandsKey: SourceLocation?
+        if let path = configPath ?? existingDefaultConfig(in: workingDirectory) {
+            let outcome = VigilConfiguration.decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
+            diagnostics += outcome.diagnostics
+            commands = outcome.commandsDirectory
+            commandsKey = outcome.commandsKey
+        } else {
+            commands = ConfigPaths.resolve(commandsDirectory ?? "commands", relativeTo: workingDirectory)
+        }
+        diagnostics += CommandSpecLoader.collect(directory: commands, referencedAt: commandsKey).1
+        // Playbooks are validated once the playbooks issue defines their format.
+        return diagnostics.map { relative($0, to: workingDirectory) }
+    }
+
+    private static func existingDefaultConfig(in directory: String) -> String? {
+        let path = NSString(string: directory).appendingPathComponent(defaultConfigName)
+        return FileManager.default.fileExists(atPath: path) ? defaultConfigName : nil
+    }
+
+    /// `commands/open.yaml:3` rather than `/home/…/commands/open.yaml:3`.
+    private static func relative(_ diagnostic: Diagnostic, to directory: String) -> Diagnostic {
+        let prefix = NSString(string: directory).standardizingPath + "/"
+        var shown = diagnostic
+        if shown.location.file.hasPrefix(prefix) { shown.location.file.removeFirst(prefix.count) }
+        shown.message = shown.message.replacingOccurrences(of: prefix, with: "")
+        return shown
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import VigilCore
+import Yams
+
+/// The keys that make up the core's ``VigilCore/Policy``: `id_prefix`, `timezone`, `roles`,
+/// `severities`, `categories` and `escalation`.
+extension ConfigurationDecoder {
+    func policy(_ top: Fields) -> Policy {
+        let defaults = Policy.defaults
+        let severities = top["severities"].flatMap(severities) ?? defaults.severities
+        let categories = top["categories"].flatMap(categories) ?? defaults.categories
+        checkNoOverlap(severities: top["severities"], categories: top["categories"])
+        return Policy(
+            idPrefix: top["id_prefix"].flatMap(idPrefix) ?? defaults.idPrefix,
+            severities: severities,
+            categories: categories,
+            escalationLevels: top["escalation"].flatMap(escalationLevels) ?? defaults.escalationLevels,
+            timeZone: top["timezone"].flatMap(timeZone) ?? defaults.timeZone,
+            restrictedViewers: top["roles"].flatMap(restrictedViewers) ?? [])
+    }
+
+    func idPrefix(_ node: Node) -> String? {
+        guard let text = reader.string(node, at: "id_prefix") else { return nil }
+        guard (1...10).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            reader.error("id_prefix must be 1 to 10 letters or digits (like INC or TS), found \"\(text)\"", at: node)
+            return nil
+        }
+        return text
+    }
+
+    func timeZone(_ node: Node) -> TimeZone? {
+        guard let text = reader.string(node, at: "timezone") else { return nil }
+        if let zone = TimeZone(identifier: text) { return zone }
+        let close = YAMLReader.suggestion(for: text, in: TimeZone.knownTimeZoneIdentifiers)
+        let hint = close.isEmpty ? " (use an IANA name such as UTC, Europe/Paris or America/New_York)" : close
+        reader.error("unknown time zone \"\(text)\" for timezone\(hint)", at: node)
+        return nil
+    }
+
+    /// `roles: {restricted: ["<@U0AVA>", "@dee"]}`.
+    func restrictedViewers(_ node: Node) -> [UserRef]? {
+        guard let fields = reader.fields(of: node, at: "roles", known: ["restricted"]),
+              let list = fields["restricted"], let items = reader.strings(list, at: "roles.restricted")
+        else { return nil }
+        return items.enumerated().compactMap { index, item in
+            guard let user = UserMention.parse(item.text.trimmingCharacters(in: .whitespaces)) else {
+                reader.error("invalid user \"\(item.text)\" in roles.restricted[\(index)] (write <@U123>, <@U123|name> or \"@name\")", at: item.node)
+                return nil
+            }
+            return user
+        }
+    }
+
+    // MARK: - Named lists
+
+    func severities(_ node: Node) -> [Severity]? {
+        let entries = namedEntries(node, at: "severities", kind: "severity", known: ["name", "ack", "resolve"])
+        guard !entries.isEmpty else { return nil }
+        return entries.map { entry in
+            let path = "severities[\(entry.index)]"
+            return Severity(
+                name: entry.name,
+                ack: entry.fields["ack"].flatMap { reader.duration($0, at: "\(path).ack") },
+                resolve: entry.fields["resolve"].flatMap { reader.duration($0, at: "\(path).resolve") })
+        }
+    }
+
+    func categories(_ node: Node) -> [VigilCore.Category]? {
+        let entries = namedEntries(node, at: "categories", kind: "category", known: ["name", "restricted"])
+        guard !entries.isEmpty else { return nil }
+        return entries.map { entry in
+            let restricted = entry.fields["restricted"].flatMap { reader.bool($0, at: "categories[\(entry.index)].restricted") }
+            return VigilCore.Category(name: entry.name, restricted: restricted ?? false)
+        }
+    }
+
+    func escalationLevels(_ node: Node) -> [String]? {
+        let entries = namedEntries(node, at: "escalation", kind: "escalation level", known: ["name"], singleWord: false)
+        return entries.isEmpty ? nil : entries.map(\.name)
+    }
+
+    /// A name both a severity and a category would make `open fraud sev1` ambiguous, since the
+    /// two may come in either order.
+    private func checkNoOverlap(severities: Node?, categories: Node?) {
+        guard let severities, let categories else { return }
+        let severityNames = Set(names(in: severities).map(\.name))
+        for (name, node) in names(in: categories) where severityNames.contains(name) {
+            reader.error("\"\(name)\" is both a severity and a category; `open` could not tell them apart", at: node)
+        }
+    }
+
+    /// The lowercased `name:` values of a list of mappings, with their nodes.
+    private func names(in list: Node) -> [(name: String, node: Node)] {
+        guard case let .sequence(items) = list else { return [] }
+        return items.compactMap { item in
+            guard let pair = item.mapping?.first(where: { $0.key.scalar?.string == "name" }),
+                  let text = pair.value.scalar?.string
+            else { return nil }
+            return (text.lowercased(), pair.value)
+        }
+    }
+
+    /// One entry of a list of `{name: …, …}` mappings.
+    struct NamedEntry {
+        var index: Int
+        var name: String
+        var fields: Fields
+    }
+
+    /// The entries of a list of named mappings, reporting a list that is empty, entries without
+    /// a name, names that are not one word (they are typed in chat) and duplicates.
+    func namedEntries(_ node: Node, at path: String, kind: String, known: [String], singleWord: Bool = true) -> [NamedEntry] {
+        guard let items = reader.sequence(node, at: path) else { return [] }
+        guard !items.isEmpty else {
+            reader.error("\(path) must list at least one \(kind) (or leave \(path) out for the defaults)", at: node)
+            return []
+        }
+        var entries: [NamedEntry] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let fields = reader.fields(of: item, at: itemPath, known: known) else { continue }
+            guard let nameNode = fields["name"] else {
+                reader.error("\(itemPath) needs a name", at: item)
+                continue
+            }
+            guard let name = reader.string(nameNode, at: "\(itemPath).name") else { continue }
+            if singleWord, name.isEmpty || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+                reader.error("\(kind) name \"\(name)\" must be one word of letters, digits, - or _ (it is typed in chat)", at: nameNode)
+                continue
+            }
+            if !singleWord, name.trimmingCharacters(in: .whitespaces).isEmpty {
+                reader.error("\(itemPath).name is empty", at: nameNode)
+                continue
+            }
+            if let first = seen[name.lowercased()] {
+                reader.error("duplicate \(kind) \"\(name)\" (first defined on line \(first))", at: nameNode)
+                continue
+            }
+            seen[name.lowercased()] = reader.line(of: nameNode)
+            entries.append(NamedEntry(index: index, name: name, fields: fields))
+        }
+        return entries
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import VigilCore
+import Yams
+
+/// Decodes the root of `vigil.yaml` into a ``VigilConfiguration``, reporting every problem
+/// through its ``YAMLReader`` rather than stopping at the first.
+///
+/// A bad value is reported and replaced by its default so that decoding can go on and find the
+/// next problem; the configuration is only handed out when there were none.
+struct ConfigurationDecoder {
+    let reader: YAMLReader
+    /// The config file's directory, absolute; relative paths in the file resolve against it.
+    let directory: String
+
+    /// What decoding produced. The commands directory is known even when other keys are wrong,
+    /// so `vigil check` can go on to the command specs.
+    struct Outcome {
+        var configuration: VigilConfiguration?
+        var commandsDirectory: String
+        /// Where `commands:` was set, for "directory not found" messages.
+        var commandsKey: SourceLocation?
+        var diagnostics: [Diagnostic]
+    }
+
+    static let topLevelKeys = [
+        "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
+        "mattermost", "channels", "roles", "outbox", "severities", "categories", "escalation",
+    ]
+
+    func decode(_ root: Node) -> Outcome {
+        let top = reader.fields(of: root, at: "", known: Self.topLevelKeys) ?? Fields()
+
+        let listen = top["listen"].flatMap { parse($0, at: "listen", ListenAddress.parse) } ?? .localDefault
+        let database = top["database"].flatMap { node in
+            parse(node, at: "database") { text throws(ConfigValueError) in
+                try DatabaseLocation.parse(text, relativeTo: directory)
+            }
+        } ?? .sqlite(path: ConfigPaths.resolve("vigil.sqlite", relativeTo: directory))
+        let durability = top["durability"].flatMap { oneOf($0, at: "durability", Durability.self) } ?? .normal
+        let commands = directoryPath(top["commands"], at: "commands") ?? ConfigPaths.resolve("commands", relativeTo: directory)
+        let playbooks = directoryPath(top["playbooks"], at: "playbooks") ?? ConfigPaths.resolve("playbooks", relativeTo: directory)
+        let slackSecret = secret(top["slack"], at: "slack", key: "signing_secret")
+        let mattermostToken = secret(top["mattermost"], at: "mattermost", key: "token")
+        let channels = channels(top["channels"])
+        let outbox = outbox(top["outbox"])
+        let policy = policy(top)
+
+        let configuration = VigilConfiguration(
+            listen: listen, database: database, durability: durability, commandsDirectory: commands,
+            playbooksDirectory: playbooks, slackSigningSecret: slackSecret, mattermostToken: mattermostToken,
+            channels: channels, outbox: outbox, policy: policy, file: reader.file)
+        let diagnostics = reader.diagnostics.enumerated()
+            .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
+            .map(\.element)
+        return Outcome(
+            configuration: diagnostics.isEmpty ? configuration : nil, commandsDirectory: commands,
+            commandsKey: top.keyNode("commands").map(reader.location(of:)), diagnostics: diagnostics)
+    }
+
+    // MARK: - Values
+
+    /// Runs a value parser on a string node, reporting its error at the node.
+    func parse<T>(_ node: Node, at path: String, _ parse: (String) throws(ConfigValueError) -> T) -> T? {
+        guard let text = reader.string(node, at: path) else { return nil }
+        do {
+            return try parse(text)
+        } catch {
+            reader.error(error.message, at: node)
+            return nil
+        }
+    }
+
+    /// One of an enum's raw values (`durability: full`).
+    func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, at path: String, _: T.Type) -> T? where T.RawValue == String {
+        guard let text = reader.string(node, at: path) else { return nil }
+        if let value = T(rawValue: text.lowercased()) { return value }
+        let names = T.allCases.map(\.rawValue)
+        reader.error("\(path) must be \(Suggestions.orList(names)), found \"\(text)\"\(YAMLReader.suggestion(for: text, in: names))", at: node)
+        return nil
+    }
+
+    func directoryPath(_ node: Node?, at path: String) -> String? {
+        guard let node, let text = reader.string(node, at: path) else { return nil }
+        guard !text.isEmpty else {
+            reader.error("\(path) must name a directory", at: node)
+            return nil
+        }
+        return ConfigPaths.resolve(text, relativeTo: directory)
+    }
+
+    /// `slack: {signing_secret: …}`: a secret must not be empty once substituted.
+    func secret(_ node: Node?, at path: String, key: String) -> String? {
+        guard let node, let fields = reader.fields(of: node, at: path, known: [key]) else { return nil }
+        guard let value = fields[key] else {
+            reader.error("\(path) needs \(key) (or remove \(path) if it is not used)", at: node)
+            return nil
+        }
+        guard let text = reader.string(value, at: "\(path).\(key)") else { return nil }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            reader.error("\(path).\(key) is empty (remove \(path) if it is not used)", at: value)
+            return nil
+        }
+        return text
+    }
+
+    // MARK: - Channels and outbox
+
+    func channels(_ node: Node?) -> [ChannelRole: ChannelTarget] {
+        var channels = Dictionary(uniqueKeysWithValues: ChannelRole.allCases.map { ($0, ChannelTarget.console) })
+        let roles = ChannelRole.allCases.map(\.rawValue)
+        guard let node, let fields = reader.fields(of: node, at: "channels", known: roles, noun: "channel role") else {
+            return channels
+        }
+        for role in ChannelRole.allCases {
+            guard let value = fields[role.rawValue] else { continue }
+            if let target = channelTarget(value, at: "channels.\(role.rawValue)") { channels[role] = target }
+        }
+        return channels
+    }
+
+    /// `console`, a webhook URL, or `{url: URL, format: slack|mattermost}`.
+    func channelTarget(_ node: Node, at path: String) -> ChannelTarget? {
+        if case .mapping = node {
+            guard let fields = reader.fields(of: node, at: path, known: ["url", "format"]) else { return nil }
+            guard let urlNode = fields["url"] else {
+                reader.error("\(path) needs url", at: node)
+                return nil
+            }
+            guard let url = webhookURL(urlNode, at: "\(path).url") else { return nil }
+            let format = fields["format"].flatMap { oneOf($0, at: "\(path).format", WebhookFormat.self) }
+            return .webhook(url: url, format: format ?? WebhookFormat.inferred(from: url))
+        }
+        guard let text = reader.string(node, at: path) else { return nil }
+        if text.lowercased() == "console" { return .console }
+        guard let url = webhookURL(node, text: text, at: path) else { return nil }
+        return .webhook(url: url, format: WebhookFormat.inferred(from: url))
+    }
+
+    private func webhookURL(_ node: Node, text: String? = nil, at path: String) -> String? {
+        guard let text = text ?? reader.string(node, at: path) else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let problem = ChannelTarget.validateURL(trimmed) {
+            reader.error("invalid webhook URL for \(path): \(problem) (use an incoming-webhook URL or console)", at: node)
+            return nil
+        }
+        return trimmed
+    }
+
+    func outbox(_ node: Node?) -> OutboxSettings {
+        var settings = OutboxSettings()
+        guard let node,
+              let fields = reader.fields(of: node, at: "outbox", known: ["max_attempts", "base_delay", "max_delay"])
+        else { return settings }
+        if let value = fields["max_attempts"], let attempts = reader.int(value, at: "outbox.max_attempts", in: 1...1_000) {
+            settings.maxAttempts = attempts
+        }
+        if let value = fields["base_delay"], let delay = reader.duration(value, at: "outbox.base_delay") {
+            settings.baseDelay = delay
+        }
+        if let value = fields["max_delay"], let delay = reader.duration(value, at: "outbox.max_delay") {
+            settings.maxDelay = delay
+            if delay < settings.baseDelay {
+                let base = DurationText.configForm(settings.baseDelay), max = DurationText.configForm(delay)
+                reader.error("outbox.max_delay (\(max)) is shorter than outbox.base_delay (\(base))", at: value)
+            }
+        }
+        return settings
+    }
+}

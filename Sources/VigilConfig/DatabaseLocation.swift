@@ -1,0 +1,60 @@
+import Foundation
+
+/// Where incidents are stored: `database: sqlite:vigil.sqlite`, or `--database URL`.
+public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
+    /// An SQLite file; the path is absolute once resolved against the config file's directory.
+    case sqlite(path: String)
+
+    /// The SQLite file path, when the database is SQLite.
+    public var sqlitePath: String? {
+        switch self {
+        case let .sqlite(path): path
+        }
+    }
+
+    /// Parses `sqlite:PATH` (relative paths resolve against `directory`; `sqlite::memory:` is kept
+    /// as is). PostgreSQL URLs are recognised and refused until the PostgreSQL store exists.
+    public static func parse(_ text: String, relativeTo directory: String) throws(ConfigValueError) -> DatabaseLocation {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let lowered = trimmed.lowercased()
+        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
+            // The URL may hold a password: never repeat it.
+            throw ConfigValueError("PostgreSQL is not supported yet; use sqlite:PATH, e.g. sqlite:vigil.sqlite")
+        }
+        guard lowered.hasPrefix("sqlite:") else {
+            let scheme = trimmed.split(separator: ":", maxSplits: 1).first.map(String.init) ?? trimmed
+            throw ConfigValueError("unsupported database \"\(scheme):…\" (use sqlite:PATH, e.g. sqlite:vigil.sqlite)")
+        }
+        var path = String(trimmed.dropFirst("sqlite:".count))
+        // `sqlite:///var/lib/vigil.sqlite` is the URL spelling of an absolute path.
+        if path.hasPrefix("///") { path.removeFirst(2) }
+        guard !path.isEmpty, !path.hasPrefix("//") else {
+            throw ConfigValueError("invalid database \"\(trimmed)\" (use sqlite:PATH, e.g. sqlite:vigil.sqlite)")
+        }
+        if path == ":memory:" { return .sqlite(path: path) }
+        return .sqlite(path: ConfigPaths.resolve(path, relativeTo: directory))
+    }
+
+    public var description: String {
+        switch self {
+        case let .sqlite(path): "sqlite:\(path)"
+        }
+    }
+}
+
+/// Path resolution shared by the config's file and directory keys.
+enum ConfigPaths {
+    /// `path` if absolute, else `directory/path`, normalised (no `.` or `..`).
+    static func resolve(_ path: String, relativeTo directory: String) -> String {
+        // No `~` expansion: it would read HOME, and config values come only from the file and
+        // the environment passed in.
+        let joined = path.hasPrefix("/") ? path : NSString(string: directory).appendingPathComponent(path)
+        return NSString(string: joined).standardizingPath
+    }
+
+    /// The directory holding `file`, absolute.
+    static func directory(of file: String, workingDirectory: String) -> String {
+        let absolute = resolve(file, relativeTo: workingDirectory)
+        return NSString(string: absolute).deletingLastPathComponent
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Reading `vigil.yaml`.
+extension VigilConfiguration {
+    /// Reads and decodes the config file at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: as the user gave it; diagnostics name the file this way.
+    ///   - environment: the values for `${VAR}` (the process environment, passed in by `main`).
+    ///   - workingDirectory: what a relative `path` is relative to.
+    /// - Throws: every problem found, each as `file:line: message`.
+    public static func load(
+        path: String, environment: [String: String],
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigurationError) -> VigilConfiguration {
+        let outcome = decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
+        guard let configuration = outcome.configuration else {
+            throw ConfigurationError(diagnostics: outcome.diagnostics)
+        }
+        return configuration
+    }
+
+    /// Decodes config text; relative paths in it resolve against `directory`.
+    public static func decode(
+        yaml: String, file: String, directory: String, environment: [String: String]
+    ) throws(ConfigurationError) -> VigilConfiguration {
+        let outcome = decodeText(yaml, file: file, directory: directory, environment: environment)
+        guard let configuration = outcome.configuration else {
+            throw ConfigurationError(diagnostics: outcome.diagnostics)
+        }
+        return configuration
+    }
+
+    // MARK: - Shared with `vigil check`
+
+    static func decodeFile(path: String, environment: [String: String], workingDirectory: String) -> ConfigurationDecoder.Outcome {
+        let absolute = ConfigPaths.resolve(path, relativeTo: workingDirectory)
+        let directory = ConfigPaths.directory(of: path, workingDirectory: workingDirectory)
+        guard let text = readText(absolute) else {
+            return ConfigurationDecoder.Outcome(
+                configuration: nil, commandsDirectory: ConfigPaths.resolve("commands", relativeTo: directory),
+                diagnostics: [Diagnostic(file: path, line: 0, "cannot read the config file (\(readProblem(absolute)))")])
+        }
+        return decodeText(text, file: path, directory: directory, environment: environment)
+    }
+
+    static func decodeText(_ text: String, file: String, directory: String, environment: [String: String]) -> ConfigurationDecoder.Outcome {
+        let reader = YAMLReader(file: file, environment: environment)
+        guard let root = reader.compose(text) else {
+            return ConfigurationDecoder.Outcome(
+                configuration: nil, commandsDirectory: ConfigPaths.resolve("commands", relativeTo: directory),
+                diagnostics: reader.diagnostics)
+        }
+        return ConfigurationDecoder(reader: reader, directory: directory).decode(root)
+    }
+}
+
+/// The contents of a UTF-8 text file, `nil` when it cannot be read.
+func readText(_ path: String) -> String? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return String(data: data, encoding: .utf8)
+}
+
+/// Why `readText` failed, in words.
+func readProblem(_ path: String) -> String {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+    if isDirectory.boolValue { return "it is a directory" }
+    return FileManager.default.isReadableFile(atPath: path) ? "not UTF-8 text" : "permission denied"
+}

@@ -1,0 +1,51 @@
+import VigilCore
+
+/// Everything `vigil serve` needs from `vigil.yaml`, decoded once at start into typed values.
+///
+/// Paths are absolute (relative ones in the file resolve against the file's directory). Build
+/// one from a file with ``load(path:environment:workingDirectory:)``, or in code (local mode)
+/// with the memberwise initialiser.
+public struct VigilConfiguration: Sendable {
+    public var listen: ListenAddress
+    public var database: DatabaseLocation
+    public var durability: Durability
+    /// The directory of command specs (`commands/`).
+    public var commandsDirectory: String
+    /// The directory of playbooks (`playbooks/`).
+    public var playbooksDirectory: String
+    /// Slack's signing secret; `nil` when Slack is not configured.
+    public var slackSigningSecret: String?
+    /// Mattermost's slash-command token; `nil` when Mattermost is not configured.
+    public var mattermostToken: String?
+    /// Where each channel role posts; a role missing here posts to the console.
+    public var channels: [ChannelRole: ChannelTarget]
+    public var outbox: OutboxSettings
+    /// Severities, categories, escalation levels, time zone and restricted viewers.
+    public var policy: Policy
+    /// The file this configuration was read from; `nil` when built in code.
+    public var file: String?
+
+    public init(
+        listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,
+        commandsDirectory: String, playbooksDirectory: String, slackSigningSecret: String? = nil,
+        mattermostToken: String? = nil, channels: [ChannelRole: ChannelTarget] = [:],
+        outbox: OutboxSettings = OutboxSettings(), policy: Policy = .defaults, file: String? = nil
+    ) {
+        self.listen = listen
+        self.database = database
+        self.durability = durability
+        self.commandsDirectory = commandsDirectory
+        self.playbooksDirectory = playbooksDirectory
+        self.slackSigningSecret = slackSigningSecret
+        self.mattermostToken = mattermostToken
+        self.channels = channels
+        self.outbox = outbox
+        self.policy = policy
+        self.file = file
+    }
+
+    /// Where posts for `role` go (the console when the role is not configured).
+    public func channel(_ role: ChannelRole) -> ChannelTarget {
+        channels[role] ?? .console
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// One word of a slash command's text.
+public struct Token: Sendable, Equatable {
+    /// The word with its quotes removed and Slack's HTML escapes decoded.
+    public var text: String
+    /// Where it stood in the original text (quotes included), so a trailing free-text argument
+    /// can be taken exactly as typed.
+    public var range: Range<String.Index>
+    /// Whether it was written in quotes (then it is never an option or a mention).
+    public var quoted: Bool
+}
+
+/// Splits a command's text into words: white space separates, double quotes (straight or
+/// typographic, as macOS substitutes them) group, and Slack's `&amp;`/`&lt;`/`&gt;` are decoded.
+///
+/// Single quotes are not delimiters: titles such as `creator's payout` are common.
+public enum Tokenizer {
+    private static let openingQuotes: Set<Character> = ["\"", "\u{201C}", "\u{201E}"]
+    private static let closingQuotes: Set<Character> = ["\"", "\u{201D}", "\u{201C}"]
+
+    public static func tokenize(_ text: String) throws(UserError) -> [Token] {
+        var tokens: [Token] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            if character.isWhitespace {
+                index = text.index(after: index)
+                continue
+            }
+            let start = index
+            if openingQuotes.contains(character) {
+                var end = text.index(after: index)
+                while end < text.endIndex, !closingQuotes.contains(text[end]) { end = text.index(after: end) }
+                guard end < text.endIndex else {
+                    throw UserError("The quote opened at “\(text[start...].prefix(20))” is never closed.")
+                }
+                let inner = String(text[text.index(after: start)..<end])
+                index = text.index(after: end)
+                tokens.append(Token(text: decodeEntities(inner), range: start..<index, quoted: true))
+            } else {
+                while index < text.endIndex, !text[index].isWhitespace { index = text.index(after: index) }
+                tokens.append(Token(text: decodeEntities(String(text[start..<index])), range: start..<index, quoted: false))
+            }
+        }
+        return tokens
+    }
+
+    /// Decodes the three escapes Slack applies to user-typed text.
+    public static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        return text.replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}

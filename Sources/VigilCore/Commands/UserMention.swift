@@ -1,0 +1,23 @@
+/// Recognises the three ways a person is named in chat and config.
+public enum UserMention {
+    /// Parses `<@U123|name>` (Slack, escaped), `<@U123>` (Slack, ID only) or `@name`.
+    ///
+    /// Returns `nil` for anything else, including a bare word: a user must be marked as one.
+    public static func parse(_ token: String) -> UserRef? {
+        if token.hasPrefix("<@"), token.hasSuffix(">"), token.count > 3 {
+            let inner = token.dropFirst(2).dropLast()
+            let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            let id = String(parts[0])
+            guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+            else { return nil }
+            let name = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : id
+            return UserRef(id: id, name: name)
+        }
+        if token.hasPrefix("@"), token.count > 1 {
+            let name = String(token.dropFirst())
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else { return nil }
+            return UserRef(id: name, name: name)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// The scopes of `list`: which incidents, and the words for the answer.
+public enum ListScope: String, Sendable, CaseIterable {
+    /// Unresolved incidents (the default).
+    case open
+    /// Unresolved incidents the asker owns.
+    case mine
+    /// Unresolved incidents past an ack or resolve target.
+    case breached
+    /// Everything, newest first.
+    case all
+
+    /// The store query for this scope.
+    public func filter(category: String?, actor: UserRef, limit: Int = 50) -> IncidentFilter {
+        switch self {
+        case .open, .breached: IncidentFilter(states: [.open, .acknowledged], category: category, limit: self == .breached ? 500 : limit)
+        case .mine: IncidentFilter(states: [.open, .acknowledged], category: category, owner: actor, limit: limit)
+        case .all: IncidentFilter(category: category, limit: limit)
+        }
+    }
+
+    /// Narrows what the store returned to what the scope means at `now`.
+    public func select(_ incidents: [Incident], policy: Policy, now: Date) -> [Incident] {
+        switch self {
+        case .breached: incidents.filter { ServiceTargets.isOverdue($0, policy: policy, now: now) }
+        case .open, .mine, .all: incidents
+        }
+    }
+
+    /// `open incidents`, `open fraud incidents you own`, …
+    public func title(category: String?) -> String {
+        let kind = category.map { "\($0) incidents" } ?? "incidents"
+        switch self {
+        case .open: return "open \(kind)"
+        case .mine: return "open \(kind) you own"
+        case .breached: return "open \(kind) past a target"
+        case .all: return kind
+        }
+    }
+}

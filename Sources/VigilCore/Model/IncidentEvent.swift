@@ -1,0 +1,101 @@
+import Crypto
+import Foundation
+
+/// What happened to an incident. The names are the stored and exported form.
+public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case opened, acknowledged, assigned, escalated
+    case severityChanged = "severity_changed"
+    case noted, resolved, reopened
+    case stepCompleted = "step_completed"
+    case stepSkipped = "step_skipped"
+    case clockWarned = "clock_warned"
+    case clockBreached = "clock_breached"
+}
+
+/// One append-only entry in an incident's history, chained to the one before it by hash.
+public struct IncidentEvent: Sendable, Equatable {
+    public var incident: Int
+    /// 1, 2, 3… per incident; the store enforces uniqueness so two racing writers cannot both win.
+    public var sequence: Int
+    public var kind: EventKind
+    public var actor: UserRef
+    public var at: Date
+    /// Kind-specific facts (`severity`, `reason`, `owner`…), as text.
+    public var payload: [String: String]
+    /// The hash of the previous event (``EventChain/genesis`` for the first).
+    public var previousHash: String
+    /// SHA-256 over the previous hash and this event's canonical form, hex.
+    public var hash: String
+
+    public init(
+        incident: Int, sequence: Int, kind: EventKind, actor: UserRef, at: Date, payload: [String: String],
+        previousHash: String, hash: String
+    ) {
+        self.incident = incident
+        self.sequence = sequence
+        self.kind = kind
+        self.actor = actor
+        self.at = at
+        self.payload = payload
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+}
+
+/// Builds and checks the per-incident hash chain that makes tampering with history evident.
+public enum EventChain {
+    /// The "previous hash" of an incident's first event.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// Appends an event after `incident`'s last one, advancing its sequence number and hash.
+    public static func append(
+        _ kind: EventKind, by actor: UserRef, at: Date, payload: [String: String] = [:], to incident: inout Incident
+    ) -> IncidentEvent {
+        let sequence = incident.lastSequence + 1
+        let previous = incident.lastHash
+        let hash = digest(
+            incident: incident.number, sequence: sequence, kind: kind, actor: actor, at: at, payload: payload,
+            previousHash: previous)
+        incident.lastSequence = sequence
+        incident.lastHash = hash
+        return IncidentEvent(
+            incident: incident.number, sequence: sequence, kind: kind, actor: actor, at: at, payload: payload,
+            previousHash: previous, hash: hash)
+    }
+
+    /// True when every event's hash matches its content and chains onto the one before.
+    public static func verify(_ events: [IncidentEvent]) -> Bool {
+        var previous = genesis
+        for (offset, event) in events.enumerated() {
+            guard event.sequence == offset + 1, event.previousHash == previous else { return false }
+            let expected = digest(
+                incident: event.incident, sequence: event.sequence, kind: event.kind, actor: event.actor,
+                at: event.at, payload: event.payload, previousHash: event.previousHash)
+            guard expected == event.hash else { return false }
+            previous = event.hash
+        }
+        return true
+    }
+
+    static func digest(
+        incident: Int, sequence: Int, kind: EventKind, actor: UserRef, at: Date, payload: [String: String],
+        previousHash: String
+    ) -> String {
+        // A canonical, unambiguous text: fields in a fixed order, payload keys sorted, every
+        // value length-prefixed so no separator inside a value can forge another field.
+        var canonical = ""
+        func field(_ value: String) { canonical += "\(value.utf8.count):\(value);" }
+        field(previousHash)
+        field(String(incident))
+        field(String(sequence))
+        field(kind.rawValue)
+        field(actor.id)
+        field(actor.name)
+        field(String(Int64((at.timeIntervalSince1970 * 1000).rounded())))
+        for key in payload.keys.sorted() {
+            field(key)
+            field(payload[key]!)
+        }
+        return SHA256.hash(data: Array(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

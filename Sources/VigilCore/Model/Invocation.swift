@@ -1,0 +1,31 @@
+/// One slash command as it arrived, after the platform adapter verified and decoded it.
+public struct Invocation: Sendable, Equatable {
+    /// `slack`, `mattermost`, …
+    public var platform: String
+    public var user: UserRef
+    /// The channel name (for display) and ID.
+    public var channelName: String
+    public var channelID: String
+    /// The slash command, e.g. `/incident`.
+    public var command: String
+    /// Everything after the command, as typed (platform escapes still in place).
+    public var text: String
+    /// Where later replies may go, if the platform gave one.
+    public var responseURL: String?
+    /// The platform's request ID (`trigger_id`): a repeat of it is answered from the store.
+    public var requestID: String
+
+    public init(
+        platform: String, user: UserRef, channelName: String, channelID: String, command: String, text: String,
+        responseURL: String?, requestID: String
+    ) {
+        self.platform = platform
+        self.user = user
+        self.channelName = channelName
+        self.channelID = channelID
+        self.command = command
+        self.text = text
+        self.responseURL = responseURL
+        self.requestID = requestID
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Everything from config the core needs to decide: names, targets, levels and who may see what.
+public struct Policy: Sendable {
+    /// `INC` in `INC-42`.
+    public var idPrefix: String
+    /// Ordered, most urgent first.
+    public var severities: [Severity]
+    public var categories: [Category]
+    /// The names of the escalation levels, level 1 first; `escalate` stops at the last.
+    public var escalationLevels: [String]
+    /// Where times are shown to people.
+    public var timeZone: TimeZone
+    /// People allowed to read restricted incidents' titles and notes in private views.
+    public var restrictedViewers: [UserRef]
+
+    public init(
+        idPrefix: String = "INC", severities: [Severity], categories: [Category],
+        escalationLevels: [String] = ["responders", "lead", "head"], timeZone: TimeZone = .gmt,
+        restrictedViewers: [UserRef] = []
+    ) {
+        self.idPrefix = idPrefix
+        self.severities = severities
+        self.categories = categories
+        self.escalationLevels = escalationLevels
+        self.timeZone = timeZone
+        self.restrictedViewers = restrictedViewers
+    }
+
+    /// The severity named `name` (case-insensitive).
+    public func severity(named name: String) -> Severity? {
+        severities.first { $0.name.lowercased() == name.lowercased() }
+    }
+
+    /// The category named `name` (case-insensitive).
+    public func category(named name: String) -> Category? {
+        categories.first { $0.name.lowercased() == name.lowercased() }
+    }
+
+    /// `INC-42`.
+    public func displayID(_ number: Int) -> String { "\(idPrefix)-\(number)" }
+
+    /// Whether `user` may read a restricted incident's title and notes in a private view.
+    public func mayReadRestricted(_ user: UserRef) -> Bool {
+        restrictedViewers.contains { $0.isSamePerson(as: user) }
+    }
+
+    /// The name of escalation level `level` (1-based), or `level N` past the configured ones.
+    public func levelName(_ level: Int) -> String {
+        escalationLevels.indices.contains(level - 1) ? escalationLevels[level - 1] : "level \(level)"
+    }
+
+    /// The built-in policy of local mode and the shipped example config.
+    public static let defaults = Policy(
+        severities: [
+            Severity(name: "sev1", ack: .seconds(5 * 60), resolve: .seconds(4 * 3600)),
+            Severity(name: "sev2", ack: .seconds(30 * 60), resolve: .seconds(24 * 3600)),
+            Severity(name: "sev3", ack: .seconds(4 * 3600), resolve: .seconds(3 * 86_400)),
+        ],
+        categories: [
+            Category(name: "fraud"), Category(name: "moderation"), Category(name: "compliance"),
+            Category(name: "child-safety", restricted: true),
+        ])
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Times as people write and read them in chat, in the team's time zone.
+public enum TimeText {
+    /// Parses `2026-11-22 09:30`, `2026-11-22 09:30:15`, `2026-11-22T09:30`, each optionally followed by
+    /// a zone (`Europe/Paris`, `UTC`, `Z`, `+01:00`); without one the time is in `zone`.
+    public static func parse(_ text: String, in zone: TimeZone) -> Date? {
+        let parts = text.replacingOccurrences(of: "T", with: " ").split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        var timePart = String(parts[1])
+        var zoneText = parts.count == 3 ? String(parts[2]) : nil
+        if zoneText == nil, timePart.hasSuffix("Z") {
+            timePart.removeLast()
+            zoneText = "UTC"
+        } else if zoneText == nil, let sign = timePart.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            zoneText = String(timePart[sign...])
+            timePart = String(timePart[..<sign])
+        }
+        let date = parts[0].split(separator: "-").compactMap { Int($0) }
+        let time = timePart.split(separator: ":").compactMap { Int($0) }
+        guard date.count == 3, time.count == 2 || time.count == 3, parts[0].split(separator: "-").count == 3 else { return nil }
+        guard (1...12).contains(date[1]), (1...31).contains(date[2]), (0...23).contains(time[0]), (0...59).contains(time[1]),
+              time.count == 2 || (0...59).contains(time[2])
+        else { return nil }
+        let timeZone: TimeZone
+        if let zoneText {
+            guard let parsed = self.zone(zoneText) else { return nil }
+            timeZone = parsed
+        } else {
+            timeZone = zone
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(
+            year: date[0], month: date[1], day: date[2], hour: time[0], minute: time[1], second: time.count == 3 ? time[2] : 0)
+        guard let result = calendar.date(from: components),
+              calendar.component(.day, from: result) == date[2]  // rejects 2026-02-31
+        else { return nil }
+        return result
+    }
+
+    /// A zone by IANA name, `UTC`/`Z`, or a `+hh:mm` offset.
+    public static func zone(_ text: String) -> TimeZone? {
+        if text == "Z" || text.uppercased() == "UTC" || text.uppercased() == "GMT" { return TimeZone(identifier: "UTC") }
+        if let sign = text.first, sign == "+" || sign == "-" {
+            let digits = text.dropFirst().split(separator: ":").compactMap { Int($0) }
+            guard digits.count == 2 || (digits.count == 1 && text.count == 5) else { return nil }
+            let hours = digits.count == 2 ? digits[0] : digits[0] / 100
+            let minutes = digits.count == 2 ? digits[1] : digits[0] % 100
+            guard hours <= 14, minutes < 60 else { return nil }
+            return TimeZone(secondsFromGMT: (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))
+        }
+        guard text.contains("/") else { return nil }
+        return TimeZone(identifier: text)
+    }
+
+    /// `21:45 PST` for a time today (in `zone`, relative to `now`), `Nov 23 21:45 PST` otherwise.
+    public static func clock(_ date: Date, now: Date, zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let time = String(format: "%02d:%02d", parts.hour!, parts.minute!)
+        // Linux's tzdata calls UTC "GMT"; people reading a UTC team clock expect "UTC".
+        let isUTC = ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) || (zone.identifier.hasPrefix("GMT") && zone.secondsFromGMT() == 0)
+        let abbreviation = isUTC ? "UTC" : zone.abbreviation(for: date) ?? zone.identifier
+        if calendar.isDate(date, inSameDayAs: now) { return "\(time) \(abbreviation)" }
+        let month = calendar.shortMonthSymbols[parts.month! - 1]
+        let sameYear = calendar.component(.year, from: now) == parts.year!
+        return sameYear ? "\(month) \(parts.day!) \(time) \(abbreviation)" : "\(parts.year!)-\(month)-\(parts.day!) \(time) \(abbreviation)"
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Everything one accepted command writes, committed or rolled back together.
+public struct UnitOfWork: Sendable {
+    /// The platform request ID (`trigger_id`) and the reply to return for any repeat of it.
+    public var requestID: String
+    public var reply: Reply
+    /// The incident after the command; `nil` for commands that change no incident.
+    public var incident: Incident?
+    /// The incident's `lastSequence` before this command (0 for a new incident): the write fails
+    /// with ``StoreError/Kind/conflict`` if another writer got there first.
+    public var expectedSequence: Int
+    /// New events, in order, continuing from `expectedSequence`.
+    public var events: [IncidentEvent]
+    /// Channel posts caused by the command.
+    public var outbox: [OutboxItem]
+
+    public init(
+        requestID: String, reply: Reply, incident: Incident?, expectedSequence: Int, events: [IncidentEvent],
+        outbox: [OutboxItem]
+    ) {
+        self.requestID = requestID
+        self.reply = reply
+        self.incident = incident
+        self.expectedSequence = expectedSequence
+        self.events = events
+        self.outbox = outbox
+    }
+}
+
+/// Which incidents a listing wants.
+public struct IncidentFilter: Sendable, Equatable {
+    /// States to include; empty means all.
+    public var states: Set<IncidentState>
+    public var category: String?
+    public var owner: UserRef?
+    /// At most this many, newest first.
+    public var limit: Int
+
+    public init(states: Set<IncidentState> = [], category: String? = nil, owner: UserRef? = nil, limit: Int = 50) {
+        self.states = states
+        self.category = category
+        self.owner = owner
+        self.limit = limit
+    }
+}
+
+/// An outbox row as the delivery service sees it.
+public struct OutboxRow: Sendable, Equatable {
+    public var id: Int64
+    public var item: OutboxItem
+    public var createdAt: Date
+    /// Delivery attempts made so far.
+    public var attempts: Int
+
+    public init(id: Int64, item: OutboxItem, createdAt: Date, attempts: Int) {
+        self.id = id
+        self.item = item
+        self.createdAt = createdAt
+        self.attempts = attempts
+    }
+}
+
+/// Counts of outbox rows by state, for `status` and health.
+public struct OutboxHealth: Sendable, Equatable {
+    public var pending: Int
+    public var deadLettered: Int
+
+    public init(pending: Int, deadLettered: Int) {
+        self.pending = pending
+        self.deadLettered = deadLettered
+    }
+}
+
+/// A store failure the app reacts to, as a public struct over a private kind (open for new kinds).
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Another writer appended to the incident first; reload and retry.
+        case conflict
+        /// The request ID was already committed; `storedReply` holds the first reply.
+        case duplicateRequest
+        /// The database failed (I/O, corruption, misuse); `message` says how.
+        case failure
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var storedReply: Reply?
+
+    public init(_ kind: Kind, _ message: String, storedReply: Reply? = nil) {
+        self.kind = kind
+        self.message = message
+        self.storedReply = storedReply
+    }
+
+    public var description: String { "store \(kind): \(message)" }
+}
+
+/// The durable store: incidents, their events, the outbox and idempotency records.
+///
+/// Implementations (SQLite now, PostgreSQL later) give the same semantics: one transaction per
+/// unit of work, per-incident sequence numbers under a unique constraint, and outbox rows claimed
+/// under a lease so several workers never deliver one row twice at once. Times are stored in UTC
+/// with millisecond precision.
+public protocol IncidentStore: Sendable {
+    /// The reply first given to `requestID`, if that request was already committed.
+    func storedReply(requestID: String) async throws -> Reply?
+
+    /// Reserves the next incident number. Numbers are never reused; a failed command may leave a gap.
+    func reserveIncidentNumber() async throws -> Int
+
+    /// The incident numbered `number`, if it exists.
+    func incident(_ number: Int) async throws -> Incident?
+
+    /// Incidents matching `filter`, newest first.
+    func incidents(matching filter: IncidentFilter) async throws -> [Incident]
+
+    /// An incident's events in order.
+    func events(of number: Int) async throws -> [IncidentEvent]
+
+    /// Commits a unit of work atomically; throws ``StoreError`` with `.conflict` or
+    /// `.duplicateRequest` (carrying the stored reply) when it cannot.
+    func commit(_ work: UnitOfWork) async throws
+
+    /// Claims up to `limit` pending outbox rows due at `now` for `worker`, leasing them until
+    /// `leaseUntil`. Rows whose lease expired are claimable again.
+    func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date) async throws -> [OutboxRow]
+
+    /// Marks a claimed row delivered.
+    func markDelivered(_ id: Int64, at: Date) async throws
+
+    /// Records a failed attempt and when to try again.
+    func reschedule(_ id: Int64, attempts: Int, nextAttemptAt: Date, error: String) async throws
+
+    /// Gives up on a row: it stays in the store, visible as dead-lettered.
+    func deadLetter(_ id: Int64, attempts: Int, error: String, at: Date) async throws
+
+    /// The earliest time a pending row becomes due (its next attempt or its lease's end), if any.
+    func nextOutboxDue() async throws -> Date?
+
+    /// Pending and dead-lettered counts.
+    func outboxHealth() async throws -> OutboxHealth
+
+    /// Succeeds when the store can be read (for `/readyz`).
+    func ping() async throws
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// The private (ephemeral) views: `status`, `status <id>` and `list`.
+public enum IncidentViews {
+    /// How many timeline entries `status <id>` shows before folding the older ones.
+    public static let timelineLimit = 12
+
+    /// `status <id>`: the whole picture of one incident, for the person who asked.
+    public static func status(of incident: Incident, events: [IncidentEvent], outbox: OutboxHealth?, context: CommandContext) -> Reply {
+        let text = context.text
+        let policy = context.policy
+        let viewer = context.actor
+        let mayRead = !incident.restricted || policy.mayReadRestricted(viewer)
+        var lines: [[Span]] = []
+        lines.append([.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: viewer))")])
+        var people: [Span] = [.text("Level \(incident.level) (\(policy.levelName(incident.level))) · owner ")]
+        people.append(incident.owner.map(Span.mention) ?? .text("nobody"))
+        people += [.text(" · reporter "), .mention(incident.reporter)]
+        lines.append(people)
+        var times = "Opened \(text.time(incident.openedAt))"
+        if incident.knownAt != incident.openedAt { times += " · known since \(text.time(incident.knownAt))" }
+        if let at = incident.acknowledgedAt { times += " · acknowledged \(text.time(at))" }
+        if let at = incident.resolvedAt { times += " · resolved \(text.time(at))" }
+        lines.append([.text(times)])
+        var targets: [String] = []
+        for kind in [TargetKind.ack, .resolve] {
+            guard let status = ServiceTargets.status(of: incident, kind: kind, policy: policy) else { continue }
+            let label = kind == .ack ? "time to acknowledge" : "time to resolve"
+            targets.append(status.metAt == nil ? text.dueText(status) : "\(label) \(text.outcomeText(status, from: incident.knownAt))")
+        }
+        if !targets.isEmpty { lines.append([.text("Targets: " + targets.joined(separator: " · "))]) }
+        if !incident.refs.isEmpty { lines.append([.text("Refs: " + incident.refs.joined(separator: ", "))]) }
+        if let resolution = incident.resolution, mayRead { lines.append([.text("Resolution: \(resolution)")]) }
+        let shown = events.suffix(timelineLimit)
+        lines.append([.bold("Timeline")])
+        if events.count > shown.count {
+            lines.append([.text("… \(events.count - shown.count) earlier events not shown")])
+        }
+        for event in shown {
+            lines.append([.text("\(text.time(event.at)) ")] + describe(event, mayRead: mayRead, policy: policy))
+        }
+        if let outbox, outbox.deadLettered > 0 {
+            lines.append([.text("⚠ \(outbox.deadLettered) channel post(s) could not be delivered; see the server log.")])
+        }
+        return Reply(.ephemeral, Message(lines: lines))
+    }
+
+    /// `status` without an ID: what is open, and whether Vigil's posts are getting through.
+    public static func overview(of incidents: [Incident], outbox: OutboxHealth, context: CommandContext) -> Reply {
+        let open = incidents.filter { $0.state == .open }.count
+        let acknowledged = incidents.filter { $0.state == .acknowledged }.count
+        var lines: [[Span]] = [[.bold("Open incidents: \(incidents.count)"), .text(" (\(open) unacknowledged, \(acknowledged) acknowledged)")]]
+        for incident in incidents.prefix(15) {
+            lines.append(row(incident, context: context))
+        }
+        if incidents.count > 15 { lines.append([.text("… and \(incidents.count - 15) more: `/incident list`")]) }
+        var delivery = "Channel posts: \(outbox.pending) pending"
+        if outbox.deadLettered > 0 {
+            delivery += " · ⚠ \(outbox.deadLettered) dead-lettered (undeliverable after retries; see the server log)"
+        }
+        lines.append([.text(delivery)])
+        return Reply(.ephemeral, Message(lines: lines))
+    }
+
+    /// `list …`: one line per incident.
+    public static func list(_ incidents: [Incident], title: String, context: CommandContext) -> Reply {
+        guard !incidents.isEmpty else { return Reply.ephemeral("No \(title).") }
+        var lines: [[Span]] = [[.bold("\(incidents.count) \(title)")]]
+        lines += incidents.map { row($0, context: context) }
+        return Reply(.ephemeral, Message(lines: lines))
+    }
+
+    /// `INC-42 · open · SEV1 · fraud — Title · owner @ava · ack 3 min overdue`.
+    static func row(_ incident: Incident, context: CommandContext) -> [Span] {
+        let text = context.text
+        var spans: [Span] = [.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))")]
+        if let owner = incident.owner { spans += [.text(" · owner "), .mention(owner)] }
+        if incident.state != .resolved {
+            let running = [TargetKind.ack, .resolve].compactMap { ServiceTargets.status(of: incident, kind: $0, policy: context.policy) }
+                .filter { $0.metAt == nil }
+            if let next = running.first(where: { context.now > $0.due }) ?? running.first {
+                spans.append(.text(" · \(text.dueText(next))"))
+            }
+        } else if let at = incident.resolvedAt {
+            spans.append(.text(" · resolved \(text.time(at))"))
+        }
+        return spans
+    }
+
+    /// One timeline entry, without its time.
+    static func describe(_ event: IncidentEvent, mayRead: Bool, policy: Policy) -> [Span] {
+        let by: [Span] = [.text(" by "), .mention(event.actor)]
+        let p = event.payload
+        func free(_ key: String, _ label: String) -> [Span] {
+            guard let value = p[key], !value.isEmpty else { return [] }
+            return [.text(mayRead ? "\(label)\(value)" : "\(label)(restricted)")]
+        }
+        switch event.kind {
+        case .opened: return [.text("opened")] + by
+        case .acknowledged: return [.text("acknowledged")] + by
+        case .assigned:
+            return [.text("assigned to "), .mention(UserRef(id: p["owner_id"] ?? "?", name: p["owner_name"] ?? "?"))] + by
+        case .escalated: return [.text("escalated to level \(p["level"] ?? "?")")] + by + free("reason", ": ")
+        case .severityChanged: return [.text("severity \(p["from"] ?? "?") → \(p["to"] ?? "?")")] + by
+        case .noted: return [.text("note")] + by + free("text", ": ")
+        case .resolved: return [.text("resolved")] + by + free("resolution", ": ")
+        case .reopened: return [.text("reopened")] + by + free("reason", ": ")
+        case .stepCompleted: return [.text("step \(p["step"] ?? "?") completed")] + by
+        case .stepSkipped: return [.text("step \(p["step"] ?? "?") skipped")] + by + free("reason", ": ")
+        case .clockWarned: return [.text("\(p["clock"] ?? "clock") warning")]
+        case .clockBreached: return [.text("\(p["clock"] ?? "clock") breached")]
+        }
+    }
+}

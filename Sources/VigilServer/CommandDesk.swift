@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import VigilCore
+
+/// Runs one slash command from a verified ``Invocation`` to its ``Reply``: idempotency, parsing,
+/// the core's decision, and one store transaction. Never throws: refusals and failures become
+/// ephemeral replies, and nothing is written unless the whole command is accepted.
+public struct CommandDesk: Sendable {
+    let store: any IncidentStore
+    let parser: CommandParser
+    let playbooks: [String]
+    let now: @Sendable () -> Date
+    /// Told after a commit that wrote outbox rows, so delivery starts at once.
+    let outboxWritten: @Sendable () -> Void
+    let logger: Logger
+
+    public init(
+        store: any IncidentStore, parser: CommandParser, playbooks: [String] = [],
+        now: @escaping @Sendable () -> Date, outboxWritten: @escaping @Sendable () -> Void, logger: Logger
+    ) {
+        self.store = store
+        self.parser = parser
+        self.playbooks = playbooks
+        self.now = now
+        self.outboxWritten = outboxWritten
+        self.logger = logger
+    }
+
+    var policy: Policy { parser.policy }
+
+    /// Answers one invocation.
+    public func handle(_ invocation: Invocation) async -> Reply {
+        // Request IDs are only unique per platform.
+        let requestID = "\(invocation.platform):\(invocation.requestID)"
+        do {
+            if let stored = try await store.storedReply(requestID: requestID) { return stored }
+            let command: ParsedCommand
+            do {
+                command = try parser.parse(invocation.text)
+            } catch {
+                return error.reply
+            }
+            let context = CommandContext(
+                policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
+                channel: invocation.channelName, playbooks: playbooks)
+            if command.subcommand.isMutation {
+                return try await mutate(command, requestID: requestID, invocation: invocation, context: context)
+            }
+            return try await view(command, context: context)
+        } catch let error as StoreError where error.kind == .duplicateRequest {
+            return error.storedReply ?? Reply.ephemeral("This request was already handled.")
+        } catch {
+            var metadata: Logger.Metadata = ["request": "\(requestID)", "error": "\(String(reflecting: error))"]
+            metadata["platform"] = "\(invocation.platform)"
+            logger.error("command failed in the store", metadata: metadata)
+            return Reply.ephemeral(
+                "Vigil could not save this command: its store is not answering. Nothing was changed; please try again, and tell the Vigil operator if it persists.")
+        }
+    }
+
+    /// A mutation: reserve a number for `open`, apply, commit; retry once on a write race.
+    private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var newNumber: Int?
+            var incident: Incident?
+            if command.subcommand == .open {
+                newNumber = try await store.reserveIncidentNumber()
+            } else if let number = command.incidentNumber {
+                incident = try await store.incident(number)
+            }
+            let outcome: Outcome
+            do {
+                outcome = try Lifecycle.apply(command, to: incident, newNumber: newNumber, context: context)
+            } catch {
+                return error.reply
+            }
+            let work = UnitOfWork(
+                requestID: requestID, reply: outcome.reply, incident: outcome.incident,
+                expectedSequence: outcome.expectedSequence, events: outcome.events, outbox: outcome.outbox)
+            do {
+                try await store.commit(work)
+            } catch let error as StoreError where error.kind == .conflict && attempt == 1 {
+                // Another responder changed the incident between our read and write: decide again
+                // on the fresh state (their change may make ours a refusal).
+                continue
+            }
+            logger.info(
+                "command applied",
+                metadata: [
+                    "incident": "\(policy.displayID(outcome.incident.number))", "command": "\(command.subcommand.rawValue)",
+                    "platform": "\(invocation.platform)", "events": "\(outcome.events.count)",
+                ])
+            if !outcome.outbox.isEmpty { outboxWritten() }
+            return outcome.reply
+        }
+    }
+
+    /// A read-only view; nothing is written, so nothing is remembered for idempotency.
+    private func view(_ command: ParsedCommand, context: CommandContext) async throws -> Reply {
+        switch command.subcommand {
+        case .help:
+            if let name = command.string("subcommand"), let spec = parser.spec(named: name) {
+                return HelpText.detail(spec)
+            }
+            return HelpText.overview(parser.specs)
+        case .status:
+            if let number = command.incidentNumber {
+                guard let incident = try await store.incident(number) else {
+                    return UserError("There is no incident \(policy.displayID(number)).", usage: command.spec.usage).reply
+                }
+                let events = try await store.events(of: number)
+                return IncidentViews.status(of: incident, events: events, outbox: nil, context: context)
+            }
+            let open = try await store.incidents(matching: IncidentFilter(states: [.open, .acknowledged], limit: 500))
+            return IncidentViews.overview(of: open, outbox: try await store.outboxHealth(), context: context)
+        case .list:
+            let scope = command.string("scope").flatMap(ListScope.init(rawValue:)) ?? .open
+            let category = command.string("category")
+            let found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor))
+            let selected = scope.select(found, policy: policy, now: context.now)
+            return IncidentViews.list(selected, title: scope.title(category: category), context: context)
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev:
+            return UserError("`\(command.spec.name)` changes an incident.").reply
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilChat
+import VigilConfig
+import VigilCore
+import VigilHTTP
+
+/// How hard the delivery service tries before it dead-letters a post.
+public struct DeliverySettings: Sendable, Equatable {
+    /// Failed attempts (network errors, 5xx, 408) before a row is dead-lettered. 429s do not count.
+    public var maxAttempts: Int
+    /// The first retry waits about this long; each further one doubles it, up to `maxDelay`.
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    /// Rows claimed per pass, and how long a claim holds before another worker may take the row.
+    public var batchSize: Int = 20
+    public var lease: Duration = .seconds(60)
+    /// Per-request limit; also bounds how long one pass can hang on a dead endpoint.
+    public var requestTimeout: Duration = .seconds(10)
+    /// Wait after a 429 without a usable `Retry-After`.
+    public var defaultRetryAfter: Duration = .seconds(30)
+
+    public init(maxAttempts: Int = 8, baseDelay: Duration = .seconds(2), maxDelay: Duration = .seconds(600)) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The wait before retry number `attempt` (1-based): exponential, with "equal jitter" so
+    /// that many rows failing together do not retry together, yet never retry immediately.
+    public func backoff(afterAttempt attempt: Int, jitter: Double) -> Duration {
+        let exponent = min(attempt - 1, 30)
+        let ceiling = min(baseDelay * (1 << exponent), maxDelay)
+        let half = ceiling / 2
+        return half + half * min(max(jitter, 0), 1)
+    }
+}
+
+/// What one delivery pass did, for tests and logs.
+public struct DeliveryPass: Sendable, Equatable {
+    public var delivered = 0
+    public var rescheduled = 0
+    public var deadLettered = 0
+}
+
+/// Posts outbox rows to their channels: webhooks through the HTTP transport, rendered for the
+/// channel's platform, or the console. Retries with backoff and jitter, honours 429
+/// `Retry-After`, dead-letters after a bounded number of failures, and resumes pending rows
+/// after a restart because the rows, not this object, are the source of truth.
+public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duration {
+    let store: any IncidentStore
+    let transport: any HTTPTransport
+    let channels: [ChannelRole: ChannelTarget]
+    let console: any ConsoleSink
+    let settings: DeliverySettings
+    let clock: C
+    let now: @Sendable () -> Date
+    let jitter: @Sendable () -> Double
+    let logger: Logger
+    let worker: String
+    private let signal = WakeSignal()
+
+    public init(
+        store: any IncidentStore, transport: any HTTPTransport, channels: [ChannelRole: ChannelTarget],
+        console: any ConsoleSink, settings: DeliverySettings, clock: C, now: @escaping @Sendable () -> Date,
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger,
+        worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)"
+    ) {
+        self.store = store
+        self.transport = transport
+        self.channels = channels
+        self.console = console
+        self.settings = settings
+        self.clock = clock
+        self.now = now
+        self.jitter = jitter
+        self.logger = logger
+        self.worker = worker
+    }
+
+    /// Wakes the service: new rows were written.
+    public func notify() { signal.notify() }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled {
+                do {
+                    _ = try await deliverDue()
+                    let next = try await store.nextOutboxDue()
+                    // Sleep until the next row is due, a new row is written, or a minute passes
+                    // (a safety net: another replica's lease may have expired meanwhile).
+                    let wait = next.map { max(.zero, $0.duration(since: now())) } ?? .seconds(60)
+                    await signal.wait(until: clock.now.advanced(by: min(wait, .seconds(60))), on: clock)
+                } catch {
+                    logger.error("outbox pass failed", metadata: ["error": "\(String(reflecting: error))"])
+                    await signal.wait(until: clock.now.advanced(by: .seconds(1)), on: clock)
+                }
+            }
+        } onGracefulShutdown: {
+            self.signal.notify()
+        }
+    }
+
+    /// Claims the rows due now and tries each once.
+    public func deliverDue() async throws -> DeliveryPass {
+        var pass = DeliveryPass()
+        let start = now()
+        let rows = try await store.claimOutbox(
+            now: start, limit: settings.batchSize, worker: worker, leaseUntil: start.adding(settings.lease))
+        // A 429 holds back the rest of that channel's rows in this pass: they would only be refused too.
+        var rateLimited: [ChannelRole: Date] = [:]
+        for row in rows {
+            if let until = rateLimited[row.item.channel] {
+                try await store.reschedule(row.id, attempts: row.attempts, nextAttemptAt: until, error: "rate limited")
+                pass.rescheduled += 1
+                continue
+            }
+            switch await attempt(row) {
+            case .delivered:
+                try await store.markDelivered(row.id, at: now())
+                pass.delivered += 1
+            case let .rateLimited(retryAfter, detail):
+                let until = now().adding(retryAfter)
+                rateLimited[row.item.channel] = until
+                try await store.reschedule(row.id, attempts: row.attempts, nextAttemptAt: until, error: detail)
+                logger.warning("channel rate-limited", metadata: ["channel": "\(row.item.channel.rawValue)", "retry_after": "\(retryAfter)"])
+                pass.rescheduled += 1
+            case let .failed(detail, retryable):
+                let attempts = row.attempts + 1
+                if retryable, attempts < settings.maxAttempts {
+                    let delay = settings.backoff(afterAttempt: attempts, jitter: jitter())
+                    try await store.reschedule(row.id, attempts: attempts, nextAttemptAt: now().adding(delay), error: detail)
+                    logger.warning("channel post failed; will retry", metadata: [
+                        "row": "\(row.id)", "channel": "\(row.item.channel.rawValue)", "attempt": "\(attempts)",
+                        "retry_in": "\(delay)", "error": "\(detail)",
+                    ])
+                    pass.rescheduled += 1
+                } else {
+                    try await store.deadLetter(row.id, attempts: attempts, error: detail, at: now())
+                    logger.error("channel post dead-lettered", metadata: [
+                        "row": "\(row.id)", "channel": "\(row.item.channel.rawValue)", "attempts": "\(attempts)",
+                        "incident": "\(row.item.incident.map(String.init) ?? "-")", "error": "\(detail)",
+                    ])
+                    pass.deadLettered += 1
+                }
+            }
+        }
+        return pass
+    }
+
+    private enum Attempt {
+        case delivered
+        case rateLimited(Duration, String)
+        case failed(String, retryable: Bool)
+    }
+
+    private func attempt(_ row: OutboxRow) async -> Attempt {
+        let target = channels[row.item.channel] ?? .console
+        switch target {
+        case .console:
+            console.show(channel: row.item.channel.rawValue, text: row.item.message.plainText)
+            return .delivered
+        case let .webhook(url, format):
+            let renderer: any ChatRenderer = format == .mattermost ? MattermostRenderer() : SlackRenderer()
+            let request = HTTPRequest.post(
+                url, headers: [HTTPHeader("Content-Type", "application/json")],
+                body: renderer.webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout)
+            do {
+                let response = try await transport.send(request)
+                switch response.status {
+                case 200..<300:
+                    return .delivered
+                case 429:
+                    return .rateLimited(response.retryAfter(now: now()) ?? settings.defaultRetryAfter, "HTTP 429")
+                case 408, 500...:
+                    return .failed("HTTP \(response.status)", retryable: true)
+                default:
+                    // 400 invalid_payload, 403 action_prohibited, 404 no_service: retrying cannot help.
+                    return .failed("HTTP \(response.status): \(String(response.text.prefix(200)))", retryable: false)
+                }
+            } catch let error as HTTPClientError {
+                return .failed(error.description, retryable: error.kind.isRetryable)
+            } catch {
+                return .failed(String(describing: error), retryable: true)
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import VigilChat
+import VigilConfig
+import VigilCore
+import VigilHTTP
+import VigilStore
+
+/// What the app needs from outside that tests replace: time, the console, outbound HTTP, logs.
+public struct AppEnvironment: Sendable {
+    public var now: @Sendable () -> Date
+    public var console: any ConsoleSink
+    public var transport: any HTTPTransport
+    public var logger: Logger
+    /// Called with the bound port once the server listens (port 0 in config picks a free one).
+    public var onListening: @Sendable (Int) async -> Void
+
+    public init(
+        now: @escaping @Sendable () -> Date = { Date() }, console: any ConsoleSink = StandardOutputConsole(),
+        transport: any HTTPTransport = CurlHTTPClient(), logger: Logger = Logger(label: "vigil"),
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.now = now
+        self.console = console
+        self.transport = transport
+        self.logger = logger
+        self.onListening = onListening
+    }
+}
+
+/// Vigil assembled: the store, the command desk, the HTTP routes and the outbox delivery
+/// service, in one Hummingbird application whose ServiceGroup stops them all on SIGTERM.
+public struct VigilApp: Sendable {
+    public let store: any IncidentStore
+    public let desk: CommandDesk
+    public let delivery: OutboxDelivery<ContinuousClock>
+    let routes: InboundRoutes
+    let configuration: VigilConfiguration
+    let environment: AppEnvironment
+
+    /// Opens the store and wires everything; nothing runs until ``run()``.
+    public init(configuration: VigilConfiguration, specs: [CommandSpec], environment: AppEnvironment = AppEnvironment()) throws {
+        guard let path = configuration.database.sqlitePath else {
+            throw LocalModeError(message: "only SQLite databases are supported")
+        }
+        let store = try SQLiteIncidentStore.open(path: path, durability: configuration.durability == .full ? .full : .normal)
+        try self.init(configuration: configuration, specs: specs, store: store, environment: environment)
+    }
+
+    /// Wires the app around a given store (tests pass one they inspect).
+    public init(
+        configuration: VigilConfiguration, specs: [CommandSpec], store: any IncidentStore, environment: AppEnvironment
+    ) throws {
+        self.configuration = configuration
+        self.environment = environment
+        self.store = store
+        let settings = DeliverySettings(
+            maxAttempts: configuration.outbox.maxAttempts, baseDelay: configuration.outbox.baseDelay,
+            maxDelay: configuration.outbox.maxDelay)
+        let delivery = OutboxDelivery(
+            store: store, transport: environment.transport, channels: configuration.channels, console: environment.console,
+            settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger)
+        self.delivery = delivery
+        desk = CommandDesk(
+            store: store, parser: CommandParser(specs: specs, policy: configuration.policy), now: environment.now,
+            outboxWritten: { delivery.notify() }, logger: environment.logger)
+        routes = InboundRoutes(
+            desk: desk, store: store,
+            slack: configuration.slackSigningSecret.map(SlackSignature.init(signingSecret:)),
+            mattermost: configuration.mattermostToken.map(MattermostToken.init(token:)),
+            now: environment.now, logger: environment.logger)
+    }
+
+    /// The HTTP router alone, for in-process tests.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        routes.register(on: router)
+        return router
+    }
+
+    /// The Hummingbird application with the delivery service attached.
+    public func application() -> some ApplicationProtocol {
+        let onListening = environment.onListening
+        return Application(
+            router: router(),
+            configuration: .init(
+                address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "vigil"),
+            services: [delivery],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: environment.logger)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        try await application().runService()
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import VigilCore
+
+/// The numbered schema changes of the SQLite store, applied in order at open.
+///
+/// A migration is never edited once released: change the schema by appending a new one. Each
+/// runs in its own transaction together with its `schema_migrations` row, so a crash leaves the
+/// database at the previous version, never half-way.
+enum SQLiteMigrations {
+    struct Migration {
+        let version: Int
+        let sql: String
+    }
+
+    /// Every migration, in version order.
+    static let all: [Migration] = [
+        Migration(version: 1, sql: version1),
+    ]
+
+    /// The version a fully migrated database is at.
+    static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// Applies the migrations `database` has not had yet; returns the versions applied now.
+    @discardableResult
+    static func migrate(_ database: SQLiteDatabase) throws -> [Int] {
+        try database.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                applied_at_ms INTEGER NOT NULL
+            )
+            """)
+        let current = try appliedVersion(database)
+        // A database written by a newer Vigil may have tables this one would misread.
+        guard current <= latestVersion else {
+            throw StoreError(
+                .failure, "the database is at schema version \(current); this build knows up to \(latestVersion)")
+        }
+        var applied: [Int] = []
+        for migration in all where migration.version > current {
+            try database.transaction {
+                try database.execute(migration.sql)
+                try database.run(
+                    "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)",
+                    [SQLiteValue(migration.version), .integer(StoreTime.milliseconds(.now))])
+            }
+            applied.append(migration.version)
+        }
+        return applied
+    }
+
+    /// The highest version applied, 0 for a new database.
+    static func appliedVersion(_ database: SQLiteDatabase) throws -> Int {
+        try database.queryFirst("SELECT coalesce(max(version), 0) FROM schema_migrations") { $0.int(0) ?? 0 } ?? 0
+    }
+
+    // MARK: - Versions
+
+    /// Incidents (projection), their hash-chained events, the outbox, idempotency records and the
+    /// incident-number counter. Times are UTC milliseconds since 1970.
+    private static let version1 = """
+        CREATE TABLE incidents (
+            number               INTEGER PRIMARY KEY,
+            title                TEXT    NOT NULL,
+            severity             TEXT    NOT NULL,
+            category             TEXT    NOT NULL,
+            state                TEXT    NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+            level                INTEGER NOT NULL,
+            owner_id             TEXT,
+            owner_name           TEXT,
+            reporter_id          TEXT    NOT NULL,
+            reporter_name        TEXT    NOT NULL,
+            platform             TEXT    NOT NULL,
+            channel              TEXT    NOT NULL,
+            opened_at_ms         INTEGER NOT NULL,
+            known_at_ms          INTEGER NOT NULL,
+            acknowledged_at_ms   INTEGER,
+            acknowledged_by_id   TEXT,
+            acknowledged_by_name TEXT,
+            resolved_at_ms       INTEGER,
+            resolved_by_id       TEXT,
+            resolved_by_name     TEXT,
+            resolution           TEXT,
+            refs                 TEXT    NOT NULL DEFAULT '[]',
+            playbook             TEXT,
+            restricted           INTEGER NOT NULL DEFAULT 0,
+            last_sequence        INTEGER NOT NULL,
+            last_hash            TEXT    NOT NULL
+        );
+        CREATE INDEX incidents_by_state ON incidents (state, number);
+
+        CREATE TABLE events (
+            incident      INTEGER NOT NULL REFERENCES incidents (number),
+            sequence      INTEGER NOT NULL CHECK (sequence > 0),
+            kind          TEXT    NOT NULL,
+            actor_id      TEXT    NOT NULL,
+            actor_name    TEXT    NOT NULL,
+            at_ms         INTEGER NOT NULL,
+            payload       TEXT    NOT NULL DEFAULT '{}',
+            previous_hash TEXT    NOT NULL,
+            hash          TEXT    NOT NULL,
+            PRIMARY KEY (incident, sequence)
+        );
+
+        CREATE TABLE outbox (
+            id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel            TEXT    NOT NULL,
+            incident           INTEGER,
+            message            TEXT    NOT NULL,
+            created_at_ms      INTEGER NOT NULL,
+            state              TEXT    NOT NULL DEFAULT 'pending'
+                                       CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts           INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at_ms INTEGER NOT NULL,
+            last_error         TEXT,
+            claimed_by         TEXT,
+            lease_until_ms     INTEGER,
+            delivered_at_ms    INTEGER,
+            dead_at_ms         INTEGER
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at_ms);
+
+        CREATE TABLE idempotency (
+            request_id    TEXT    PRIMARY KEY,
+            reply         TEXT    NOT NULL,
+            created_at_ms INTEGER NOT NULL
+        );
+
+        CREATE TABLE counters (
+            name  TEXT    PRIMARY KEY,
+            value INTEGER NOT NULL
+        );
+        INSERT INTO counters (name, value) VALUES ('incident', 0);
+        """
+}

@@ -1,0 +1,203 @@
+import Foundation
+import VigilCore
+
+/// How incidents, events and outbox rows map to columns: one column list per table, the values
+/// to bind in that order, and a strict reader for the same order.
+enum StoreRows {
+    // MARK: - Incidents
+
+    static let incidentColumns = [
+        "number", "title", "severity", "category", "state", "level", "owner_id", "owner_name",
+        "reporter_id", "reporter_name", "platform", "channel", "opened_at_ms", "known_at_ms",
+        "acknowledged_at_ms", "acknowledged_by_id", "acknowledged_by_name", "resolved_at_ms",
+        "resolved_by_id", "resolved_by_name", "resolution", "refs", "playbook", "restricted",
+        "last_sequence", "last_hash",
+    ]
+
+    static let selectIncidents = "SELECT \(incidentColumns.joined(separator: ", ")) FROM incidents"
+
+    /// Inserts an incident, or replaces every column but the number when it exists.
+    static let upsertIncident = """
+        INSERT INTO incidents (\(incidentColumns.joined(separator: ", ")))
+        VALUES (\(Array(repeating: "?", count: incidentColumns.count).joined(separator: ", ")))
+        ON CONFLICT (number) DO UPDATE SET
+        \(incidentColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        """
+
+    static func bindings(_ incident: Incident) -> [SQLiteValue] {
+        [
+            SQLiteValue(incident.number), .text(incident.title), .text(incident.severity),
+            .text(incident.category), .text(incident.state.rawValue), SQLiteValue(incident.level),
+            SQLiteValue(incident.owner?.id), SQLiteValue(incident.owner?.name),
+            .text(incident.reporter.id), .text(incident.reporter.name), .text(incident.platform),
+            .text(incident.channel), milliseconds(incident.openedAt), milliseconds(incident.knownAt),
+            milliseconds(incident.acknowledgedAt), SQLiteValue(incident.acknowledgedBy?.id),
+            SQLiteValue(incident.acknowledgedBy?.name), milliseconds(incident.resolvedAt),
+            SQLiteValue(incident.resolvedBy?.id), SQLiteValue(incident.resolvedBy?.name),
+            SQLiteValue(incident.resolution), .text(StoreJSON.encode(refs: incident.refs)),
+            SQLiteValue(incident.playbook), SQLiteValue(incident.restricted),
+            SQLiteValue(incident.lastSequence), .text(incident.lastHash),
+        ]
+    }
+
+    static func incident(_ row: SQLiteRow) throws -> Incident {
+        var r = RowReader(row, table: "incidents", columns: incidentColumns)
+        let number = try r.int()
+        r.context = "incident \(number)"
+        return Incident(
+            number: number, title: try r.text(), severity: try r.text(), category: try r.text(),
+            state: try r.enumeration(IncidentState.self), level: try r.int(), owner: try r.optionalUser(),
+            reporter: try r.user(), platform: try r.text(), channel: try r.text(), openedAt: try r.date(),
+            knownAt: try r.date(), acknowledgedAt: try r.optionalDate(), acknowledgedBy: try r.optionalUser(),
+            resolvedAt: try r.optionalDate(), resolvedBy: try r.optionalUser(), resolution: try r.optionalText(),
+            refs: try r.json(StoreJSON.decodeRefs), playbook: try r.optionalText(), restricted: try r.bool(),
+            lastSequence: try r.int(), lastHash: try r.text())
+    }
+
+    // MARK: - Events
+
+    static let eventColumns = [
+        "incident", "sequence", "kind", "actor_id", "actor_name", "at_ms", "payload", "previous_hash", "hash",
+    ]
+
+    static let selectEvents = "SELECT \(eventColumns.joined(separator: ", ")) FROM events"
+
+    static let insertEvent = """
+        INSERT INTO events (\(eventColumns.joined(separator: ", ")))
+        VALUES (\(Array(repeating: "?", count: eventColumns.count).joined(separator: ", ")))
+        """
+
+    static func bindings(_ event: IncidentEvent) -> [SQLiteValue] {
+        [
+            SQLiteValue(event.incident), SQLiteValue(event.sequence), .text(event.kind.rawValue),
+            .text(event.actor.id), .text(event.actor.name), milliseconds(event.at),
+            .text(StoreJSON.encode(payload: event.payload)), .text(event.previousHash), .text(event.hash),
+        ]
+    }
+
+    static func event(_ row: SQLiteRow) throws -> IncidentEvent {
+        var r = RowReader(row, table: "events", columns: eventColumns)
+        let incident = try r.int()
+        let sequence = try r.int()
+        r.context = "incident \(incident) event \(sequence)"
+        return IncidentEvent(
+            incident: incident, sequence: sequence, kind: try r.enumeration(EventKind.self), actor: try r.user(),
+            at: try r.date(), payload: try r.json(StoreJSON.decodePayload), previousHash: try r.text(),
+            hash: try r.text())
+    }
+
+    // MARK: - Outbox
+
+    static let outboxColumns = ["id", "channel", "incident", "message", "created_at_ms", "attempts"]
+
+    /// Pending rows due at `?` (now) and not under a live lease at `?` (now), oldest first, up to `?`.
+    static let selectClaimableOutbox = """
+        SELECT \(outboxColumns.joined(separator: ", ")) FROM outbox
+        WHERE state = 'pending' AND next_attempt_at_ms <= ?
+          AND (lease_until_ms IS NULL OR lease_until_ms <= ?)
+        ORDER BY id LIMIT ?
+        """
+
+    static func outboxRow(_ row: SQLiteRow) throws -> OutboxRow {
+        var r = RowReader(row, table: "outbox", columns: outboxColumns)
+        let id = try r.int64()
+        r.context = "outbox row \(id)"
+        let channel = try r.enumeration(ChannelRole.self)
+        let incident = try r.optionalInt()
+        let message = try r.json(StoreJSON.decodeMessage)
+        return OutboxRow(
+            id: id, item: OutboxItem(channel: channel, incident: incident, message: message),
+            createdAt: try r.date(), attempts: try r.int())
+    }
+
+    static func milliseconds(_ date: Date?) -> SQLiteValue {
+        SQLiteValue(date.map(StoreTime.milliseconds))
+    }
+}
+
+// MARK: - Reading columns in order
+
+/// Reads a row's columns one after another, failing with the column's name when a value is NULL
+/// where it may not be, has the wrong storage class, or does not decode.
+struct RowReader {
+    private let row: SQLiteRow
+    private let table: String
+    private let columns: [String]
+    private var index = 0
+    /// Which row this is, once known (`incident 42`), for error messages.
+    var context: String?
+
+    init(_ row: SQLiteRow, table: String, columns: [String]) {
+        self.row = row
+        self.table = table
+        self.columns = columns
+    }
+
+    /// The column just read.
+    private var last: Int { index - 1 }
+
+    private mutating func next<T>(_ read: (SQLiteRow, Int) -> T?, _ expected: String) throws -> T? {
+        let column = index
+        index += 1
+        if row.isNull(column) { return nil }
+        guard let value = read(row, column) else { throw failure(column, "is not \(expected)") }
+        return value
+    }
+
+    private func failure(_ column: Int, _ problem: String) -> RowDecodingError {
+        let name = column < columns.count ? columns[column] : "column \(column)"
+        return RowDecodingError("\(context.map { "\($0): " } ?? "")\(table).\(name) \(problem)")
+    }
+
+    private func required<T>(_ value: T?) throws -> T {
+        guard let value else { throw failure(last, "is NULL") }
+        return value
+    }
+
+    mutating func optionalInt64() throws -> Int64? { try next({ $0.int64($1) }, "an integer") }
+    mutating func int64() throws -> Int64 { try required(optionalInt64()) }
+    mutating func optionalInt() throws -> Int? { try optionalInt64().map { Int($0) } }
+    mutating func int() throws -> Int { Int(try int64()) }
+    mutating func optionalText() throws -> String? { try next({ $0.text($1) }, "text") }
+    mutating func text() throws -> String { try required(optionalText()) }
+    mutating func optionalDate() throws -> Date? { try optionalInt64().map(StoreTime.date) }
+    mutating func date() throws -> Date { StoreTime.date(try int64()) }
+
+    mutating func bool() throws -> Bool {
+        switch try int64() {
+        case 0: return false
+        case 1: return true
+        default: throw failure(last, "is not 0 or 1")
+        }
+    }
+
+    mutating func enumeration<E: RawRepresentable>(_: E.Type) throws -> E where E.RawValue == String {
+        guard let value = E(rawValue: try text()) else { throw failure(last, "holds an unknown value") }
+        return value
+    }
+
+    mutating func json<T>(_ decode: (String) throws -> T) throws -> T {
+        let text = try text()
+        do {
+            return try decode(text)
+        } catch {
+            throw failure(last, "does not decode: \(error)")
+        }
+    }
+
+    /// An ID column followed by a name column: both set, or both NULL.
+    mutating func optionalUser() throws -> UserRef? {
+        let id = try optionalText()
+        let name = try optionalText()
+        switch (id, name) {
+        case let (id?, name?): return UserRef(id: id, name: name)
+        case (nil, nil): return nil
+        default: throw failure(last - 1, "and the name beside it are not both set or both NULL")
+        }
+    }
+
+    mutating func user() throws -> UserRef {
+        guard let user = try optionalUser() else { throw failure(last - 1, "is NULL") }
+        return user
+    }
+}

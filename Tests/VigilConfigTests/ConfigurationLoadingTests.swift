@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import VigilConfig
+import VigilCore
+
+@Suite("Loading vigil.yaml")
+struct ConfigurationLoadingTests {
+    @Test("the shipped example loads with its two variables set")
+    func exampleLoads() throws {
+        let configuration = try VigilConfiguration.load(path: Repository.exampleConfig, environment: Repository.exampleEnvironment)
+
+        #expect(configuration.listen == ListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(configuration.database == .sqlite(path: Repository.root + "/vigil.sqlite"))
+        #expect(configuration.commandsDirectory == Repository.commands)
+        #expect(configuration.slackSigningSecret == "8f14e45fceea167a")
+        #expect(configuration.mattermostToken == "mm-token-1")
+        #expect(ChannelRole.allCases.allSatisfy { configuration.channel($0) == .console })
+        #expect(configuration.policy.severities == Policy.defaults.severities)
+        #expect(configuration.policy.categories == Policy.defaults.categories)
+        #expect(configuration.policy.escalationLevels == ["responders", "lead", "head"])
+        #expect(configuration.file == Repository.exampleConfig)
+    }
+
+    @Test("the example's commands directory holds the shipped specs")
+    func exampleCommandsLoad() throws {
+        let configuration = try VigilConfiguration.load(path: Repository.exampleConfig, environment: Repository.exampleEnvironment)
+        let specs = try CommandSpecLoader.load(directory: configuration.commandsDirectory)
+        #expect(specs.count == 11)
+    }
+
+    @Test("every key decodes into its typed value")
+    func everyKey() throws {
+        // setup
+        let yaml = """
+            listen: 0.0.0.0:0
+            database: sqlite:data/vigil.sqlite
+            durability: full
+            id_prefix: TS
+            timezone: Europe/Paris
+            commands: /opt/vigil/commands
+            playbooks: ../playbooks
+            slack: {signing_secret: s3cret}
+            mattermost: {token: t0ken}
+            channels:
+              incidents: https://hooks.slack.com/services/T000/B000/XXXX
+              oncall: {url: "https://chat.example.com/ops", format: mattermost}
+            roles:
+              restricted: ["<@U0AVA>", "@dee", "<@U0BEN|ben>"]
+            outbox: {max_attempts: 3, base_delay: 500s, max_delay: 1h30m}
+            severities:
+              - {name: critical, ack: 5m, resolve: 4h}
+              - {name: minor}
+            categories:
+              - {name: fraud}
+              - {name: child-safety, restricted: true}
+            escalation:
+              - {name: responders}
+              - name: ts-lead
+            """
+
+        // MUT
+        let configuration = try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/srv/vigil", environment: [:])
+
+        // validate
+        #expect(configuration.listen == ListenAddress(host: "0.0.0.0", port: 0))
+        #expect(configuration.database == .sqlite(path: "/srv/vigil/data/vigil.sqlite"))
+        #expect(configuration.durability == .full)
+        #expect(configuration.commandsDirectory == "/opt/vigil/commands")
+        #expect(configuration.playbooksDirectory == "/srv/playbooks")
+        #expect(configuration.slackSigningSecret == "s3cret")
+        #expect(configuration.mattermostToken == "t0ken")
+        #expect(configuration.channels[.incidents] == .webhook(url: "https://hooks.slack.com/services/T000/B000/XXXX", format: .slack))
+        #expect(configuration.channels[.oncall] == .webhook(url: "https://chat.example.com/ops", format: .mattermost))
+        #expect(configuration.channels[.leads] == .console)
+        #expect(configuration.outbox == OutboxSettings(maxAttempts: 3, baseDelay: .seconds(500), maxDelay: .seconds(5400)))
+        let policy = configuration.policy
+        #expect(policy.idPrefix == "TS")
+        #expect(policy.timeZone.identifier == "Europe/Paris")
+        #expect(policy.severities == [Severity(name: "critical", ack: .seconds(300), resolve: .seconds(14_400)), Severity(name: "minor")])
+        #expect(policy.categories == [VigilCore.Category(name: "fraud"), VigilCore.Category(name: "child-safety", restricted: true)])
+        #expect(policy.escalationLevels == ["responders", "ts-lead"])
+        #expect(policy.restrictedViewers == [UserRef(id: "U0AVA", name: "U0AVA"), UserRef(id: "dee", name: "dee"), UserRef(id: "U0BEN", name: "ben")])
+    }
+
+    @Test("an empty file is the defaults")
+    func defaults() throws {
+        let configuration = try VigilConfiguration.decode(yaml: "# nothing yet\n", file: "vigil.yaml", directory: "/srv/vigil", environment: [:])
+        #expect(configuration.listen == .localDefault)
+        #expect(configuration.database == .sqlite(path: "/srv/vigil/vigil.sqlite"))
+        #expect(configuration.durability == .normal)
+        #expect(configuration.commandsDirectory == "/srv/vigil/commands")
+        #expect(configuration.playbooksDirectory == "/srv/vigil/playbooks")
+        #expect(configuration.slackSigningSecret == nil)
+        #expect(configuration.mattermostToken == nil)
+        #expect(configuration.outbox == OutboxSettings())
+        #expect(configuration.policy.idPrefix == "INC")
+        #expect(configuration.policy.severities == Policy.defaults.severities)
+        #expect(configuration.policy.escalationLevels == ["responders", "lead", "head"])
+        #expect(configuration.policy.timeZone.identifier == TimeZone(identifier: "UTC")?.identifier)
+    }
+
+    @Test("webhook format is inferred from a bare URL", arguments: [
+        ("https://hooks.slack.com/services/T000/B000/XXXX", WebhookFormat.slack),
+        ("https://chat.example.com/hooks/abc123", .mattermost),
+        ("http://localhost:9000/incoming", .slack),
+    ])
+    func inferredFormat(url: String, format: WebhookFormat) throws {
+        let yaml = "channels:\n  incidents: \(url)\n"
+        let configuration = try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/", environment: [:])
+        #expect(configuration.channel(.incidents) == .webhook(url: url, format: format))
+        #expect(configuration.channel(.oncall) == .console)
+    }
+
+    @Test("${VAR} is replaced from the environment passed in, and $$ is a literal $")
+    func substitution() throws {
+        let yaml = """
+            listen: ${HOST}:${PORT}
+            slack:
+              signing_secret: "pa$$word-${SUFFIX}"
+            channels:
+              incidents: ${INCIDENTS_HOOK}
+            """
+        let environment = ["HOST": "10.0.0.5", "PORT": "9090", "SUFFIX": "x1", "INCIDENTS_HOOK": "https://hooks.slack.com/services/T1/B1/Z"]
+        let configuration = try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/", environment: environment)
+        #expect(configuration.listen == ListenAddress(host: "10.0.0.5", port: 9090))
+        #expect(configuration.slackSigningSecret == "pa$word-x1")
+        #expect(configuration.channel(.incidents) == .webhook(url: "https://hooks.slack.com/services/T1/B1/Z", format: .slack))
+    }
+
+    @Test("a missing file is one diagnostic naming it")
+    func missingFile() throws {
+        let error = #expect(throws: ConfigurationError.self) {
+            try VigilConfiguration.load(path: "nowhere/vigil.yaml", environment: [:], workingDirectory: "/tmp")
+        }
+        #expect(error?.description == "nowhere/vigil.yaml: cannot read the config file (no such file)")
+    }
+
+    @Test("listen and database parsers serve --listen and --database too")
+    func valueParsers() throws {
+        #expect(try ListenAddress.parse("[::1]:8443") == ListenAddress(host: "::1", port: 8443))
+        #expect(try ListenAddress.parse("[::1]:8443").isLoopback)
+        #expect(try !ListenAddress.parse("0.0.0.0:80").isLoopback)
+        #expect(try DatabaseLocation.parse("sqlite:///var/lib/vigil.sqlite", relativeTo: "/srv") == .sqlite(path: "/var/lib/vigil.sqlite"))
+        #expect(try DatabaseLocation.parse("sqlite:./a/../v.sqlite", relativeTo: "/srv") == .sqlite(path: "/srv/v.sqlite"))
+        #expect(throws: ConfigValueError.self) { try ListenAddress.parse("localhost:http") }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilTestSupport
+
+/// Restricted categories: in-channel replies and channel posts carry ID, severity and category only.
+@Suite struct RedactionTests {
+    static let secretTitle = "Fan report of exploitative DMs from account 99812"
+
+    @Test(arguments: [
+        "ack 58", "assign 58 @ben", "escalate 58 account 99812 again", "note 58 account 99812 hash abc",
+        "sev 58 sev2", "resolve 58 account 99812 suspended, reported",
+    ])
+    func noRestrictedDetailLeavesInChannelOrToChannels(command: String) throws {
+        let parser = try Fixtures.parser()
+        let context = Fixtures.context()
+        let opened = try Lifecycle.apply(
+            try parser.parse("open sev1 child-safety \(Self.secretTitle)"), to: nil, newNumber: 58, context: context)
+        #expect(opened.incident.restricted)
+        let outcome = try Lifecycle.apply(try parser.parse(command), to: opened.incident, newNumber: nil, context: context)
+        for message in [opened.reply.message, outcome.reply.message] + (opened.outbox + outcome.outbox).map(\.message) {
+            #expect(!message.plainText.contains("99812"))
+            #expect(!message.plainText.contains("exploitative"))
+            #expect(message.plainText.contains("INC-58"))
+            #expect(message.plainText.contains("child-safety (restricted)"))
+        }
+    }
+
+    @Test func privateViewsHideTheTitleFromPeopleOutsideTheRole() throws {
+        let parser = try Fixtures.parser()
+        let opened = try Lifecycle.apply(
+            try parser.parse("open sev1 child-safety \(Self.secretTitle)"), to: nil, newNumber: 58, context: Fixtures.context())
+        let noted = try Lifecycle.apply(
+            try parser.parse("note 58 hash 77ab stored at vault/58"), to: opened.incident, newNumber: nil, context: Fixtures.context())
+        let events = opened.events + noted.events
+        let forAva = IncidentViews.status(of: noted.incident, events: events, outbox: nil, context: Fixtures.context(Fixtures.ava))
+        #expect(!forAva.message.plainText.contains("99812"))
+        #expect(!forAva.message.plainText.contains("vault/58"))
+        let forDee = IncidentViews.status(of: noted.incident, events: events, outbox: nil, context: Fixtures.context(Fixtures.dee))
+        #expect(forDee.message.plainText.contains(Self.secretTitle))
+        #expect(forDee.message.plainText.contains("vault/58"))
+        #expect(forAva.visibility == .ephemeral)
+    }
+}

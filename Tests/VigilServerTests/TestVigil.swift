@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+import VigilChat
+import VigilConfig
+import VigilCore
+import VigilHTTP
+import VigilJSON
+import VigilServer
+import VigilStore
+import VigilTestSupport
+
+/// Channel posts shown on the console, recorded.
+final class RecordingConsole: ConsoleSink {
+    private let posts = Mutex<[(channel: String, text: String)]>([])
+
+    func show(channel: String, text: String) {
+        posts.withLock { $0.append((channel, text)) }
+    }
+
+    var all: [(channel: String, text: String)] { posts.withLock { $0 } }
+}
+
+/// A wall clock tests move by hand.
+final class ManualWallClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date) { current = Mutex(start) }
+
+    var now: Date { current.withLock { $0 } }
+
+    func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
+}
+
+/// An HTTP transport that must not be used: tests that post nothing to webhooks prove it.
+struct UnusedTransport: HTTPTransport {
+    func send(_ request: VigilHTTP.HTTPRequest) async throws -> VigilHTTP.HTTPResponse {
+        Issue.record("unexpected outbound request")
+        return VigilHTTP.HTTPResponse(status: 599)
+    }
+}
+
+/// A Vigil app over a fresh SQLite database in a temporary directory, with a manual clock and a
+/// recording console, exercised in-process through Hummingbird's router test client.
+struct TestVigil {
+    static let slackSecret = "test-signing-secret"
+    static let mattermostToken = "qzgakf1nx3yt9dr4n8585ihbxy"
+
+    let directory: URL
+    let store: SQLiteIncidentStore
+    let app: VigilApp
+    let clock: ManualWallClock
+    let console: RecordingConsole
+
+    init(channels: [ChannelRole: ChannelTarget] = [:], transport: any HTTPTransport = UnusedTransport(), policy: Policy = Fixtures.policy) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteIncidentStore.open(path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal)
+        clock = ManualWallClock(Fixtures.t0)
+        console = RecordingConsole()
+        let configuration = VigilConfiguration(
+            database: .sqlite(path: directory.appendingPathComponent("vigil.sqlite").path),
+            commandsDirectory: Fixtures.repositoryRoot.appendingPathComponent("commands").path,
+            playbooksDirectory: Fixtures.repositoryRoot.appendingPathComponent("playbooks").path,
+            slackSigningSecret: Self.slackSecret, mattermostToken: Self.mattermostToken, channels: channels,
+            outbox: OutboxSettings(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)), policy: policy)
+        let clock = clock
+        var logger = Logger(label: "vigil-test")
+        logger.logLevel = .critical
+        app = try VigilApp(
+            configuration: configuration, specs: try Fixtures.shippedSpecs(), store: store,
+            environment: AppEnvironment(now: { clock.now }, console: console, transport: transport, logger: logger))
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `body` with a client for the app's router.
+    func withClient<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await Application(router: app.router()).test(.router, body)
+    }
+
+    /// A slash-command body as Slack sends it.
+    static func slackForm(_ text: String, user: UserRef = Fixtures.ava, trigger: String = UUID().uuidString) -> [UInt8] {
+        Array(FormBody(fields: [
+            ("token", "legacy"), ("team_id", "T1"), ("channel_id", "C1"), ("channel_name", "ts-incidents"),
+            ("user_id", user.id), ("user_name", user.name), ("command", "/incident"), ("text", text),
+            ("response_url", "https://hooks.slack.com/commands/T1/1/x"), ("trigger_id", trigger),
+        ]).encoded().utf8)
+    }
+
+    /// Headers that sign `body` at the test clock's time.
+    func slackHeaders(for body: [UInt8], secret: String = slackSecret, timestamp: Date? = nil) -> HTTPFields {
+        let ts = String(Int64((timestamp ?? clock.now).timeIntervalSince1970))
+        return [
+            .contentType: "application/x-www-form-urlencoded",
+            HTTPField.Name("X-Slack-Request-Timestamp")!: ts,
+            HTTPField.Name("X-Slack-Signature")!: SlackSignature(signingSecret: secret).sign(timestamp: ts, body: body),
+        ]
+    }
+
+    /// Sends a signed Slack command and returns the status and parsed JSON reply.
+    func slack(_ text: String, as user: UserRef = Fixtures.ava, trigger: String = UUID().uuidString, client: any TestClientProtocol)
+        async throws -> (HTTPResponse.Status, VigilJSONReply)
+    {
+        let body = Self.slackForm(text, user: user, trigger: trigger)
+        let response = try await client.execute(
+            uri: "/slack/commands", method: .post, headers: slackHeaders(for: body), body: ByteBuffer(bytes: body))
+        return (response.status, VigilJSONReply(response.body))
+    }
+}
+
+/// A reply body as the tests read it.
+struct VigilJSONReply {
+    var responseType: String?
+    var text: String
+    var raw: String
+
+    init(_ buffer: ByteBuffer) {
+        raw = String(buffer: buffer)
+        let json = try? JSONValue.parse(raw)
+        responseType = json?["response_type"]?.stringValue
+        text = json?["text"]?.stringValue ?? raw
+    }
+}

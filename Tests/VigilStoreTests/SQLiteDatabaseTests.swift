@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilStore
+
+/// SQLite's primary result codes, as documented (the C constants are not imported here).
+private let SQLITE_ERROR: Int32 = 1
+private let SQLITE_CONSTRAINT: Int32 = 19
+private let SQLITE_MISUSE: Int32 = 21
+private let SQLITE_RANGE: Int32 = 25
+
+@Suite("SQLiteDatabase")
+struct SQLiteDatabaseTests {
+    static let values: [SQLiteValue] = [
+        .integer(0), .integer(.max), .integer(.min), .real(3.25), .real(-0.1),
+        .text(""), .text("plain"), .text("ünïcödé 🚨"), .text("nul\u{0}inside"),
+        .blob([]), .blob([0, 1, 2, 255]), .null,
+    ]
+
+    @Test("a bound value reads back with its type", arguments: values)
+    func valueRoundTrip(_ value: SQLiteValue) throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        try database.execute("CREATE TABLE t (v)")
+        try database.run("INSERT INTO t (v) VALUES (?)", [value])
+        let read = try database.queryFirst("SELECT v FROM t") { $0.value(0) }
+        #expect(read == value)
+    }
+
+    @Test("typed accessors return nil for NULL and for another storage class")
+    func typedAccessors() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        let row = try database.queryFirst("SELECT 7, 'seven', NULL, 2.5, x'00ff'") { row in
+            (row.int(0), row.text(0), row.text(1), row.int(1), row.int(2), row.isNull(2), row.double(3), row.blob(4))
+        }
+        let (int, textOfInt, text, intOfText, intOfNull, isNull, double, blob) = try #require(row)
+        #expect(int == 7 && textOfInt == nil && text == "seven" && intOfText == nil && intOfNull == nil)
+        #expect(isNull && double == 2.5 && blob == [0, 255])
+    }
+
+    @Test("a failure carries the code, SQLite's message and the statement's first words, never the values")
+    func errors() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        try database.execute("CREATE TABLE t (k TEXT PRIMARY KEY)")
+        try database.run("INSERT INTO t (k) VALUES (?)", [.text("secret-value")])
+
+        let duplicate = try #require(throws: SQLiteError.self) {
+            try database.run("INSERT INTO t (k) VALUES (?)", [.text("secret-value")])
+        }
+        #expect(duplicate.isUniquenessViolation)
+        #expect(duplicate.primaryCode == SQLITE_CONSTRAINT)
+        #expect(duplicate.statement == "INSERT INTO t")
+        #expect(!duplicate.description.contains("secret-value"))
+
+        let syntax = try #require(throws: SQLiteError.self) { try database.run("SELEKT 1") }
+        #expect(syntax.code == SQLITE_ERROR)
+        #expect(syntax.message.contains("syntax error"))
+
+        let arity = try #require(throws: SQLiteError.self) { try database.run("SELECT ?", []) }
+        #expect(arity.code == SQLITE_RANGE)
+
+        // The cached statement is still usable after a failure.
+        try database.run("INSERT INTO t (k) VALUES (?)", [.text("another")])
+        #expect(try database.query("SELECT k FROM t ORDER BY k") { $0.text(0) } == ["another", "secret-value"])
+    }
+
+    @Test("a row closure may run the query it is called from")
+    func reentrantQuery() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        try database.execute("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1), (2), (3)")
+        let sql = "SELECT v FROM t WHERE v >= ? ORDER BY v"
+        let pairs = try database.query(sql, [.integer(2)]) { row in
+            (row.int(0), try database.query(sql, [.integer(3)]) { $0.int(0) })
+        }
+        #expect(pairs.map(\.0) == [2, 3])
+        #expect(pairs.map(\.1) == [[3], [3]])
+    }
+
+    @Test("a transaction commits when its body returns and rolls back when it throws")
+    func transactions() throws {
+        struct Abort: Error {}
+        let database = try SQLiteDatabase(path: ":memory:")
+        try database.execute("CREATE TABLE t (v INTEGER)")
+
+        let value = try database.transaction {
+            try database.run("INSERT INTO t (v) VALUES (1)")
+            return 42
+        }
+        #expect(value == 42)
+        #expect(throws: Abort.self) {
+            try database.transaction {
+                try database.run("INSERT INTO t (v) VALUES (2)")
+                throw Abort()
+            }
+        }
+        #expect(!database.isInTransaction)
+        #expect(try database.query("SELECT v FROM t") { $0.int(0) } == [1])
+
+        // Nothing written inside a read transaction survives it.
+        try database.readTransaction { try database.run("INSERT INTO t (v) VALUES (3)") }
+        #expect(try database.query("SELECT v FROM t") { $0.int(0) } == [1])
+
+        let nested = try #require(throws: SQLiteError.self) {
+            try database.transaction { try database.transaction {} }
+        }
+        #expect(nested.code == SQLITE_MISUSE)
+        #expect(!database.isInTransaction)
+    }
+}
+
+@Suite("SQLite migrations")
+struct SQLiteMigrationTests {
+    @Test("migrations apply once, and a reopened database is left as it is")
+    func applyOnce() async throws {
+        try await withDatabasePath { path in
+            for _ in 1...2 {
+                let store = try SQLiteIncidentStore.open(path: path)
+                let (versions, tables, mode) = try await store.read { database in
+                    (
+                        try database.query("SELECT version FROM schema_migrations") { $0.int(0) },
+                        try database.query(
+                            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                        ) { $0.text(0) },
+                        try database.queryFirst("PRAGMA journal_mode") { $0.text(0) }
+                    )
+                }
+                #expect(versions == [1])
+                #expect(tables == ["counters", "events", "idempotency", "incidents", "outbox", "schema_migrations"])
+                #expect(mode == "wal")
+                try await store.ping()
+                await store.close()
+            }
+        }
+    }
+
+    @Test("durability sets synchronous", arguments: [
+        (SQLiteIncidentStore.Durability.normal, 1), (.full, 2),
+    ])
+    func durability(_ durability: SQLiteIncidentStore.Durability, synchronous: Int) async throws {
+        try await withDatabasePath { path in
+            let store = try SQLiteIncidentStore.open(path: path, durability: durability)
+            let (level, foreignKeys) = try await store.read { database in
+                (
+                    try database.queryFirst("PRAGMA synchronous") { $0.int(0) },
+                    try database.queryFirst("PRAGMA foreign_keys") { $0.int(0) }
+                )
+            }
+            #expect(level == synchronous)
+            #expect(foreignKeys == 1)
+            await store.close()
+        }
+    }
+
+    @Test("a database from a newer schema is refused")
+    func newerSchema() async throws {
+        try await withDatabasePath { path in
+            let first = try SQLiteIncidentStore.open(path: path)
+            await first.close()
+            try tamper(path, "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (99, 0)")
+            let error = try #require(throws: StoreError.self) { try SQLiteIncidentStore.open(path: path) }
+            #expect(error.kind == .failure)
+            #expect(error.message.contains("99"))
+        }
+    }
+
+    @Test("a file that is not a database fails to open with a store error")
+    func notADatabase() async throws {
+        try await withDatabasePath { path in
+            try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+            let error = try #require(throws: StoreError.self) { try SQLiteIncidentStore.open(path: path) }
+            #expect(error.kind == .failure)
+        }
+    }
+}

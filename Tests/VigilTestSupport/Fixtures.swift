@@ -1,0 +1,40 @@
+import Foundation
+import VigilConfig
+import VigilCore
+
+/// Shared test fixtures: the shipped command specs, a policy, people and fixed times.
+public enum Fixtures {
+    /// The repository root, found from this file's path.
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The specs in `commands/`, as shipped.
+    public static func shippedSpecs() throws -> [CommandSpec] {
+        try CommandSpecLoader.load(directory: repositoryRoot.appendingPathComponent("commands").path)
+    }
+
+    /// The default policy, with Dee in the restricted role and times shown in UTC.
+    public static let policy: Policy = {
+        var policy = Policy.defaults
+        policy.restrictedViewers = [UserRef(id: "U0DEE", name: "dee")]
+        policy.timeZone = TimeZone(identifier: "UTC")!
+        return policy
+    }()
+
+    public static let ava = UserRef(id: "U0AVA", name: "ava")
+    public static let ben = UserRef(id: "U0BEN", name: "ben")
+    public static let dee = UserRef(id: "U0DEE", name: "dee")
+
+    /// 2026-11-28 21:40:00 UTC.
+    public static let t0 = Date(timeIntervalSince1970: 1_795_902_000)
+
+    /// A parser over the shipped specs and ``policy``.
+    public static func parser() throws -> CommandParser {
+        CommandParser(specs: try shippedSpecs(), policy: policy)
+    }
+
+    /// A context for `actor` at `now`.
+    public static func context(_ actor: UserRef = ava, at now: Date = t0, playbooks: [String] = []) -> CommandContext {
+        CommandContext(policy: policy, now: now, actor: actor, platform: "slack", channel: "ts-incidents", playbooks: playbooks)
+    }
+}
