@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilStoreTests",
-            dependencies: ["VigilStore", "VigilTestSupport"],
+            dependencies: ["VigilStore", "VigilCore", "VigilTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -39,9 +39,15 @@ public struct DeliverySettings: Sendable, Equatable {
 
 /// What one delivery pass did, for tests and logs.
 public struct DeliveryPass: Sendable, Equatable {
-    public var delivered = 0
-    public var rescheduled = 0
-    public var deadLettered = 0
+    public var delivered: Int
+    public var rescheduled: Int
+    public var deadLettered: Int
+
+    public init(delivered: Int = 0, rescheduled: Int = 0, deadLettered: Int = 0) {
+        self.delivered = delivered
+        self.rescheduled = rescheduled
+        self.deadLettered = deadLettered
+    }
 }
 
 /// Posts outbox rows to their channels: webhooks through the HTTP transport, rendered for the

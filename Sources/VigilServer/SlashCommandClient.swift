@@ -49,7 +49,9 @@ public struct SlashCommandClient: Sendable {
         guard let json = try? JSONValue.parse(response.body) else {
             return Answer(status: response.status, responseType: nil, text: response.text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return Answer(status: response.status, responseType: json["response_type"]?.stringValue, text: json["text"]?.stringValue ?? "")
+        // Slack's text is mrkdwn with `&`, `<`, `>` escaped; show it as Slack would.
+        let text = Tokenizer.decodeEntities(json["text"]?.stringValue ?? "")
+        return Answer(status: response.status, responseType: json["response_type"]?.stringValue, text: text)
     }
 
     /// A trigger ID shaped like Slack's.

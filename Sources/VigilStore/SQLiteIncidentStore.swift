@@ -46,6 +46,9 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
+    /// Synchronous: it blocks the caller for the open and any migrations, so call it once at
+    /// start-up, before serving. Every later call hops to the store's own queue.
+    ///
     /// - Parameters:
     ///   - busyTimeout: how long a write waits for another process holding the lock.
     ///   - now: the clock for rows that carry no time of their own (an outbox row caused by a

@@ -32,3 +32,23 @@ import VigilCore
         #expect(TimeText.parse("2026-11-28 10:00 Mars/Base", in: utc) == nil)
     }
 }
+
+@Suite struct ClockTextTests {
+    let utc = TimeZone(identifier: "UTC")!
+    let now = Date(timeIntervalSince1970: 1_795_902_000)  // 2026-11-28 21:40 UTC
+
+    @Test func todayShowsTimeAndZone() {
+        #expect(TimeText.clock(now + 300, now: now, zone: utc) == "21:45 UTC")
+    }
+
+    @Test func anotherDayShowsTheDateInEnglish() {
+        #expect(TimeText.clock(now + 86_400, now: now, zone: utc) == "Nov 29 21:40 UTC")
+        #expect(TimeText.clock(now + 40 * 86_400, now: now, zone: utc) == "2027-01-07 21:40 UTC")
+    }
+
+    @Test func otherZonesShowLocalTimeWithTheirOffset() {
+        // Foundation on Linux names the zone by offset ("GMT-8") where macOS says "PST".
+        let text = TimeText.clock(now, now: now, zone: TimeZone(identifier: "America/Los_Angeles")!)
+        #expect(text == "13:40 PST" || text == "13:40 GMT-8")
+    }
+}

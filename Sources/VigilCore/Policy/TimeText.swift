@@ -2,6 +2,9 @@ import Foundation
 
 /// Times as people write and read them in chat, in the team's time zone.
 public enum TimeText {
+    /// Fixed English names: the locale data on Linux servers may only offer "M11".
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
     /// Parses `2026-11-22 09:30`, `2026-11-22 09:30:15`, `2026-11-22T09:30`, each optionally followed by
     /// a zone (`Europe/Paris`, `UTC`, `Z`, `+01:00`); without one the time is in `zone`.
     public static func parse(_ text: String, in zone: TimeZone) -> Date? {
@@ -64,8 +67,8 @@ public enum TimeText {
         let isUTC = ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) || (zone.identifier.hasPrefix("GMT") && zone.secondsFromGMT() == 0)
         let abbreviation = isUTC ? "UTC" : zone.abbreviation(for: date) ?? zone.identifier
         if calendar.isDate(date, inSameDayAs: now) { return "\(time) \(abbreviation)" }
-        let month = calendar.shortMonthSymbols[parts.month! - 1]
         let sameYear = calendar.component(.year, from: now) == parts.year!
-        return sameYear ? "\(month) \(parts.day!) \(time) \(abbreviation)" : "\(parts.year!)-\(month)-\(parts.day!) \(time) \(abbreviation)"
+        if sameYear { return "\(monthNames[parts.month! - 1]) \(parts.day!) \(time) \(abbreviation)" }
+        return String(format: "%04d-%02d-%02d ", parts.year!, parts.month!, parts.day!) + "\(time) \(abbreviation)"
     }
 }
