@@ -12,15 +12,6 @@ import VigilTestSupport
 @Suite(.serialized) struct CrashRecoveryTests {
     static let secret = "crash-test-secret"
 
-    /// The `vigil` executable built beside this test bundle.
-    static func vigilBinary() throws -> URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vigil")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        let debug = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/vigil")
-        try #require(FileManager.default.isExecutableFile(atPath: debug.path), "build the vigil executable first (swift build)")
-        return debug
-    }
-
     /// Starts `vigil serve` on a free port and returns the process and its port.
     static func startServer(in directory: URL) async throws -> (Process, Int) {
         let config = """
@@ -39,7 +30,7 @@ import VigilTestSupport
         let output = directory.appendingPathComponent("serve.out")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
-        process.executableURL = try vigilBinary()
+        process.executableURL = try VigilExecutable.url()
         process.arguments = ["serve", "--config", configPath.path]
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: output)
