@@ -2,7 +2,8 @@ import Foundation
 import VigilCore
 
 /// `vigil check`: validates the config file (if any), then the command specs in its `commands`
-/// directory, and returns every problem found. An empty result means all is well.
+/// directory and the playbooks in its `playbooks` directory, and returns every problem found.
+/// An empty result means all is well.
 public enum ConfigCheck {
     /// The name `vigil serve` and `vigil check` look for when no `--config` is given.
     public static let defaultConfigName = "vigil.yaml"
@@ -12,25 +13,39 @@ public enum ConfigCheck {
     ///     one, else local mode (no config file).
     ///   - commandsDirectory: the command specs to check in local mode (default: `commands/` in
     ///     the working directory); with a config file, its `commands` key decides.
+    ///   - playbooksDirectory: the playbooks to check in local mode, against the default policy
+    ///     and the built-in roles (default: `playbooks/` in the working directory); with a config
+    ///     file, its `playbooks` key decides and its policy and `roles:` apply. A directory that
+    ///     does not exist holds no playbooks, which is not an error.
     ///   - environment: the values for `${VAR}`.
     ///   - workingDirectory: what relative paths are relative to; paths under it are shown relative.
     public static func run(
-        configPath: String?, commandsDirectory: String? = nil, environment: [String: String],
-        workingDirectory: String = FileManager.default.currentDirectoryPath
+        configPath: String?, commandsDirectory: String? = nil, playbooksDirectory: String? = nil,
+        environment: [String: String], workingDirectory: String = FileManager.default.currentDirectoryPath
     ) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        let commands: String
+        let commands: String, playbooks: String
         var commandsKey: SourceLocation?
+        // Without a readable config its categories are unknown: checking playbooks against the
+        // defaults would report mistakes that are not there.
+        var policy: Policy? = .defaults
+        var roles = Playbook.builtInRoles
         if let path = configPath ?? existingDefaultConfig(in: workingDirectory) {
             let outcome = VigilConfiguration.decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
             diagnostics += outcome.diagnostics
             commands = outcome.commandsDirectory
             commandsKey = outcome.commandsKey
+            playbooks = outcome.playbooksDirectory
+            policy = outcome.policy
+            roles = outcome.playbookRoles
         } else {
             commands = ConfigPaths.resolve(commandsDirectory ?? "commands", relativeTo: workingDirectory)
+            playbooks = ConfigPaths.resolve(playbooksDirectory ?? "playbooks", relativeTo: workingDirectory)
         }
         diagnostics += CommandSpecLoader.collect(directory: commands, referencedAt: commandsKey).1
-        // Playbooks are validated once the playbooks issue defines their format.
+        if let policy {
+            diagnostics += PlaybookLoader.collect(directory: playbooks, policy: policy, roles: roles).1
+        }
         return diagnostics.map { relative($0, to: workingDirectory) }
     }
 

@@ -37,9 +37,18 @@ extension ConfigurationDecoder {
         return nil
     }
 
+    /// The roles `roles:` may define.
+    static let roleKeys = ["restricted"]
+
+    /// The role names defined under `roles:` (already checked by ``restrictedViewers(_:)``).
+    func roleNames(_ node: Node?) -> [String] {
+        guard case let .mapping(mapping) = node else { return [] }
+        return mapping.keys.compactMap { $0.scalar?.string }.filter(Self.roleKeys.contains)
+    }
+
     /// `roles: {restricted: ["<@U0AVA>", "@dee"]}`.
     func restrictedViewers(_ node: Node) -> [UserRef]? {
-        guard let fields = reader.fields(of: node, at: "roles", known: ["restricted"]),
+        guard let fields = reader.fields(of: node, at: "roles", known: Self.roleKeys),
               let list = fields["restricted"], let items = reader.strings(list, at: "roles.restricted")
         else { return nil }
         return items.enumerated().compactMap { index, item in

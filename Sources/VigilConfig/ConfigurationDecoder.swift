@@ -12,14 +12,28 @@ struct ConfigurationDecoder {
     /// The config file's directory, absolute; relative paths in the file resolve against it.
     let directory: String
 
-    /// What decoding produced. The commands directory is known even when other keys are wrong,
-    /// so `vigil check` can go on to the command specs.
+    /// What decoding produced. The directories and policy are known even when other keys are
+    /// wrong, so `vigil check` can go on to the command specs and playbooks.
     struct Outcome {
         var configuration: VigilConfiguration?
         var commandsDirectory: String
         /// Where `commands:` was set, for "directory not found" messages.
         var commandsKey: SourceLocation?
+        var playbooksDirectory: String
+        /// The policy as far as it could be decoded (defaults for wrong keys); `nil` when the file
+        /// could not be read or parsed, so playbooks cannot be checked against it.
+        var policy: Policy?
+        /// The roles playbook steps may name: built-in ones and those under `roles:`.
+        var playbookRoles: [String]
         var diagnostics: [Diagnostic]
+
+        /// For a config file that could not be read or parsed.
+        static func unreadable(directory: String, diagnostics: [Diagnostic]) -> Outcome {
+            Outcome(
+                configuration: nil, commandsDirectory: ConfigPaths.resolve("commands", relativeTo: directory), commandsKey: nil,
+                playbooksDirectory: ConfigPaths.resolve("playbooks", relativeTo: directory), policy: nil,
+                playbookRoles: Playbook.builtInRoles, diagnostics: diagnostics)
+        }
     }
 
     static let topLevelKeys = [
@@ -36,7 +50,7 @@ struct ConfigurationDecoder {
                 try DatabaseLocation.parse(text, relativeTo: directory)
             }
         } ?? .sqlite(path: ConfigPaths.resolve("vigil.sqlite", relativeTo: directory))
-        let durability = top["durability"].flatMap { oneOf($0, at: "durability", Durability.self) } ?? .normal
+        let durability = top["durability"].flatMap { reader.oneOf($0, at: "durability", Durability.self) } ?? .normal
         let commands = directoryPath(top["commands"], at: "commands") ?? ConfigPaths.resolve("commands", relativeTo: directory)
         let playbooks = directoryPath(top["playbooks"], at: "playbooks") ?? ConfigPaths.resolve("playbooks", relativeTo: directory)
         let slackSecret = secret(top["slack"], at: "slack", key: "signing_secret")
@@ -44,17 +58,19 @@ struct ConfigurationDecoder {
         let channels = channels(top["channels"])
         let outbox = outbox(top["outbox"])
         let policy = policy(top)
+        let roleNames = roleNames(top["roles"])
 
         let configuration = VigilConfiguration(
             listen: listen, database: database, durability: durability, commandsDirectory: commands,
             playbooksDirectory: playbooks, slackSigningSecret: slackSecret, mattermostToken: mattermostToken,
-            channels: channels, outbox: outbox, policy: policy, file: reader.file)
+            channels: channels, outbox: outbox, policy: policy, file: reader.file, roleNames: roleNames)
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)
         return Outcome(
             configuration: diagnostics.isEmpty ? configuration : nil, commandsDirectory: commands,
-            commandsKey: top.keyNode("commands").map(reader.location(of:)), diagnostics: diagnostics)
+            commandsKey: top.keyNode("commands").map(reader.location(of:)), playbooksDirectory: playbooks, policy: policy,
+            playbookRoles: configuration.playbookRoles, diagnostics: diagnostics)
     }
 
     // MARK: - Values
@@ -68,15 +84,6 @@ struct ConfigurationDecoder {
             reader.error(error.message, at: node)
             return nil
         }
-    }
-
-    /// One of an enum's raw values (`durability: full`).
-    func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, at path: String, _: T.Type) -> T? where T.RawValue == String {
-        guard let text = reader.string(node, at: path) else { return nil }
-        if let value = T(rawValue: text.lowercased()) { return value }
-        let names = T.allCases.map(\.rawValue)
-        reader.error("\(path) must be \(Suggestions.orList(names)), found \"\(text)\"\(YAMLReader.suggestion(for: text, in: names))", at: node)
-        return nil
     }
 
     func directoryPath(_ node: Node?, at path: String) -> String? {
@@ -127,7 +134,7 @@ struct ConfigurationDecoder {
                 return nil
             }
             guard let url = webhookURL(urlNode, at: "\(path).url") else { return nil }
-            let format = fields["format"].flatMap { oneOf($0, at: "\(path).format", WebhookFormat.self) }
+            let format = fields["format"].flatMap { reader.oneOf($0, at: "\(path).format", WebhookFormat.self) }
             return .webhook(url: url, format: format ?? WebhookFormat.inferred(from: url))
         }
         guard let text = reader.string(node, at: path) else { return nil }

@@ -37,8 +37,8 @@ extension VigilConfiguration {
         let absolute = ConfigPaths.resolve(path, relativeTo: workingDirectory)
         let directory = ConfigPaths.directory(of: path, workingDirectory: workingDirectory)
         guard let text = readText(absolute) else {
-            return ConfigurationDecoder.Outcome(
-                configuration: nil, commandsDirectory: ConfigPaths.resolve("commands", relativeTo: directory),
+            return .unreadable(
+                directory: directory,
                 diagnostics: [Diagnostic(file: path, line: 0, "cannot read the config file (\(readProblem(absolute)))")])
         }
         return decodeText(text, file: path, directory: directory, environment: environment)
@@ -47,9 +47,7 @@ extension VigilConfiguration {
     static func decodeText(_ text: String, file: String, directory: String, environment: [String: String]) -> ConfigurationDecoder.Outcome {
         let reader = YAMLReader(file: file, environment: environment)
         guard let root = reader.compose(text) else {
-            return ConfigurationDecoder.Outcome(
-                configuration: nil, commandsDirectory: ConfigPaths.resolve("commands", relativeTo: directory),
-                diagnostics: reader.diagnostics)
+            return .unreadable(directory: directory, diagnostics: reader.diagnostics)
         }
         return ConfigurationDecoder(reader: reader, directory: directory).decode(root)
     }

@@ -24,12 +24,15 @@ public struct VigilConfiguration: Sendable {
     public var policy: Policy
     /// The file this configuration was read from; `nil` when built in code.
     public var file: String?
+    /// The role names defined under `roles:` (`restricted`).
+    public var roleNames: [String]
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,
         commandsDirectory: String, playbooksDirectory: String, slackSigningSecret: String? = nil,
         mattermostToken: String? = nil, channels: [ChannelRole: ChannelTarget] = [:],
-        outbox: OutboxSettings = OutboxSettings(), policy: Policy = .defaults, file: String? = nil
+        outbox: OutboxSettings = OutboxSettings(), policy: Policy = .defaults, file: String? = nil,
+        roleNames: [String] = []
     ) {
         self.listen = listen
         self.database = database
@@ -42,6 +45,13 @@ public struct VigilConfiguration: Sendable {
         self.outbox = outbox
         self.policy = policy
         self.file = file
+        self.roleNames = roleNames
+    }
+
+    /// The roles a playbook step's `owner` may name: ``VigilCore/Playbook/builtInRoles`` and
+    /// those defined under `roles:`. Pass to ``PlaybookLoader/load(directory:policy:roles:)``.
+    public var playbookRoles: [String] {
+        Playbook.builtInRoles + roleNames.filter { !Playbook.builtInRoles.contains($0) }
     }
 
     /// Where posts for `role` go (the console when the role is not configured).

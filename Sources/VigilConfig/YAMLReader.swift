@@ -172,6 +172,15 @@ final class YAMLReader {
         return duration
     }
 
+    /// One of an enum's raw values (`durability: full`), case-insensitive.
+    func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, at path: String, _: T.Type) -> T? where T.RawValue == String {
+        guard let text = string(node, at: path) else { return nil }
+        if let value = T(rawValue: text.lowercased()) { return value }
+        let names = T.allCases.map(\.rawValue)
+        error("\(path) must be \(Suggestions.orList(names)), found \"\(text)\"\(Self.suggestion(for: text, in: names))", at: node)
+        return nil
+    }
+
     /// A list of strings, each with its node (for locations).
     func strings(_ node: Node, at path: String) -> [(text: String, node: Node)]? {
         guard let items = sequence(node, at: path) else { return nil }

@@ -8,19 +8,19 @@ import VigilCore
 public struct CommandDesk: Sendable {
     let store: any IncidentStore
     let parser: CommandParser
-    let playbooks: [String]
+    let catalog: PlaybookCatalog
     let now: @Sendable () -> Date
     /// Told after a commit that wrote outbox rows, so delivery starts at once.
     let outboxWritten: @Sendable () -> Void
     let logger: Logger
 
     public init(
-        store: any IncidentStore, parser: CommandParser, playbooks: [String] = [],
+        store: any IncidentStore, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
         now: @escaping @Sendable () -> Date, outboxWritten: @escaping @Sendable () -> Void, logger: Logger
     ) {
         self.store = store
         self.parser = parser
-        self.playbooks = playbooks
+        self.catalog = catalog
         self.now = now
         self.outboxWritten = outboxWritten
         self.logger = logger
@@ -42,8 +42,8 @@ public struct CommandDesk: Sendable {
             }
             let context = CommandContext(
                 policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
-                channel: invocation.channelName, playbooks: playbooks)
-            if command.subcommand.isMutation {
+                channel: invocation.channelName, catalog: catalog)
+            if command.isMutation {
                 return try await mutate(command, requestID: requestID, invocation: invocation, context: context)
             }
             return try await view(command, context: context)
@@ -58,27 +58,29 @@ public struct CommandDesk: Sendable {
         }
     }
 
-    /// A mutation: reserve a number for `open`, apply, commit; retry once on a write race.
+    /// A mutation: decide, commit; retry once on a write race. `open` is checked in full before
+    /// a number is reserved, so a refusal never leaves a gap.
     private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply {
         var attempt = 0
         while true {
             attempt += 1
-            var newNumber: Int?
-            var incident: Incident?
-            if command.subcommand == .open {
-                newNumber = try await store.reserveIncidentNumber()
-            } else if let number = command.incidentNumber {
-                incident = try await store.incident(number)
-            }
             let outcome: Outcome
             do {
-                outcome = try Lifecycle.apply(command, to: incident, newNumber: newNumber, context: context)
-            } catch {
+                if command.subcommand == .open {
+                    let plan = try Lifecycle.planOpen(command, context: context)
+                    outcome = plan.outcome(number: try await store.reserveIncidentNumber())
+                } else {
+                    var incident: Incident?
+                    if let number = command.incidentNumber { incident = try await store.incident(number) }
+                    outcome = try Lifecycle.apply(command, to: incident, context: context)
+                }
+            } catch let error as UserError {
                 return error.reply
             }
             let work = UnitOfWork(
                 requestID: requestID, reply: outcome.reply, incident: outcome.incident,
-                expectedSequence: outcome.expectedSequence, events: outcome.events, outbox: outcome.outbox)
+                expectedSequence: outcome.expectedSequence, events: outcome.events, outbox: outcome.outbox,
+                clocks: outcome.clocks)
             do {
                 try await store.commit(work)
             } catch let error as StoreError where error.kind == .conflict && attempt == 1 {
@@ -121,8 +123,14 @@ public struct CommandDesk: Sendable {
             let found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor))
             let selected = scope.select(found, policy: policy, now: context.now)
             return IncidentViews.list(selected, title: scope.title(category: category), context: context)
-        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev:
+        case .step:
+            guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
+                return UserError("There is no incident \(command.incidentNumber.map(policy.displayID) ?? "").", usage: command.spec.usage).reply
+            }
+            return IncidentViews.step(of: incident, context: context)
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook:
             return UserError("`\(command.spec.name)` changes an incident.").reply
         }
     }
 }
+

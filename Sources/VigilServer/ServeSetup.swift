@@ -7,6 +7,8 @@ import VigilCore
 public struct ServeSetup: Sendable {
     public var configuration: VigilConfiguration
     public var specs: [CommandSpec]
+    /// The installed playbooks, in file-name order.
+    public var playbooks: [Playbook]
     /// True when no config file was found.
     public var isLocalMode: Bool
 
@@ -47,7 +49,9 @@ public struct ServeSetup: Sendable {
             }
         }
         let specs = try CommandSpecLoader.load(directory: configuration.commandsDirectory)
-        return ServeSetup(configuration: configuration, specs: specs, isLocalMode: path == nil)
+        let playbooks = try PlaybookLoader.load(
+            directory: configuration.playbooksDirectory, policy: configuration.policy, roles: configuration.playbookRoles)
+        return ServeSetup(configuration: configuration, specs: specs, playbooks: playbooks, isLocalMode: path == nil)
     }
 }
 

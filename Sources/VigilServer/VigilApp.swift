@@ -41,17 +41,20 @@ public struct VigilApp: Sendable {
     let environment: AppEnvironment
 
     /// Opens the store and wires everything; nothing runs until ``run()``.
-    public init(configuration: VigilConfiguration, specs: [CommandSpec], environment: AppEnvironment = AppEnvironment()) throws {
+    public init(
+        configuration: VigilConfiguration, specs: [CommandSpec], playbooks: [Playbook] = [], environment: AppEnvironment = AppEnvironment()
+    ) throws {
         guard let path = configuration.database.sqlitePath else {
             throw LocalModeError(message: "only SQLite databases are supported")
         }
         let store = try SQLiteIncidentStore.open(path: path, durability: configuration.durability == .full ? .full : .normal)
-        try self.init(configuration: configuration, specs: specs, store: store, environment: environment)
+        try self.init(configuration: configuration, specs: specs, playbooks: playbooks, store: store, environment: environment)
     }
 
     /// Wires the app around a given store (tests pass one they inspect).
     public init(
-        configuration: VigilConfiguration, specs: [CommandSpec], store: any IncidentStore, environment: AppEnvironment
+        configuration: VigilConfiguration, specs: [CommandSpec], playbooks: [Playbook] = [], store: any IncidentStore,
+        environment: AppEnvironment
     ) throws {
         self.configuration = configuration
         self.environment = environment
@@ -64,7 +67,8 @@ public struct VigilApp: Sendable {
             settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger)
         self.delivery = delivery
         desk = CommandDesk(
-            store: store, parser: CommandParser(specs: specs, policy: configuration.policy), now: environment.now,
+            store: store, parser: CommandParser(specs: specs, policy: configuration.policy), catalog: PlaybookCatalog(playbooks),
+            now: environment.now,
             outboxWritten: { delivery.notify() }, logger: environment.logger)
         routes = InboundRoutes(
             desk: desk, store: store,

@@ -252,6 +252,7 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
                     throw StoreError(.conflict, "incident \(incident.number) already has event \(event.sequence)")
                 }
             }
+            try writeClocks(work.clocks, in: database)
         }
         for item in work.outbox {
             try database.run(
@@ -271,6 +272,7 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
 
     /// Refuses a unit of work whose parts disagree, which would write a broken chain.
     private static func validate(_ work: UnitOfWork) throws {
+        try validateClocks(work)
         guard let incident = work.incident else {
             guard work.events.isEmpty else { throw StoreError(.failure, "events without an incident") }
             return

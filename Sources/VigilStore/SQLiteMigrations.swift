@@ -15,14 +15,16 @@ enum SQLiteMigrations {
     /// Every migration, in version order.
     static let all: [Migration] = [
         Migration(version: 1, sql: version1),
+        Migration(version: 2, sql: version2),
     ]
 
     /// The version a fully migrated database is at.
     static var latestVersion: Int { all.last?.version ?? 0 }
 
-    /// Applies the migrations `database` has not had yet; returns the versions applied now.
+    /// Applies the migrations `database` has not had yet, up to `target` (tests build older
+    /// databases with a lower one); returns the versions applied now.
     @discardableResult
-    static func migrate(_ database: SQLiteDatabase) throws -> [Int] {
+    static func migrate(_ database: SQLiteDatabase, upTo target: Int = latestVersion) throws -> [Int] {
         try database.execute(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -37,7 +39,7 @@ enum SQLiteMigrations {
                 .failure, "the database is at schema version \(current); this build knows up to \(latestVersion)")
         }
         var applied: [Int] = []
-        for migration in all where migration.version > current {
+        for migration in all where migration.version > current && migration.version <= target {
             try database.transaction {
                 try database.execute(migration.sql)
                 try database.run(
@@ -131,5 +133,30 @@ enum SQLiteMigrations {
             value INTEGER NOT NULL
         );
         INSERT INTO counters (name, value) VALUES ('incident', 0);
+        """
+
+    /// Playbook step progress on the projection (a JSON array of step records, `[]` for every
+    /// incident written before), and the clock rows the SLA scheduler reads.
+    ///
+    /// `kind` and `state` carry no CHECK: SQLite cannot change one without rebuilding the table,
+    /// and the reader refuses values it does not know anyway. The `(state, due_at_ms)` index is
+    /// the scheduler's "running clocks due by now" scan. Rows are only ever updated in place
+    /// (`ON CONFLICT … DO UPDATE`), never deleted and re-inserted, so columns a later migration
+    /// adds keep their values across a commit.
+    private static let version2 = """
+        ALTER TABLE incidents ADD COLUMN steps TEXT NOT NULL DEFAULT '[]';
+
+        CREATE TABLE clocks (
+            incident      INTEGER NOT NULL REFERENCES incidents (number),
+            name          TEXT    NOT NULL,
+            kind          TEXT    NOT NULL,
+            started_at_ms INTEGER NOT NULL,
+            due_at_ms     INTEGER NOT NULL,
+            state         TEXT    NOT NULL,
+            rule          TEXT,
+            stopped_at_ms INTEGER,
+            PRIMARY KEY (incident, name)
+        );
+        CREATE INDEX clocks_due ON clocks (state, due_at_ms);
         """
 }

@@ -32,6 +32,14 @@ enum StoreTime {
 /// ```json
 /// {"visibility":"ephemeral","lines":[[{"t":"text","v":"Opened "},{"t":"mention","id":"U1","name":"ava"}]]}
 /// ```
+///
+/// Step records (`incidents.steps`) are objects in this member order, times in UTC milliseconds,
+/// evidence with its keys sorted, and the optional members left out when they are `nil`:
+///
+/// ```json
+/// [{"step":"freeze","status":"done","by":{"id":"U1","name":"ava"},"at_ms":1790000000123,
+///   "evidence":{"ticket":"ZD-1"},"reason":"…","approved_by":{"id":"U2","name":"ben"},"approved_at_ms":1790000060000}]
+/// ```
 enum StoreJSON {
     // MARK: - Writing
 
@@ -46,11 +54,36 @@ enum StoreJSON {
 
     /// An object with its keys sorted, so equal payloads are stored as equal text.
     static func encode(payload: [String: String]) -> String {
-        JSONValue.object(payload.keys.sorted().map { ($0, .string(payload[$0]!)) }).serializedString()
+        sortedObject(payload).serializedString()
+    }
+
+    static func encode(steps: [StepRecord]) -> String {
+        JSONValue.array(steps.map(step)).serializedString()
     }
 
     static func encode(refs: [String]) -> String {
         JSONValue.array(refs.map { .string($0) }).serializedString()
+    }
+
+    private static func sortedObject(_ strings: [String: String]) -> JSONValue {
+        .object(strings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+    }
+
+    private static func step(_ record: StepRecord) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("step", .string(record.step)), ("status", .string(record.status.rawValue)), ("by", user(record.by)),
+            ("at_ms", .int(StoreTime.milliseconds(record.at))), ("evidence", sortedObject(record.evidence)),
+        ]
+        if let reason = record.reason { members.append(("reason", .string(reason))) }
+        if let approvedBy = record.approvedBy { members.append(("approved_by", user(approvedBy))) }
+        if let approvedAt = record.approvedAt {
+            members.append(("approved_at_ms", .int(StoreTime.milliseconds(approvedAt))))
+        }
+        return .object(members)
+    }
+
+    private static func user(_ user: UserRef) -> JSONValue {
+        ["id": .string(user.id), "name": .string(user.name)]
     }
 
     private static func lines(_ message: Message) -> JSONValue {
@@ -82,17 +115,7 @@ enum StoreJSON {
     }
 
     static func decodePayload(_ text: String) throws -> [String: String] {
-        guard let members = try parse(text, "payload").objectMembers else {
-            throw RowDecodingError("payload: not an object")
-        }
-        var payload: [String: String] = [:]
-        for (key, value) in members {
-            guard let string = value.stringValue else { throw RowDecodingError("payload: a value is not a string") }
-            guard payload.updateValue(string, forKey: key) == nil else {
-                throw RowDecodingError("payload: a key is repeated")
-            }
-        }
-        return payload
+        try strings(try parse(text, "payload"), "payload")
     }
 
     static func decodeRefs(_ text: String) throws -> [String] {
@@ -101,6 +124,77 @@ enum StoreJSON {
             guard let ref = $0.stringValue else { throw RowDecodingError("refs: an element is not a string") }
             return ref
         }
+    }
+
+    /// Step records, strictly: a member missing, repeated, unknown, `null` or of the wrong type is
+    /// an error, so a misspelt `approved_by` cannot quietly drop an approval.
+    static func decodeSteps(_ text: String) throws -> [StepRecord] {
+        guard let elements = try parse(text, "steps").arrayValue else { throw RowDecodingError("steps: not an array") }
+        return try elements.enumerated().map { index, element in try step(element, "steps[\(index)]") }
+    }
+
+    private static func step(_ value: JSONValue, _ what: String) throws -> StepRecord {
+        var fields = try members(
+            value, what,
+            known: ["step", "status", "by", "at_ms", "evidence", "reason", "approved_by", "approved_at_ms"])
+        func take<T>(_ key: String, _ read: (JSONValue, String) throws -> T) throws -> T? {
+            try fields.removeValue(forKey: key).map { try read($0, "\(what).\(key)") }
+        }
+        func require<T>(_ key: String, _ read: (JSONValue, String) throws -> T) throws -> T {
+            guard let value = try take(key, read) else { throw RowDecodingError("\(what): no \(key)") }
+            return value
+        }
+        let step = try require("step", string)
+        guard let status = StepStatus(rawValue: try require("status", string)) else {
+            throw RowDecodingError("\(what).status: unknown value")
+        }
+        return StepRecord(
+            step: step, status: status, by: try require("by", user), at: try require("at_ms", time),
+            evidence: try require("evidence", strings), reason: try take("reason", string),
+            approvedBy: try take("approved_by", user), approvedAt: try take("approved_at_ms", time))
+    }
+
+    /// An object's members by name; a repeated or unknown name is an error.
+    private static func members(_ value: JSONValue, _ what: String, known: Set<String>) throws -> [String: JSONValue] {
+        guard let members = value.objectMembers else { throw RowDecodingError("\(what): not an object") }
+        var fields: [String: JSONValue] = [:]
+        for (key, member) in members {
+            // The name of an unknown member is stored text too: say only that there is one.
+            guard known.contains(key) else { throw RowDecodingError("\(what): an unknown member") }
+            guard fields.updateValue(member, forKey: key) == nil else {
+                throw RowDecodingError("\(what).\(key): repeated")
+            }
+        }
+        return fields
+    }
+
+    private static func string(_ value: JSONValue, _ what: String) throws -> String {
+        guard let string = value.stringValue else { throw RowDecodingError("\(what): not a string") }
+        return string
+    }
+
+    private static func time(_ value: JSONValue, _ what: String) throws -> Date {
+        guard case let .int(milliseconds) = value else { throw RowDecodingError("\(what): not an integer") }
+        return StoreTime.date(milliseconds)
+    }
+
+    private static func user(_ value: JSONValue, _ what: String) throws -> UserRef {
+        let fields = try members(value, what, known: ["id", "name"])
+        guard let id = fields["id"], let name = fields["name"] else { throw RowDecodingError("\(what): not a user") }
+        return UserRef(id: try string(id, "\(what).id"), name: try string(name, "\(what).name"))
+    }
+
+    /// An object whose values are all strings, with no key repeated.
+    private static func strings(_ value: JSONValue, _ what: String) throws -> [String: String] {
+        guard let members = value.objectMembers else { throw RowDecodingError("\(what): not an object") }
+        var strings: [String: String] = [:]
+        for (key, member) in members {
+            guard let string = member.stringValue else { throw RowDecodingError("\(what): a value is not a string") }
+            guard strings.updateValue(string, forKey: key) == nil else {
+                throw RowDecodingError("\(what): a key is repeated")
+            }
+        }
+        return strings
     }
 
     private static func parse(_ text: String, _ what: String) throws -> JSONValue {

@@ -1,7 +1,7 @@
 import Foundation
 import VigilCore
 
-/// How incidents, events and outbox rows map to columns: one column list per table, the values
+/// How incidents, events, clocks and outbox rows map to columns: one column list per table, the values
 /// to bind in that order, and a strict reader for the same order.
 enum StoreRows {
     // MARK: - Incidents
@@ -10,7 +10,7 @@ enum StoreRows {
         "number", "title", "severity", "category", "state", "level", "owner_id", "owner_name",
         "reporter_id", "reporter_name", "platform", "channel", "opened_at_ms", "known_at_ms",
         "acknowledged_at_ms", "acknowledged_by_id", "acknowledged_by_name", "resolved_at_ms",
-        "resolved_by_id", "resolved_by_name", "resolution", "refs", "playbook", "restricted",
+        "resolved_by_id", "resolved_by_name", "resolution", "refs", "playbook", "steps", "restricted",
         "last_sequence", "last_hash",
     ]
 
@@ -35,7 +35,8 @@ enum StoreRows {
             SQLiteValue(incident.acknowledgedBy?.name), milliseconds(incident.resolvedAt),
             SQLiteValue(incident.resolvedBy?.id), SQLiteValue(incident.resolvedBy?.name),
             SQLiteValue(incident.resolution), .text(StoreJSON.encode(refs: incident.refs)),
-            SQLiteValue(incident.playbook), SQLiteValue(incident.restricted),
+            SQLiteValue(incident.playbook), .text(StoreJSON.encode(steps: incident.steps)),
+            SQLiteValue(incident.restricted),
             SQLiteValue(incident.lastSequence), .text(incident.lastHash),
         ]
     }
@@ -50,8 +51,9 @@ enum StoreRows {
             reporter: try r.user(), platform: try r.text(), channel: try r.text(), openedAt: try r.date(),
             knownAt: try r.date(), acknowledgedAt: try r.optionalDate(), acknowledgedBy: try r.optionalUser(),
             resolvedAt: try r.optionalDate(), resolvedBy: try r.optionalUser(), resolution: try r.optionalText(),
-            refs: try r.json(StoreJSON.decodeRefs), playbook: try r.optionalText(), restricted: try r.bool(),
-            lastSequence: try r.int(), lastHash: try r.text())
+            refs: try r.json(StoreJSON.decodeRefs), playbook: try r.optionalText(),
+            steps: try r.json(StoreJSON.decodeSteps), restricted: try r.bool(), lastSequence: try r.int(),
+            lastHash: try r.text())
     }
 
     // MARK: - Events
@@ -84,6 +86,41 @@ enum StoreRows {
             incident: incident, sequence: sequence, kind: try r.enumeration(EventKind.self), actor: try r.user(),
             at: try r.date(), payload: try r.json(StoreJSON.decodePayload), previousHash: try r.text(),
             hash: try r.text())
+    }
+
+    // MARK: - Clocks
+
+    static let clockColumns = [
+        "incident", "name", "kind", "started_at_ms", "due_at_ms", "state", "rule", "stopped_at_ms",
+    ]
+
+    static let selectClocks = "SELECT \(clockColumns.joined(separator: ", ")) FROM clocks"
+
+    /// Inserts a clock, or updates every column but the key in place when (incident, name) exists:
+    /// never `INSERT OR REPLACE`, which deletes the row and would reset columns it does not name.
+    static let upsertClock = """
+        INSERT INTO clocks (\(clockColumns.joined(separator: ", ")))
+        VALUES (\(Array(repeating: "?", count: clockColumns.count).joined(separator: ", ")))
+        ON CONFLICT (incident, name) DO UPDATE SET
+        \(clockColumns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        """
+
+    static func bindings(_ clock: ClockRow) -> [SQLiteValue] {
+        [
+            SQLiteValue(clock.incident), .text(clock.name), .text(clock.kind.rawValue), milliseconds(clock.startedAt),
+            milliseconds(clock.dueAt), .text(clock.state.rawValue), SQLiteValue(clock.rule),
+            milliseconds(clock.stoppedAt),
+        ]
+    }
+
+    static func clock(_ row: SQLiteRow) throws -> ClockRow {
+        var r = RowReader(row, table: "clocks", columns: clockColumns)
+        let incident = try r.int()
+        r.context = "incident \(incident) clock"
+        return ClockRow(
+            incident: incident, name: try r.text(), kind: try r.enumeration(ClockKind.self), startedAt: try r.date(),
+            dueAt: try r.date(), state: try r.enumeration(ClockState.self), rule: try r.optionalText(),
+            stoppedAt: try r.optionalDate())
     }
 
     // MARK: - Outbox

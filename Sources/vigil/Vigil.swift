@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
             })
         let app: VigilApp
         do {
-            app = try VigilApp(configuration: configuration, specs: setup.specs, environment: environment)
+            app = try VigilApp(configuration: configuration, specs: setup.specs, playbooks: setup.playbooks, environment: environment)
         } catch {
             fail("vigil serve: \(error)")
         }
@@ -137,7 +137,7 @@ struct Send: AsyncParsableCommand {
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate the config, command specs and playbooks; errors as file:line: message.")
+        abstract: "Validate the config, command specs and playbooks; errors as file:line: message, exit 1.")
 
     @Option(name: .long, help: "Config file (default: ./vigil.yaml if present).")
     var config: String?
@@ -147,9 +147,10 @@ struct Check: AsyncParsableCommand {
         let path = ServeSetup.configPath(given: config, workingDirectory: directory)
         let diagnostics = ConfigCheck.run(
             configPath: path, commandsDirectory: path == nil ? ShippedData.directory("commands", near: directory) : nil,
+            playbooksDirectory: path == nil ? ShippedData.directory("playbooks", near: directory) : nil,
             environment: ProcessInfo.processInfo.environment)
         for diagnostic in diagnostics { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
         if !diagnostics.isEmpty { throw ExitCode(1) }
-        print("ok: \(path ?? "local mode (no config file)") and its command specs are valid")
+        print("ok: \(path ?? "local mode (no config file)"), its command specs and playbooks are valid")
     }
 }

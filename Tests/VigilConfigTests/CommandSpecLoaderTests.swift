@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilConfig
 import VigilCore
@@ -11,7 +12,11 @@ struct CommandSpecLoaderTests {
         let specs = try CommandSpecLoader.load(directory: Repository.commands)
         #expect(specs.map(\.name) == Subcommand.allCases.map(\.rawValue).sorted())
         for spec in specs {
-            #expect(spec.source == SourceLocation(file: Repository.commands + "/\(spec.name).yaml", line: 1))
+            // At the `name:` line, after any leading comment.
+            let file = Repository.commands + "/\(spec.name).yaml"
+            let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            let nameLine = (lines.firstIndex { $0.hasPrefix("name:") } ?? -1) + 1
+            #expect(spec.source == SourceLocation(file: file, line: nameLine))
             #expect(!spec.summary.isEmpty && !spec.help.isEmpty, "\(spec.name) needs a summary and help")
             #expect((1...3).contains(spec.examples.count), "\(spec.name) needs 1 to 3 examples")
         }

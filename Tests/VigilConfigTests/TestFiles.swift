@@ -29,6 +29,7 @@ enum Repository {
     static let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static var commands: String { root + "/commands" }
+    static var playbooks: String { root + "/playbooks" }
     static var exampleConfig: String { root + "/vigil.example.yaml" }
     static let exampleEnvironment = ["SLACK_SIGNING_SECRET": "8f14e45fceea167a", "MATTERMOST_TOKEN": "mm-token-1"]
 }

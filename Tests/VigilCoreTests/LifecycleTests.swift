@@ -12,10 +12,10 @@ import VigilTestSupport
     }
 
     /// Runs `text` against `incident` as `actor` at `now`.
-    func run(_ text: String, on incident: Incident?, by actor: UserRef = Fixtures.ava, at now: Date = Fixtures.t0, number: Int? = nil)
+    func run(_ text: String, on incident: Incident?, by actor: UserRef = Fixtures.ava, at now: Date = Fixtures.t0, number: Int = 57)
         throws -> Outcome
     {
-        try Lifecycle.apply(try parser.parse(text), to: incident, newNumber: number, context: Fixtures.context(actor, at: now))
+        try Fixtures.apply(text, to: incident, by: actor, at: now, number: number, parser: parser)
     }
 
     func opened(_ text: String = "open sev1 fraud Payout destination changed --ref ZD-88213", number: Int = 57) throws -> Incident {

@@ -13,11 +13,9 @@ import VigilTestSupport
     ])
     func noRestrictedDetailLeavesInChannelOrToChannels(command: String) throws {
         let parser = try Fixtures.parser()
-        let context = Fixtures.context()
-        let opened = try Lifecycle.apply(
-            try parser.parse("open sev1 child-safety \(Self.secretTitle)"), to: nil, newNumber: 58, context: context)
+        let opened = try Fixtures.apply("open sev1 child-safety \(Self.secretTitle)", to: nil, number: 58, parser: parser)
         #expect(opened.incident.restricted)
-        let outcome = try Lifecycle.apply(try parser.parse(command), to: opened.incident, newNumber: nil, context: context)
+        let outcome = try Fixtures.apply(command, to: opened.incident, parser: parser)
         for message in [opened.reply.message, outcome.reply.message] + (opened.outbox + outcome.outbox).map(\.message) {
             #expect(!message.plainText.contains("99812"))
             #expect(!message.plainText.contains("exploitative"))
@@ -28,10 +26,8 @@ import VigilTestSupport
 
     @Test func privateViewsHideTheTitleFromPeopleOutsideTheRole() throws {
         let parser = try Fixtures.parser()
-        let opened = try Lifecycle.apply(
-            try parser.parse("open sev1 child-safety \(Self.secretTitle)"), to: nil, newNumber: 58, context: Fixtures.context())
-        let noted = try Lifecycle.apply(
-            try parser.parse("note 58 hash 77ab stored at vault/58"), to: opened.incident, newNumber: nil, context: Fixtures.context())
+        let opened = try Fixtures.apply("open sev1 child-safety \(Self.secretTitle)", to: nil, number: 58, parser: parser)
+        let noted = try Fixtures.apply("note 58 hash 77ab stored at vault/58", to: opened.incident, parser: parser)
         let events = opened.events + noted.events
         let forAva = IncidentViews.status(of: noted.incident, events: events, outbox: nil, context: Fixtures.context(Fixtures.ava))
         #expect(!forAva.message.plainText.contains("99812"))

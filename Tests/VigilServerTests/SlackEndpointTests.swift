@@ -109,14 +109,15 @@ import VigilTestSupport
             #expect(!opened.text.contains("99812"))
             let (_, noted) = try await vigil.slack("note 1 hash 5f2a stored at vault/99812", client: client)
             #expect(!noted.text.contains("99812"))
-            _ = try await vigil.slack("resolve 1 account 99812 suspended", client: client)
+            let (_, escalated) = try await vigil.slack("escalate 1 account 99812 posted again", client: client)
+            #expect(!escalated.text.contains("99812"))
             let (_, status) = try await vigil.slack("status 1", client: client)
             #expect(!status.text.contains("99812"))
             let (_, forDee) = try await vigil.slack("status 1", as: Fixtures.dee, client: client)
             #expect(forDee.text.contains("account 99812"))
         }
         _ = try await vigil.app.delivery.deliverDue()
-        #expect(vigil.console.all.count == 2)
+        #expect(vigil.console.all.map(\.channel) == ["incidents", "incidents", "oncall"])
         #expect(vigil.console.all.allSatisfy { !$0.text.contains("99812") && $0.text.contains("child-safety (restricted)") })
     }
 

@@ -73,7 +73,7 @@ struct TestVigil {
         var logger = Logger(label: "vigil-test")
         logger.logLevel = .critical
         app = try VigilApp(
-            configuration: configuration, specs: try Fixtures.shippedSpecs(), store: store,
+            configuration: configuration, specs: try Fixtures.shippedSpecs(), playbooks: try Fixtures.shippedPlaybooks(), store: store,
             environment: AppEnvironment(now: { clock.now }, console: console, transport: transport, logger: logger))
     }
 

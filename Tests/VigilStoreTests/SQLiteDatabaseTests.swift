@@ -114,17 +114,23 @@ struct SQLiteMigrationTests {
         try await withDatabasePath { path in
             for _ in 1...2 {
                 let store = try SQLiteIncidentStore.open(path: path)
-                let (versions, tables, mode) = try await store.read { database in
+                let (versions, schema, mode) = try await store.read { database in
                     (
                         try database.query("SELECT version FROM schema_migrations") { $0.int(0) },
                         try database.query(
-                            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                            """
+                            SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'
+                            ORDER BY name
+                            """
                         ) { $0.text(0) },
                         try database.queryFirst("PRAGMA journal_mode") { $0.text(0) }
                     )
                 }
-                #expect(versions == [1])
-                #expect(tables == ["counters", "events", "idempotency", "incidents", "outbox", "schema_migrations"])
+                #expect(versions == [1, 2])
+                #expect(schema == [
+                    "clocks", "clocks_due", "counters", "events", "idempotency", "incidents", "incidents_by_state",
+                    "outbox", "outbox_due", "schema_migrations",
+                ])
                 #expect(mode == "wal")
                 try await store.ping()
                 await store.close()

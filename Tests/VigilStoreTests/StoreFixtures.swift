@@ -41,8 +41,11 @@ struct RowCounts: Sendable, Equatable, CustomStringConvertible {
     var events = 0
     var outbox = 0
     var idempotency = 0
+    var clocks = 0
 
-    var description: String { "\(incidents) incidents, \(events) events, \(outbox) outbox, \(idempotency) requests" }
+    var description: String {
+        "\(incidents) incidents, \(events) events, \(outbox) outbox, \(idempotency) requests, \(clocks) clocks"
+    }
 }
 
 func rowCounts(_ store: SQLiteIncidentStore) async throws -> RowCounts {
@@ -50,11 +53,11 @@ func rowCounts(_ store: SQLiteIncidentStore) async throws -> RowCounts {
         let counts = try database.queryFirst(
             """
             SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM events),
-                   (SELECT count(*) FROM outbox), (SELECT count(*) FROM idempotency)
+                   (SELECT count(*) FROM outbox), (SELECT count(*) FROM idempotency), (SELECT count(*) FROM clocks)
             """
         ) { row in
             RowCounts(incidents: row.int(0) ?? -1, events: row.int(1) ?? -1, outbox: row.int(2) ?? -1,
-                      idempotency: row.int(3) ?? -1)
+                      idempotency: row.int(3) ?? -1, clocks: row.int(4) ?? -1)
         }
         return counts ?? RowCounts()
     }
@@ -118,6 +121,13 @@ func ackWork(_ incident: Incident, by user: UserRef, requestID: String, at time:
         requestID: requestID, reply: Reply(.inChannel, message("\(user.name) acknowledged")), incident: next,
         expectedSequence: incident.lastSequence, events: [event],
         outbox: [OutboxItem(channel: .incidents, incident: incident.number, message: message("ack"))])
+}
+
+/// A running clock of incident `incident`, started at `t0` and due `due` seconds later.
+func clock(
+    _ incident: Int, _ name: String, _ kind: ClockKind = .step, due: Double, rule: String? = nil
+) -> ClockRow {
+    ClockRow(incident: incident, name: name, kind: kind, startedAt: t0, dueAt: at(due), rule: rule)
 }
 
 /// A unit of work that changes no incident but posts `count` messages.

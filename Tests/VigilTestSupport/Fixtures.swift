@@ -33,8 +33,25 @@ public enum Fixtures {
         CommandParser(specs: try shippedSpecs(), policy: policy)
     }
 
+    /// The playbooks in `playbooks/`, as shipped, in file-name order.
+    public static func shippedPlaybooks() throws -> [Playbook] {
+        try PlaybookLoader.load(
+            directory: repositoryRoot.appendingPathComponent("playbooks").path, policy: policy, roles: Playbook.builtInRoles)
+    }
+
     /// A context for `actor` at `now`.
-    public static func context(_ actor: UserRef = ava, at now: Date = t0, playbooks: [String] = []) -> CommandContext {
-        CommandContext(policy: policy, now: now, actor: actor, platform: "slack", channel: "ts-incidents", playbooks: playbooks)
+    public static func context(_ actor: UserRef = ava, at now: Date = t0, catalog: PlaybookCatalog = PlaybookCatalog()) -> CommandContext {
+        CommandContext(policy: policy, now: now, actor: actor, platform: "slack", channel: "ts-incidents", catalog: catalog)
+    }
+
+    /// Applies `text` as `actor` at `now`: `open` with `number`, anything else to `incident`.
+    public static func apply(
+        _ text: String, to incident: Incident?, by actor: UserRef = ava, at now: Date = t0, number: Int = 1,
+        catalog: PlaybookCatalog = PlaybookCatalog(), parser: CommandParser
+    ) throws -> Outcome {
+        let command = try parser.parse(text)
+        let context = context(actor, at: now, catalog: catalog)
+        if command.subcommand == .open { return try Lifecycle.planOpen(command, context: context).outcome(number: number) }
+        return try Lifecycle.apply(command, to: incident, context: context)
     }
 }

@@ -3,15 +3,7 @@ import Foundation
 /// Every subcommand Vigil has a handler for. `commands/` must hold exactly one spec per case, and
 /// a test fails when the two sets differ.
 public enum Subcommand: String, Sendable, CaseIterable {
-    case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help
-
-    /// Whether the subcommand writes (and so goes through a store transaction).
-    public var isMutation: Bool {
-        switch self {
-        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev: true
-        case .status, .list, .help: false
-        }
-    }
+    case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help, step, playbook
 }
 
 /// A value the parser recognised for an argument or option.
@@ -39,6 +31,16 @@ public struct ParsedCommand: Sendable, Equatable {
         self.spec = spec
         self.arguments = arguments
         self.options = options
+    }
+
+    /// Whether the command writes (and so goes through a store transaction): `step <id>` and
+    /// `step <id> show` only read.
+    public var isMutation: Bool {
+        switch subcommand {
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook: true
+        case .step: string("action").map { $0 != "show" } ?? false
+        case .status, .list, .help: false
+        }
     }
 
     /// The incident the command names, if it names one.

@@ -8,16 +8,16 @@ public struct CommandContext: Sendable {
     public var actor: UserRef
     public var platform: String
     public var channel: String
-    /// The IDs of the playbooks installed, for `open --playbook`.
-    public var playbooks: [String]
+    /// The installed playbooks.
+    public var catalog: PlaybookCatalog
 
-    public init(policy: Policy, now: Date, actor: UserRef, platform: String, channel: String, playbooks: [String] = []) {
+    public init(policy: Policy, now: Date, actor: UserRef, platform: String, channel: String, catalog: PlaybookCatalog = PlaybookCatalog()) {
         self.policy = policy
         self.now = now
         self.actor = actor
         self.platform = platform
         self.channel = channel
-        self.playbooks = playbooks
+        self.catalog = catalog
     }
 
     var text: IncidentText { IncidentText(policy: policy, now: now) }
@@ -32,12 +32,17 @@ public struct Outcome: Sendable, Equatable {
     public var events: [IncidentEvent]
     public var outbox: [OutboxItem]
     public var reply: Reply
+    /// Clock rows started, stopped or cancelled by the command.
+    public var clocks: [ClockRow]
 
-    public init(incident: Incident, expectedSequence: Int, events: [IncidentEvent], outbox: [OutboxItem], reply: Reply) {
+    public init(
+        incident: Incident, expectedSequence: Int, events: [IncidentEvent], outbox: [OutboxItem], reply: Reply, clocks: [ClockRow] = []
+    ) {
         self.incident = incident
         self.expectedSequence = expectedSequence
         self.events = events
         self.outbox = outbox
         self.reply = reply
+        self.clocks = clocks
     }
 }

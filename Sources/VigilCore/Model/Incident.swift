@@ -30,6 +30,8 @@ public struct Incident: Sendable, Equatable {
     public var refs: [String]
     /// The attached playbook's ID, if any.
     public var playbook: String?
+    /// What has happened to the playbook's steps, in the order it happened.
+    public var steps: [StepRecord]
     /// Copied from the category at opening: restricted incidents are never described in open channels.
     public var restricted: Bool
     /// The sequence number of the last event; the store's optimistic-concurrency check.
@@ -42,7 +44,7 @@ public struct Incident: Sendable, Equatable {
         level: Int = 1, owner: UserRef? = nil, reporter: UserRef, platform: String, channel: String,
         openedAt: Date, knownAt: Date, acknowledgedAt: Date? = nil, acknowledgedBy: UserRef? = nil,
         resolvedAt: Date? = nil, resolvedBy: UserRef? = nil, resolution: String? = nil, refs: [String] = [],
-        playbook: String? = nil, restricted: Bool = false, lastSequence: Int = 0, lastHash: String = EventChain.genesis
+        playbook: String? = nil, steps: [StepRecord] = [], restricted: Bool = false, lastSequence: Int = 0, lastHash: String = EventChain.genesis
     ) {
         self.number = number
         self.title = title
@@ -63,6 +65,7 @@ public struct Incident: Sendable, Equatable {
         self.resolution = resolution
         self.refs = refs
         self.playbook = playbook
+        self.steps = steps
         self.restricted = restricted
         self.lastSequence = lastSequence
         self.lastHash = lastHash

@@ -8,6 +8,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case noted, resolved, reopened
     case stepCompleted = "step_completed"
     case stepSkipped = "step_skipped"
+    case stepApproved = "step_approved"
+    case playbookChanged = "playbook_changed"
     case clockWarned = "clock_warned"
     case clockBreached = "clock_breached"
 }

@@ -14,10 +14,12 @@ public struct UnitOfWork: Sendable {
     public var events: [IncidentEvent]
     /// Channel posts caused by the command.
     public var outbox: [OutboxItem]
+    /// Clock rows to insert or replace, keyed by (incident, name).
+    public var clocks: [ClockRow]
 
     public init(
         requestID: String, reply: Reply, incident: Incident?, expectedSequence: Int, events: [IncidentEvent],
-        outbox: [OutboxItem]
+        outbox: [OutboxItem], clocks: [ClockRow] = []
     ) {
         self.requestID = requestID
         self.reply = reply
@@ -25,6 +27,7 @@ public struct UnitOfWork: Sendable {
         self.expectedSequence = expectedSequence
         self.events = events
         self.outbox = outbox
+        self.clocks = clocks
     }
 }
 
@@ -117,6 +120,9 @@ public protocol IncidentStore: Sendable {
 
     /// An incident's events in order.
     func events(of number: Int) async throws -> [IncidentEvent]
+
+    /// An incident's clock rows, earliest due first.
+    func clocks(of number: Int) async throws -> [ClockRow]
 
     /// Commits a unit of work atomically; throws ``StoreError`` with `.conflict` or
     /// `.duplicateRequest` (carrying the stored reply) when it cannot.

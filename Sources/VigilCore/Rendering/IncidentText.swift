@@ -27,6 +27,14 @@ public struct IncidentText: Sendable {
         return spans
     }
 
+    /// `INC-57 · SEV1 · fraud — Title`: the incident named, for lines about something that
+    /// happened within it (a step). Restricted incidents never show their title here.
+    public func tag(_ incident: Incident) -> [Span] {
+        var spans: [Span] = [.bold(id(incident)), .text(" · \(classification(incident))")]
+        if !incident.restricted { spans.append(.text(" — \(incident.title)")) }
+        return spans
+    }
+
     /// The title for a private view: hidden from people outside the restricted role.
     public func title(_ incident: Incident, for viewer: UserRef) -> String {
         guard incident.restricted, !policy.mayReadRestricted(viewer) else { return incident.title }

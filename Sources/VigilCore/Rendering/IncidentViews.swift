@@ -30,6 +30,18 @@ public enum IncidentViews {
         }
         if !targets.isEmpty { lines.append([.text("Targets: " + targets.joined(separator: " · "))]) }
         if !incident.refs.isEmpty { lines.append([.text("Refs: " + incident.refs.joined(separator: ", "))]) }
+        if let playbook = incident.playbook.flatMap(context.catalog.playbook(id:)) {
+            let progress = PlaybookProgress(playbook: playbook, incident: incident)
+            let steps = StepText(text: text)
+            lines.append([.text("Playbook " + steps.progressLine(progress))])
+            if let legal = playbook.legal, let due = progress.legalDueDate {
+                lines.append([.text("Legal clock: \(legal.rule) (\(legal.citation)), due \(text.time(due))")])
+            }
+            if !incident.steps.isEmpty {
+                lines.append([.bold("Steps")])
+                lines += steps.history(progress, mayRead: mayRead)
+            }
+        }
         if let resolution = incident.resolution, mayRead { lines.append([.text("Resolution: \(resolution)")]) }
         let shown = events.suffix(timelineLimit)
         lines.append([.bold("Timeline")])
@@ -59,6 +71,20 @@ public enum IncidentViews {
             delivery += " · ⚠ \(outbox.deadLettered) dead-lettered (undeliverable after retries; see the server log)"
         }
         lines.append([.text(delivery)])
+        return Reply(.ephemeral, Message(lines: lines))
+    }
+
+    /// `step <id>`: the step to do now, in full, for the person who asked.
+    public static func step(of incident: Incident, context: CommandContext) -> Reply {
+        let text = context.text
+        let id = text.id(incident)
+        guard let playbook = incident.playbook.flatMap(context.catalog.playbook(id:)) else {
+            return Reply.ephemeral("\(id) has no playbook. Attach one with `/incident playbook \(id) <playbook-id>`.")
+        }
+        let progress = PlaybookProgress(playbook: playbook, incident: incident)
+        let steps = StepText(text: text)
+        var lines: [[Span]] = [[.bold(id), .text(" · " + steps.progressLine(progress))]]
+        lines += steps.next(progress)
         return Reply(.ephemeral, Message(lines: lines))
     }
 
@@ -105,8 +131,11 @@ public enum IncidentViews {
         case .noted: return [.text("note")] + by + free("text", ": ")
         case .resolved: return [.text("resolved")] + by + free("resolution", ": ")
         case .reopened: return [.text("reopened")] + by + free("reason", ": ")
-        case .stepCompleted: return [.text("step \(p["step"] ?? "?") completed")] + by
+        case .stepCompleted:
+            return [.text("step \(p["step"] ?? "?") \(p["awaiting_approval"] == "true" ? "marked done" : "done")")] + by
         case .stepSkipped: return [.text("step \(p["step"] ?? "?") skipped")] + by + free("reason", ": ")
+        case .stepApproved: return [.text("step \(p["step"] ?? "?") approved")] + by
+        case .playbookChanged: return [.text("playbook \(p["from"].flatMap { $0.isEmpty ? nil : $0 } ?? "none") → \(p["to"] ?? "?")")] + by
         case .clockWarned: return [.text("\(p["clock"] ?? "clock") warning")]
         case .clockBreached: return [.text("\(p["clock"] ?? "clock") breached")]
         }

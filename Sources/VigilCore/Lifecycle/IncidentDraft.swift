@@ -1,0 +1,206 @@
+import Foundation
+
+/// One mutation of an existing incident in progress: it collects events, posts and clock changes.
+struct IncidentDraft {
+    var incident: Incident
+    let context: CommandContext
+    let expectedSequence: Int
+    var events: [IncidentEvent] = []
+    var outbox: [OutboxItem] = []
+    var clocks: [ClockRow] = []
+    var reply: Reply?
+
+    init(incident: Incident, context: CommandContext) {
+        self.incident = incident
+        self.context = context
+        self.expectedSequence = incident.lastSequence
+    }
+
+    var text: IncidentText { context.text }
+
+    /// The incident's playbook progress, if it has a playbook that is still installed.
+    var progress: PlaybookProgress? {
+        incident.playbook.flatMap { context.catalog.playbook(id: $0) }.map { PlaybookProgress(playbook: $0, incident: incident) }
+    }
+    var id: String { text.id(incident) }
+    var now: Date { context.now }
+
+    var outcome: Outcome {
+        Outcome(incident: incident, expectedSequence: expectedSequence, events: events, outbox: outbox, reply: reply!, clocks: clocks)
+    }
+
+    mutating func record(_ kind: EventKind, _ payload: [String: String] = [:]) {
+        events.append(EventChain.append(kind, by: context.actor, at: now, payload: payload, to: &incident))
+    }
+
+    /// Announces a state change in the incidents channel and replies with the same line in channel.
+    mutating func announce(_ line: [Span], alsoTo extra: ChannelRole? = nil) {
+        let message = Message(lines: [line])
+        outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
+        if let extra { outbox.append(OutboxItem(channel: extra, incident: incident.number, message: message)) }
+        reply = Reply(.inChannel, message)
+    }
+
+    func refuseIfResolved(_ action: String) throws(UserError) {
+        guard incident.state == .resolved else { return }
+        var facts: [String] = []
+        if let by = incident.resolvedBy { facts.append("by @\(by.name)") }
+        if let at = incident.resolvedAt { facts.append("at \(text.time(at))") }
+        let detail = facts.isEmpty ? "" : " (\(facts.joined(separator: " ")))"
+        throw UserError("\(id) is resolved\(detail); reopen it before you \(action) it: `/incident reopen \(id)`.")
+    }
+
+    mutating func acknowledge() throws(UserError) {
+        if incident.state == .acknowledged {
+            let who = incident.acknowledgedBy.map { "@\($0.name)" } ?? "someone"
+            let when = incident.acknowledgedAt.map { text.time($0) } ?? "earlier"
+            throw UserError("\(id) was already acknowledged by \(who) at \(when).")
+        }
+        try refuseIfResolved("acknowledge")
+        incident.state = .acknowledged
+        incident.acknowledgedAt = now
+        incident.acknowledgedBy = context.actor
+        var payload: [String: String] = [:]
+        if incident.owner == nil {
+            // Whoever acknowledges an unowned incident owns it until someone assigns it.
+            incident.owner = context.actor
+            payload["owner"] = context.actor.id
+        }
+        record(.acknowledged, payload)
+        var line = text.headline(incident, "acknowledged")
+        line += [.text(" · by "), .mention(context.actor), .text(" at \(text.time(now))")]
+        if let ack = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy) {
+            let elapsed = now.duration(since: incident.knownAt)
+            if now > ack.due {
+                line.append(.text(" (\(DurationText.format(now.duration(since: ack.due))) past the \(DurationText.format(ack.target)) target)"))
+            } else {
+                line.append(.text(" (in \(DurationText.format(elapsed)), target \(DurationText.format(ack.target)))"))
+            }
+        }
+        announce(line)
+    }
+
+    mutating func assign(_ user: UserRef) throws(UserError) {
+        try refuseIfResolved("assign")
+        if let owner = incident.owner, owner.isSamePerson(as: user) {
+            throw UserError("\(id) is already owned by @\(owner.name).")
+        }
+        incident.owner = user
+        record(.assigned, ["owner_id": user.id, "owner_name": user.name])
+        announce(text.headline(incident, "assigned") + [.text(" · to "), .mention(user), .text(" by "), .mention(context.actor)])
+    }
+
+    mutating func escalate(reason: String?) throws(UserError) {
+        try refuseIfResolved("escalate")
+        let levels = context.policy.escalationLevels
+        guard incident.level < levels.count else {
+            throw UserError("\(id) is already at the top escalation level (\(incident.level): \(context.policy.levelName(incident.level))).")
+        }
+        incident.level += 1
+        var payload = ["level": String(incident.level)]
+        if let reason { payload["reason"] = reason }
+        record(.escalated, payload)
+        var line = text.headline(incident, "escalated")
+        line += [.text(" · to level \(incident.level) (\(context.policy.levelName(incident.level))) by "), .mention(context.actor)]
+        if let reason, !incident.restricted { line.append(.text(" · reason: \(reason)")) }
+        line.append(.text(" · act: "))
+        line.append(.code("/incident ack \(id)"))
+        announce(line, alsoTo: .oncall)
+    }
+
+    mutating func resolve(resolution: String) throws(UserError) {
+        if incident.state == .resolved {
+            let who = incident.resolvedBy.map { "@\($0.name)" } ?? "someone"
+            let when = incident.resolvedAt.map { text.time($0) } ?? "earlier"
+            throw UserError("\(id) was already resolved by \(who) at \(when).")
+        }
+        let resolution = resolution.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !resolution.isEmpty else {
+            throw UserError("Say how \(id) was resolved.", usage: "resolve <id> <resolution…>")
+        }
+        if let progress {
+            let blocking = progress.openBlockingSteps
+            if let first = blocking.first {
+                let names = blocking.map { "“\($0.title)”" }
+                throw UserError(
+                    "\(id) cannot be resolved yet: \(Suggestions.orList(names).replacingOccurrences(of: " or ", with: " and ")) must be done first (\(blocking.count == 1 ? "a blocking step" : "blocking steps")). "
+                        + "See it with `/incident step \(id)`; complete it with `/incident step \(id) done\(StepText.fieldHint(first))`.")
+            }
+            // Step deadlines end with the incident; a legal clock does not (the duty outlives it).
+            clocks += progress.steps.filter { !progress.isSettled($0) && $0.due != nil }.compactMap { step in
+                progress.dueDate(of: step).map {
+                    ClockRow(incident: incident.number, name: PlaybookProgress.clockName(step), kind: .step,
+                             startedAt: progress.start(step.dueFrom), dueAt: $0, state: .cancelled, stoppedAt: now)
+                }
+            }
+        }
+        let ackStatus = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy)
+        incident.state = .resolved
+        incident.resolvedAt = now
+        incident.resolvedBy = context.actor
+        incident.resolution = resolution
+        record(.resolved, ["resolution": resolution])
+        var line = text.headline(incident, "resolved")
+        line += [.text(" · by "), .mention(context.actor)]
+        if !incident.restricted { line.append(.text(" · \(resolution)")) }
+        var timing: [Span] = []
+        if var ack = ackStatus {
+            ack.metAt = incident.acknowledgedAt ?? now
+            timing.append(.text("time to acknowledge \(text.outcomeText(ack, from: incident.knownAt))"))
+        }
+        if let resolve = ServiceTargets.status(of: incident, kind: .resolve, policy: context.policy) {
+            if !timing.isEmpty { timing.append(.text(" · ")) }
+            timing.append(.text("time to resolve \(text.outcomeText(resolve, from: incident.knownAt))"))
+        }
+        let message = Message(lines: timing.isEmpty ? [line] : [line, timing])
+        outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
+        reply = Reply(.inChannel, message)
+    }
+
+    mutating func reopen(reason: String?) throws(UserError) {
+        guard incident.state == .resolved else {
+            throw UserError("\(id) is \(incident.state.rawValue), not resolved; only a resolved incident can be reopened.")
+        }
+        incident.state = .open
+        incident.acknowledgedAt = nil
+        incident.acknowledgedBy = nil
+        incident.resolvedAt = nil
+        incident.resolvedBy = nil
+        incident.resolution = nil
+        var payload: [String: String] = [:]
+        if let reason { payload["reason"] = reason }
+        record(.reopened, payload)
+        var line = text.headline(incident, "reopened") + [.text(" · by "), .mention(context.actor)]
+        if let reason, !incident.restricted { line.append(.text(" · \(reason)")) }
+        announce(line)
+    }
+
+    mutating func note(_ note: String) throws(UserError) {
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty else { throw UserError("A note needs text.", usage: "note <id> <text…>") }
+        guard note.count <= 3000 else {
+            throw UserError("The note is \(note.count) characters; keep each note under 3000 and link to longer material.")
+        }
+        record(.noted, ["text": note])
+        // Notes are not lifecycle changes: no channel post, and never echoed for restricted incidents.
+        var line = text.headline(incident, "note added")
+        line += [.text(" · by "), .mention(context.actor)]
+        if !incident.restricted { line.append(.text(": \(note)")) }
+        reply = Reply(.inChannel, Message(lines: [line]))
+    }
+
+    mutating func changeSeverity(to severity: String) throws(UserError) {
+        try refuseIfResolved("re-grade")
+        guard severity != incident.severity else { throw UserError("\(id) is already \(severity).") }
+        let previous = incident.severity
+        incident.severity = severity
+        record(.severityChanged, ["from": previous, "to": severity])
+        var line = text.headline(incident, "severity changed")
+        line.append(.text(" · \(previous.uppercased()) → \(severity.uppercased()) by "))
+        line.append(.mention(context.actor))
+        if incident.state == .open, let ack = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy) {
+            line.append(.text(" · \(text.dueText(ack))"))
+        }
+        announce(line)
+    }
+}

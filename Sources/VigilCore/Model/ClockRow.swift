@@ -1,0 +1,54 @@
+import Foundation
+
+/// The kinds of clock an incident can run.
+public enum ClockKind: String, Sendable, Hashable, CaseIterable {
+    case ack, resolve, step, legal
+}
+
+/// Whether a clock is still running.
+public enum ClockState: String, Sendable, Hashable, CaseIterable {
+    case running
+    /// Stopped before (or at) its deadline.
+    case met
+    /// Stopped after its deadline.
+    case missed
+    /// No longer applies (its step was skipped, its playbook switched, its incident reopened).
+    case cancelled
+}
+
+/// One deadline of one incident, as a row the SLA scheduler reads. Clocks are data: restarts
+/// and replicas lose nothing because the rows, not timers in memory, are the truth.
+public struct ClockRow: Sendable, Hashable {
+    public var incident: Int
+    /// Unique per incident: `ack`, `resolve`, `step:freeze-payouts`, `legal`.
+    public var name: String
+    public var kind: ClockKind
+    public var startedAt: Date
+    public var dueAt: Date
+    public var state: ClockState
+    /// For a legal clock: "NCMEC CyberTipline report (18 U.S.C. §2258A(a))".
+    public var rule: String?
+    public var stoppedAt: Date?
+
+    public init(
+        incident: Int, name: String, kind: ClockKind, startedAt: Date, dueAt: Date, state: ClockState = .running,
+        rule: String? = nil, stoppedAt: Date? = nil
+    ) {
+        self.incident = incident
+        self.name = name
+        self.kind = kind
+        self.startedAt = startedAt
+        self.dueAt = dueAt
+        self.state = state
+        self.rule = rule
+        self.stoppedAt = stoppedAt
+    }
+
+    /// This clock stopped at `at`: met if on time, missed if late.
+    public func stopped(at: Date) -> ClockRow {
+        var row = self
+        row.state = at <= dueAt ? .met : .missed
+        row.stoppedAt = at
+        return row
+    }
+}

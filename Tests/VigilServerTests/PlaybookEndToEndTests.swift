@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilServer
+import VigilTestSupport
+
+/// Playbooks over the Slack endpoint with the shipped playbooks (scenario 2: child safety).
+@Suite struct PlaybookEndToEndTests {
+    static let title = "Fan report of exploitative DMs from account 99812"
+
+    @Test func childSafetyWalksTheCSAMPlaybookRedactedAndBlocksResolve() async throws {
+        let vigil = try TestVigil()
+        defer { vigil.cleanUp() }
+        try await vigil.withClient { client in
+            // Open: the CSAM playbook is attached, the reply is redacted, the first step is posted.
+            let (status, opened) = try await vigil.slack("open sev1 child-safety \(Self.title)", client: client)
+            #expect(status == .ok)
+            #expect(opened.responseType == "in_channel")
+            #expect(opened.text.hasPrefix("INC-1 opened · SEV1 · child-safety (restricted)"))
+            #expect(!opened.text.contains("99812") && !opened.text.contains("exploitative"))
+            #expect(opened.text.contains("Playbook: Child safety — apparent CSAM"))
+            #expect(opened.text.contains("Step 1/6: Preserve evidence — owner responder"))
+            #expect(try await vigil.store.incident(1)?.playbook == "csam")
+            let clocks = try await vigil.store.clocks(of: 1)
+            #expect(clocks.contains { $0.kind == .legal && $0.rule?.contains("18 U.S.C. §2258A(a)") == true })
+            #expect(clocks.filter { $0.kind == .step }.count == 5)
+
+            // Evidence is required, by name.
+            let (_, missing) = try await vigil.slack("step 1 done hash=ab12", client: client)
+            #expect(missing.responseType == "ephemeral")
+            #expect(missing.text.contains("needs storage_ref"))
+
+            // Complete the first step with its evidence: the next step is posted, values stay private.
+            vigil.clock.advance(by: 600)
+            let (_, done) = try await vigil.slack("step INC-1 done hash=ab12cd34 storage_ref=\"vault/cs/1\"", client: client)
+            #expect(done.responseType == "in_channel")
+            #expect(done.text.contains("step 1/6 “Preserve evidence” done by @ava with hash, storage_ref (on time)"))
+            #expect(done.text.contains("Step 2/6: Report to the NCMEC CyberTipline"))
+            #expect(!done.text.contains("vault/cs/1") && !done.text.contains("99812"))
+            #expect(try await vigil.store.clocks(of: 1).first { $0.name == "step:preserve-evidence" }?.state == .met)
+
+            // Resolve is refused while a blocking step is open, naming it.
+            let (_, refused) = try await vigil.slack("resolve 1 account suspended", client: client)
+            #expect(refused.responseType == "ephemeral")
+            #expect(refused.text.contains("Report to the NCMEC CyberTipline"))
+            #expect(refused.text.contains("must be done first"))
+            #expect(try await vigil.store.incident(1)?.state == .open)
+
+            // The report number meets the legal clock.
+            let (_, reported) = try await vigil.slack("step 1 done report_number=152683940", client: client)
+            #expect(reported.text.contains("“Report to the NCMEC CyberTipline” done"))
+            #expect(try await vigil.store.clocks(of: 1).first { $0.kind == .legal }?.state == .met)
+
+            // The step history is shown by status, with values only for the restricted role.
+            let (_, forAva) = try await vigil.slack("status 1", client: client)
+            #expect(forAva.text.contains("2/6 steps, next: Suspend the account"))
+            #expect(forAva.text.contains("“Preserve evidence” done by @ava · hash, storage_ref"))
+            #expect(!forAva.text.contains("152683940"))
+            let (_, forDee) = try await vigil.slack("status 1", as: Fixtures.dee, client: client)
+            #expect(forDee.text.contains("report_number=152683940"))
+
+            // `step` alone shows the current step privately.
+            let (_, current) = try await vigil.slack("step 1", client: client)
+            #expect(current.responseType == "ephemeral")
+            #expect(current.text.contains("Step 3/6: Suspend the account"))
+        }
+        let kinds = try await vigil.store.events(of: 1).map(\.kind)
+        #expect(kinds == [.opened, .stepCompleted, .stepCompleted])
+        #expect(EventChain.verify(try await vigil.store.events(of: 1)))
+    }
+
+    @Test func scenarioOneAttachesAccountTakeoverWithItsFirstStepDueIn15Minutes() async throws {
+        let vigil = try TestVigil()
+        defer { vigil.cleanUp() }
+        try await vigil.withClient { client in
+            let (_, opened) = try await vigil.slack("open sev1 fraud Payout destination changed on @topcreator --ref ZD-88213", client: client)
+            #expect(opened.text.contains("INC-1 opened · SEV1 · fraud — Payout destination changed on @topcreator · reporter "))
+            #expect(opened.text.contains("ref ZD-88213 · ack due 21:45 UTC"))
+            #expect(opened.text.contains("Playbook: Account takeover"))
+            #expect(opened.text.contains("Step 1/6: Freeze payouts and sessions — owner responder, due 21:55 UTC"))
+        }
+    }
+
+    @Test func scenarioThreeRunsTheLegalClockFromKnownAt() async throws {
+        let vigil = try TestVigil()
+        defer { vigil.cleanUp() }
+        try await vigil.withClient { client in
+            let (_, opened) = try await vigil.slack(
+                #"open sev1 compliance Removal order from a competent authority --playbook tco-removal --known "2026-11-28 21:36""#, client: client)
+            #expect(opened.text.contains("Regulation (EU) 2021/784"))
+            #expect(opened.text.contains("due 22:36 UTC"))
+            let legal = try #require(try await vigil.store.clocks(of: 1).first { $0.kind == .legal })
+            #expect(legal.dueAt == Fixtures.t0 - 240 + 3600)
+        }
+    }
+}
