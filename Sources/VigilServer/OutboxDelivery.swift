@@ -90,7 +90,9 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while !Task.isCancelled {
+            // Graceful shutdown does not cancel this task: the pass under way finishes, then the
+            // loop sees the shutdown (the handler below wakes it from its sleep) and returns.
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 do {
                     _ = try await deliverDue()
                     let next = try await store.nextOutboxDue()

@@ -214,3 +214,21 @@ import VigilTestSupport
         #expect(step.message.plainText.contains("then a second, different person approves it"))
     }
 }
+
+@Suite struct RestrictedPlaybookTests {
+    static let playbook = Playbook(
+        id: "csam", title: "Child safety", summary: "CS", appliesTo: IncidentMatch(categories: ["child-safety"]),
+        steps: [PlaybookStep(id: "preserve", title: "Preserve evidence", instructions: "Hash it.", owner: "responder")])
+
+    @Test func stepDetailsGoToTheActorPrivatelyAndChannelsGetIDSeverityCategory() throws {
+        let parser = try Fixtures.parser()
+        let catalog = PlaybookCatalog([Self.playbook])
+        let opened = try Fixtures.apply("open sev1 child-safety Secret title", to: nil, catalog: catalog, parser: parser)
+        #expect(opened.reply.visibility == .ephemeral)
+        #expect(opened.reply.message.plainText.contains("Step 1/1: Preserve evidence"))
+        #expect(opened.outbox.map(\.message.plainText) == ["INC-1 opened · SEV1 · child-safety (restricted) · reporter @ava · ack due 21:45 UTC"])
+        let done = try Fixtures.apply("step 1 done", to: opened.incident, catalog: catalog, parser: parser)
+        #expect(done.reply.visibility == .ephemeral)
+        #expect(done.outbox.map(\.message.plainText) == ["INC-1 · SEV1 · child-safety (restricted) · step 1/1 done by @ava"])
+    }
+}

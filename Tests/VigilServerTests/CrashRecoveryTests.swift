@@ -69,6 +69,22 @@ import VigilTestSupport
         case serverDidNotStart(String)
     }
 
+    @Test func sigtermStopsTheServerGracefully() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-term-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (process, _) = try await Self.startServer(in: directory)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        kill(process.processIdentifier, SIGTERM)
+        // Bounded wait: a server that ignores SIGTERM fails here instead of hanging the suite.
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning, "vigil serve did not stop within 10 s of SIGTERM")
+        if !process.isRunning {
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 0)
+        }
+    }
+
     @Test func everyAnsweredCommandSurvivesSIGKILL() async throws {
         // setup
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-crash-\(UUID().uuidString)")

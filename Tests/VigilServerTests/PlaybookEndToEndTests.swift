@@ -12,10 +12,11 @@ import VigilTestSupport
         let vigil = try TestVigil()
         defer { vigil.cleanUp() }
         try await vigil.withClient { client in
-            // Open: the CSAM playbook is attached, the reply is redacted, the first step is posted.
+            // Open: the CSAM playbook is attached, the reply is redacted, the first step is posted
+            // to the responder privately while the channel gets ID, severity and category only.
             let (status, opened) = try await vigil.slack("open sev1 child-safety \(Self.title)", client: client)
             #expect(status == .ok)
-            #expect(opened.responseType == "in_channel")
+            #expect(opened.responseType == "ephemeral")
             #expect(opened.text.hasPrefix("INC-1 opened · SEV1 · child-safety (restricted)"))
             #expect(!opened.text.contains("99812") && !opened.text.contains("exploitative"))
             #expect(opened.text.contains("Playbook: Child safety — apparent CSAM"))
@@ -33,7 +34,7 @@ import VigilTestSupport
             // Complete the first step with its evidence: the next step is posted, values stay private.
             vigil.clock.advance(by: 600)
             let (_, done) = try await vigil.slack("step INC-1 done hash=ab12cd34 storage_ref=\"vault/cs/1\"", client: client)
-            #expect(done.responseType == "in_channel")
+            #expect(done.responseType == "ephemeral")
             #expect(done.text.contains("step 1/6 “Preserve evidence” done by @ava with hash, storage_ref (on time)"))
             #expect(done.text.contains("Step 2/6: Report to the NCMEC CyberTipline"))
             #expect(!done.text.contains("vault/cs/1") && !done.text.contains("99812"))
@@ -64,6 +65,12 @@ import VigilTestSupport
             #expect(current.responseType == "ephemeral")
             #expect(current.text.contains("Step 3/6: Suspend the account"))
         }
+        _ = try await vigil.app.delivery.deliverDue()
+        #expect(vigil.console.all.map(\.text) == [
+            "INC-1 opened · SEV1 · child-safety (restricted) · reporter @ava · ack due 21:45 UTC",
+            "INC-1 · SEV1 · child-safety (restricted) · step 1/6 done by @ava",
+            "INC-1 · SEV1 · child-safety (restricted) · step 2/6 done by @ava",
+        ])
         let kinds = try await vigil.store.events(of: 1).map(\.kind)
         #expect(kinds == [.opened, .stepCompleted, .stepCompleted])
         #expect(EventChain.verify(try await vigil.store.events(of: 1)))

@@ -99,9 +99,12 @@ public struct OpenPlan: Sendable {
             lines += StepText(text: text).attached(progress)
         }
         let message = Message(lines: lines)
+        // A restricted incident's playbook is not described in open channels: the channel gets
+        // the redacted headline, the person who opened it gets the first step privately.
+        let restrictedSteps = incident.restricted && lines.count > 1
         return Outcome(
             incident: incident, expectedSequence: 0, events: [event],
-            outbox: [OutboxItem(channel: .incidents, incident: number, message: message)],
-            reply: Reply(.inChannel, message), clocks: clocks)
+            outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? Message(lines: [line]) : message)],
+            reply: Reply(restrictedSteps ? .ephemeral : .inChannel, message), clocks: clocks)
     }
 }

@@ -35,7 +35,7 @@ extension IncidentDraft {
             var line = text.tag(incident)
             line += [.text(" · step \(stepNumber)/\(progress.steps.count) “\(step.title)” marked done by "), .mention(context.actor), .text(evidenceNote(evidence))]
             let ask: [Span] = [.text("Needs a second, different person's approval before it counts: "), .code("/incident step \(id) approve \(step.id)")]
-            post(Message(lines: [line, ask]))
+            post(Message(lines: [line, ask]), publicLine: publicLine(stepNumber, progress, "marked done, awaiting approval"))
             return
         }
         incident.steps.append(StepRecord(step: step.id, status: .done, by: context.actor, at: now, evidence: evidence))
@@ -43,7 +43,7 @@ extension IncidentDraft {
         stopClocks(of: step, progress: progress, at: now)
         var line = text.tag(incident)
         line += [.text(" · step \(stepNumber)/\(progress.steps.count) “\(step.title)” done by "), .mention(context.actor), .text(evidenceNote(evidence) + timeliness(step, progress))]
-        post(Message(lines: [line] + nextStepLines()))
+        post(Message(lines: [line] + nextStepLines()), publicLine: publicLine(stepNumber, progress, "done"))
     }
 
     mutating func skip(_ progress: PlaybookProgress, reason: String) throws(UserError) {
@@ -64,7 +64,7 @@ extension IncidentDraft {
         var line = text.tag(incident)
         line += [.text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” skipped by "), .mention(context.actor)]
         if !incident.restricted { line.append(.text(": \(reason)")) }
-        post(Message(lines: [line] + nextStepLines()))
+        post(Message(lines: [line] + nextStepLines()), publicLine: publicLine(progress.position(of: step), progress, "skipped"))
     }
 
     mutating func approve(_ progress: PlaybookProgress, stepID: String) throws(UserError) {
@@ -91,7 +91,7 @@ extension IncidentDraft {
         stopClocks(of: step, progress: progress, at: now)
         var line = text.tag(incident)
         line += [.text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” approved by "), .mention(context.actor), .text(" (done by "), .mention(record.by), .text(")" + timeliness(step, progress))]
-        post(Message(lines: [line] + nextStepLines()))
+        post(Message(lines: [line] + nextStepLines()), publicLine: publicLine(progress.position(of: step), progress, "approved"))
     }
 
     mutating func switchPlaybook(to playbookID: String, usage: String) throws(UserError) {
@@ -112,7 +112,7 @@ extension IncidentDraft {
         clocks = clocks.filter { row in !starting.contains { $0.name == row.name } } + starting
         var line = text.headline(incident, "playbook changed")
         line += [.text(" by "), .mention(context.actor)]
-        post(Message(lines: [line] + StepText(text: text).attached(progress)))
+        post(Message(lines: [line] + StepText(text: text).attached(progress)), publicLine: line)
     }
 
     // MARK: - Helpers
@@ -165,9 +165,21 @@ extension IncidentDraft {
         return StepText(text: text).next(progress)
     }
 
-    /// Announces in the incidents channel and replies in channel.
-    mutating func post(_ message: Message) {
-        outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
-        reply = Reply(.inChannel, message)
+    /// Announces in the incidents channel and replies in channel. A restricted incident's
+    /// channel post is `publicLine` alone (ID, severity, category, progress); the person acting
+    /// gets the step details privately.
+    mutating func post(_ message: Message, publicLine: [Span]) {
+        guard incident.restricted else {
+            outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
+            reply = Reply(.inChannel, message)
+            return
+        }
+        outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: Message(lines: [publicLine])))
+        reply = Reply(.ephemeral, message)
+    }
+
+    /// `INC-58 · SEV1 · child-safety (restricted) · step 2/6 done by @ava`: no step title.
+    func publicLine(_ number: Int, _ progress: PlaybookProgress, _ verb: String) -> [Span] {
+        text.tag(incident) + [.text(" · step \(number)/\(progress.steps.count) \(verb) by "), .mention(context.actor)]
     }
 }
