@@ -3,18 +3,24 @@ import VigilCore
 import Yams
 
 /// The keys that make up the core's ``VigilCore/Policy``: `id_prefix`, `timezone`, `roles`,
-/// `severities`, `categories` and `escalation`.
+/// `severities` and `categories` here; `oncall` in `ConfigurationDecoder+Oncall.swift`,
+/// `escalation` and `escalation_repeats` in `ConfigurationDecoder+Escalation.swift`.
 extension ConfigurationDecoder {
     func policy(_ top: Fields) -> Policy {
         let defaults = Policy.defaults
         let severities = top["severities"].flatMap(severities) ?? defaults.severities
         let categories = top["categories"].flatMap(categories) ?? defaults.categories
         checkNoOverlap(severities: top["severities"], categories: top["categories"])
+        let oncall = top["oncall"].map(oncall) ?? OncallDecoding(schedules: [], names: [])
+        let escalation = escalation(top["escalation"], schedules: oncall.names)
+        let repeats = top["escalation_repeats"].flatMap { escalationRepeats($0, escalation: escalation) } ?? 0
         return Policy(
             idPrefix: top["id_prefix"].flatMap(idPrefix) ?? defaults.idPrefix,
             severities: severities,
             categories: categories,
-            escalationLevels: top["escalation"].flatMap(escalationLevels) ?? defaults.escalationLevels,
+            escalationLevels: escalation?.levels ?? Policy.defaultLevels,
+            escalationRepeats: repeats,
+            oncall: oncall.schedules,
             timeZone: top["timezone"].flatMap(timeZone) ?? defaults.timeZone,
             restrictedViewers: top["roles"].flatMap(restrictedViewers) ?? [])
     }
@@ -31,9 +37,7 @@ extension ConfigurationDecoder {
     func timeZone(_ node: Node) -> TimeZone? {
         guard let text = reader.string(node, at: "timezone") else { return nil }
         if let zone = TimeZone(identifier: text) { return zone }
-        let close = YAMLReader.suggestion(for: text, in: TimeZone.knownTimeZoneIdentifiers)
-        let hint = close.isEmpty ? " (use an IANA name such as UTC, Europe/Paris or America/New_York)" : close
-        reader.error("unknown time zone \"\(text)\" for timezone\(hint)", at: node)
+        reader.unknownTimeZone(text, for: "timezone", at: node)
         return nil
     }
 
@@ -52,40 +56,77 @@ extension ConfigurationDecoder {
               let list = fields["restricted"], let items = reader.strings(list, at: "roles.restricted")
         else { return nil }
         return items.enumerated().compactMap { index, item in
-            guard let user = UserMention.parse(item.text.trimmingCharacters(in: .whitespaces)) else {
-                reader.error("invalid user \"\(item.text)\" in roles.restricted[\(index)] (write <@U123>, <@U123|name> or \"@name\")", at: item.node)
-                return nil
-            }
-            return user
+            reader.user(item.text, at: item.node, in: "roles.restricted[\(index)]")
         }
     }
 
     // MARK: - Named lists
 
     func severities(_ node: Node) -> [Severity]? {
-        let entries = namedEntries(node, at: "severities", kind: "severity", known: ["name", "ack", "resolve"])
+        let entries = namedEntries(node, at: "severities", kind: "severity", known: ["name", "ack", "resolve", "warn", "repeat"])
         guard !entries.isEmpty else { return nil }
         return entries.map { entry in
             let path = "severities[\(entry.index)]"
             return Severity(
                 name: entry.name,
                 ack: entry.fields["ack"].flatMap { reader.duration($0, at: "\(path).ack") },
-                resolve: entry.fields["resolve"].flatMap { reader.duration($0, at: "\(path).resolve") })
+                resolve: entry.fields["resolve"].flatMap { reader.duration($0, at: "\(path).resolve") },
+                warn: entry.fields["warn"].map { warnings($0, at: "\(path).warn") } ?? [],
+                repeat: entry.fields["repeat"].flatMap { reader.duration($0, at: "\(path).repeat") })
         }
+    }
+
+    /// `warn: 75%` or `warn: [50%, 90%]`: fractions of a clock's span, each from 1 % to 99 %,
+    /// strictly ascending. Wrong ones are reported and left out.
+    func warnings(_ node: Node, at path: String) -> [Double] {
+        let items: [(text: String, node: Node, path: String)]
+        if case .sequence = node {
+            items = (reader.sequence(node, at: path) ?? []).enumerated().compactMap { index, item in
+                let itemPath = "\(path)[\(index)]"
+                return reader.string(item, at: itemPath).map { ($0, item, itemPath) }
+            }
+        } else {
+            items = reader.string(node, at: path).map { [($0, node, path)] } ?? []
+        }
+        var fractions: [Double] = []
+        var previous: (fraction: Double, text: String)?
+        for item in items {
+            guard let percent = Self.percentage(item.text) else {
+                reader.error("invalid percentage \"\(item.text)\" for \(item.path) (use 1% to 99%, e.g. 75%)", at: item.node)
+                continue
+            }
+            let fraction = percent / 100
+            if let previous, fraction <= previous.fraction {
+                reader.error("\(path) must be in ascending order, found \(item.text) after \(previous.text)", at: item.node)
+                continue
+            }
+            previous = (fraction, item.text)
+            fractions.append(fraction)
+        }
+        return fractions
+    }
+
+    /// `75%` → 75, `12.5 %` → 12.5; `nil` unless a plain number from 1 to 99 followed by `%`.
+    static func percentage(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasSuffix("%") else { return nil }
+        let number = trimmed.dropLast().trimmingCharacters(in: .whitespaces)
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              number.first != ".", number.last != ".", number.count(where: { $0 == "." }) <= 1,
+              let value = Double(number), (1...99).contains(value)
+        else { return nil }
+        return value
     }
 
     func categories(_ node: Node) -> [VigilCore.Category]? {
-        let entries = namedEntries(node, at: "categories", kind: "category", known: ["name", "restricted"])
+        let entries = namedEntries(node, at: "categories", kind: "category", known: ["name", "restricted", "legal"])
         guard !entries.isEmpty else { return nil }
         return entries.map { entry in
-            let restricted = entry.fields["restricted"].flatMap { reader.bool($0, at: "categories[\(entry.index)].restricted") }
-            return VigilCore.Category(name: entry.name, restricted: restricted ?? false)
+            let path = "categories[\(entry.index)]"
+            let restricted = entry.fields["restricted"].flatMap { reader.bool($0, at: "\(path).restricted") }
+            let legal = entry.fields["legal"].flatMap { reader.legalClock($0, at: "\(path).legal") }
+            return VigilCore.Category(name: entry.name, restricted: restricted ?? false, legal: legal)
         }
-    }
-
-    func escalationLevels(_ node: Node) -> [String]? {
-        let entries = namedEntries(node, at: "escalation", kind: "escalation level", known: ["name"], singleWord: false)
-        return entries.isEmpty ? nil : entries.map(\.name)
     }
 
     /// A name both a severity and a category would make `open fraud sev1` ambiguous, since the
@@ -114,6 +155,8 @@ extension ConfigurationDecoder {
         var index: Int
         var name: String
         var fields: Fields
+        /// The entry's mapping, for "needs …" messages.
+        var node: Node
     }
 
     /// The entries of a list of named mappings, reporting a list that is empty, entries without
@@ -147,7 +190,7 @@ extension ConfigurationDecoder {
                 continue
             }
             seen[name.lowercased()] = reader.line(of: nameNode)
-            entries.append(NamedEntry(index: index, name: name, fields: fields))
+            entries.append(NamedEntry(index: index, name: name, fields: fields, node: item))
         }
         return entries
     }

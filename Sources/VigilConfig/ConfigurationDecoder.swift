@@ -38,7 +38,8 @@ struct ConfigurationDecoder {
 
     static let topLevelKeys = [
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
-        "mattermost", "channels", "roles", "outbox", "severities", "categories", "escalation",
+        "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
+        "escalation_repeats",
     ]
 
     func decode(_ root: Node) -> Outcome {

@@ -13,7 +13,6 @@ struct PlaybookDecoder {
 
     static let keys = ["id", "title", "summary", "applies_to", "legal", "steps"]
     static let matchKeys = ["categories", "severities"]
-    static let legalKeys = ["rule", "citation", "due", "from"]
     static let stepKeys = [
         "id", "title", "owner", "due", "from", "instructions", "requires", "approval", "when", "blocking", "completes_legal",
     ]
@@ -35,7 +34,7 @@ struct PlaybookDecoder {
         let title = text(fields, "title", at: "")
         let summary = text(fields, "summary", at: "")
         let appliesTo = fields["applies_to"].flatMap { match($0, at: "applies_to")?.match } ?? IncidentMatch()
-        let legal = fields["legal"].flatMap(legalClock)
+        let legal = fields["legal"].flatMap { reader.legalClock($0, at: "legal") }
         let context = StepContext(appliesTo: appliesTo, hasLegal: fields.keyNode("legal") != nil)
         let steps = fields["steps"].map { decodeSteps($0, context: context) } ?? []
 
@@ -49,22 +48,12 @@ struct PlaybookDecoder {
 
     /// Reports each of `keys` that is absent or empty in `fields`.
     func required(_ keys: [String], in fields: Fields, of node: Node, at path: String) {
-        let place = path.isEmpty ? "" : " in \(path)"
-        for key in keys where fields[key] == nil {
-            reader.error("missing required key \"\(key)\"\(place)", at: fields.keyNode(key) ?? node)
-        }
+        reader.required(keys, in: fields, of: node, at: path)
     }
 
     /// The trimmed text of `key`; `nil` when absent (reported by `required`), not a string or blank.
     func text(_ fields: Fields, _ key: String, at path: String) -> String? {
-        let keyPath = path.isEmpty ? key : "\(path).\(key)"
-        guard let node = fields[key], let raw = reader.string(node, at: keyPath) else { return nil }
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else {
-            reader.error("\(keyPath) is empty", at: node)
-            return nil
-        }
-        return text
+        reader.text(fields, key, at: path)
     }
 
     /// A playbook or step id: lower-case letters, digits and `-`, as typed in `--playbook ID`
@@ -99,7 +88,7 @@ struct PlaybookDecoder {
         reader.error("playbook \"\(id)\" must be in a file named \(id).\(ext) or NN-\(id).\(ext)", at: node)
     }
 
-    // MARK: - Matches and legal
+    // MARK: - Matches
 
     /// `{categories: [...], severities: [...]}` with names in the policy's spelling, and whether
     /// nothing at all was written in it (`{}`, or empty lists).
@@ -137,17 +126,5 @@ struct PlaybookDecoder {
             names.append(name)
         }
         return names
-    }
-
-    /// `legal: {rule, citation, due, from}`; `nil` when any part is missing or wrong (reported).
-    private func legalClock(_ node: Node) -> LegalClock? {
-        guard let fields = reader.fields(of: node, at: "legal", known: Self.legalKeys) else { return nil }
-        required(["rule", "citation", "due"], in: fields, of: node, at: "legal")
-        let rule = text(fields, "rule", at: "legal")
-        let citation = text(fields, "citation", at: "legal")
-        let due = fields["due"].flatMap { reader.duration($0, at: "legal.due") }
-        let from = fields["from"].map { reader.oneOf($0, at: "legal.from", ClockStart.self) } ?? .known
-        guard let rule, let citation, let due, let from else { return nil }
-        return LegalClock(rule: rule, citation: citation, due: due, from: from)
     }
 }

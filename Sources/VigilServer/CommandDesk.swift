@@ -12,17 +12,21 @@ public struct CommandDesk: Sendable {
     let now: @Sendable () -> Date
     /// Told after a commit that wrote outbox rows, so delivery starts at once.
     let outboxWritten: @Sendable () -> Void
+    /// Told after a commit that wrote clock rows, so the scheduler re-plans its sleep.
+    let clocksWritten: @Sendable () -> Void
     let logger: Logger
 
     public init(
         store: any IncidentStore, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
-        now: @escaping @Sendable () -> Date, outboxWritten: @escaping @Sendable () -> Void, logger: Logger
+        now: @escaping @Sendable () -> Date, outboxWritten: @escaping @Sendable () -> Void,
+        clocksWritten: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.store = store
         self.parser = parser
         self.catalog = catalog
         self.now = now
         self.outboxWritten = outboxWritten
+        self.clocksWritten = clocksWritten
         self.logger = logger
     }
 
@@ -71,8 +75,12 @@ public struct CommandDesk: Sendable {
                     outcome = plan.outcome(number: try await store.reserveIncidentNumber())
                 } else {
                     var incident: Incident?
-                    if let number = command.incidentNumber { incident = try await store.incident(number) }
-                    outcome = try Lifecycle.apply(command, to: incident, context: context)
+                    var clocks: [ClockRow] = []
+                    if let number = command.incidentNumber {
+                        incident = try await store.incident(number)
+                        clocks = try await store.clocks(of: number)
+                    }
+                    outcome = try Lifecycle.apply(command, to: incident, clocks: clocks, context: context)
                 }
             } catch let error as UserError {
                 return error.reply
@@ -95,6 +103,7 @@ public struct CommandDesk: Sendable {
                     "platform": "\(invocation.platform)", "events": "\(outcome.events.count)",
                 ])
             if !outcome.outbox.isEmpty { outboxWritten() }
+            if !outcome.clocks.isEmpty { clocksWritten() }
             return outcome.reply
         }
     }
@@ -113,16 +122,31 @@ public struct CommandDesk: Sendable {
                     return UserError("There is no incident \(policy.displayID(number)).", usage: command.spec.usage).reply
                 }
                 let events = try await store.events(of: number)
-                return IncidentViews.status(of: incident, events: events, outbox: nil, context: context)
+                let clocks = try await store.clocks(of: number)
+                return IncidentViews.status(of: incident, events: events, clocks: clocks, outbox: nil, context: context)
             }
             let open = try await store.incidents(matching: IncidentFilter(states: [.open, .acknowledged], limit: 500))
             return IncidentViews.overview(of: open, outbox: try await store.outboxHealth(), context: context)
         case .list:
             let scope = command.string("scope").flatMap(ListScope.init(rawValue:)) ?? .open
             let category = command.string("category")
-            let found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor))
-            let selected = scope.select(found, policy: policy, now: context.now)
-            return IncidentViews.list(selected, title: scope.title(category: category), context: context)
+            var found: [Incident]
+            if scope == .breached {
+                // Breached means a running clock past its deadline: the clock rows decide.
+                found = []
+                for number in try await store.overdueIncidents(now: context.now, limit: 50) {
+                    if let incident = try await store.incident(number), category == nil || incident.category == category {
+                        found.append(incident)
+                    }
+                }
+            } else {
+                found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor))
+            }
+            var clocks: [Int: [ClockRow]] = [:]
+            for incident in found where incident.state != .resolved { clocks[incident.number] = try await store.clocks(of: incident.number) }
+            return IncidentViews.list(found, clocks: clocks, title: scope.title(category: category), context: context)
+        case .oncall:
+            return OncallView.reply(schedule: command.string("schedule"), context: context)
         case .step:
             guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
                 return UserError("There is no incident \(command.incidentNumber.map(policy.displayID) ?? "").", usage: command.spec.usage).reply

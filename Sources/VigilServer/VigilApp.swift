@@ -30,12 +30,15 @@ public struct AppEnvironment: Sendable {
     }
 }
 
-/// Vigil assembled: the store, the command desk, the HTTP routes and the outbox delivery
-/// service, in one Hummingbird application whose ServiceGroup stops them all on SIGTERM.
+/// Vigil assembled: the store, the command desk, the HTTP routes, and the services (outbox
+/// delivery, the clock scheduler, the on-call hand-off announcer) in one Hummingbird
+/// application whose ServiceGroup stops them all on SIGTERM.
 public struct VigilApp: Sendable {
     public let store: any IncidentStore
     public let desk: CommandDesk
     public let delivery: OutboxDelivery<ContinuousClock>
+    public let scheduler: ClockScheduler<ContinuousClock>
+    let announcer: HandoffAnnouncer<ContinuousClock>
     let routes: InboundRoutes
     let configuration: VigilConfiguration
     let environment: AppEnvironment
@@ -66,10 +69,18 @@ public struct VigilApp: Sendable {
             store: store, transport: environment.transport, channels: configuration.channels, console: environment.console,
             settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger)
         self.delivery = delivery
-        desk = CommandDesk(
-            store: store, parser: CommandParser(specs: specs, policy: configuration.policy), catalog: PlaybookCatalog(playbooks),
-            now: environment.now,
+        let catalog = PlaybookCatalog(playbooks)
+        let scheduler = ClockScheduler(
+            store: store, policy: configuration.policy, catalog: catalog, clock: ContinuousClock(), now: environment.now,
             outboxWritten: { delivery.notify() }, logger: environment.logger)
+        self.scheduler = scheduler
+        announcer = HandoffAnnouncer(
+            store: store, policy: configuration.policy, clock: ContinuousClock(), now: environment.now,
+            outboxWritten: { delivery.notify() }, logger: environment.logger)
+        desk = CommandDesk(
+            store: store, parser: CommandParser(specs: specs, policy: configuration.policy), catalog: catalog,
+            now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
+            logger: environment.logger)
         routes = InboundRoutes(
             desk: desk, store: store,
             slack: configuration.slackSigningSecret.map(SlackSignature.init(signingSecret:)),
@@ -91,7 +102,7 @@ public struct VigilApp: Sendable {
             router: router(),
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "vigil"),
-            services: [delivery],
+            services: [delivery, scheduler, announcer],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: environment.logger)
     }

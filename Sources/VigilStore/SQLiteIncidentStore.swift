@@ -229,8 +229,9 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     }
 
     private static func write(_ work: UnitOfWork, createdAt: Int64, in database: SQLiteDatabase) throws {
-        if let reply = try storedReply(work.requestID, in: database) {
-            throw StoreError(.duplicateRequest, "request \(work.requestID) was already committed", storedReply: reply)
+        // A unit of work no request caused (a scheduler firing) has nothing to repeat.
+        if let requestID = work.requestID, let reply = try storedReply(requestID, in: database) {
+            throw StoreError(.duplicateRequest, "request \(requestID) was already committed", storedReply: reply)
         }
         if let incident = work.incident {
             let current = try database.queryFirst(
@@ -265,9 +266,11 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
                     .integer(createdAt), .integer(createdAt),
                 ])
         }
-        try database.run(
-            "INSERT INTO idempotency (request_id, reply, created_at_ms) VALUES (?, ?, ?)",
-            [.text(work.requestID), .text(StoreJSON.encode(work.reply)), .integer(createdAt)])
+        if let requestID = work.requestID {
+            try database.run(
+                "INSERT INTO idempotency (request_id, reply, created_at_ms) VALUES (?, ?, ?)",
+                [.text(requestID), .text(StoreJSON.encode(work.reply)), .integer(createdAt)])
+        }
     }
 
     /// Refuses a unit of work whose parts disagree, which would write a broken chain.

@@ -16,6 +16,7 @@ enum SQLiteMigrations {
     static let all: [Migration] = [
         Migration(version: 1, sql: version1),
         Migration(version: 2, sql: version2),
+        Migration(version: 3, sql: version3),
     ]
 
     /// The version a fully migrated database is at.
@@ -158,5 +159,21 @@ enum SQLiteMigrations {
             PRIMARY KEY (incident, name)
         );
         CREATE INDEX clocks_due ON clocks (state, due_at_ms);
+        """
+
+    /// What the SLA scheduler keeps on a clock row: when it next has work for the clock (NULL:
+    /// none), how many warnings and breach alerts it has sent, and its lease on a row it claimed
+    /// (`claimed_by`, `lease_until_ms`), as on outbox rows.
+    ///
+    /// Rows written before upgrade with `next_fire_at_ms` NULL, which the scheduler does not see
+    /// until a commit writes them again. `(state, next_fire_at_ms)` is the claim's scan;
+    /// `clocks_due` still serves the overdue listing.
+    private static let version3 = """
+        ALTER TABLE clocks ADD COLUMN next_fire_at_ms INTEGER;
+        ALTER TABLE clocks ADD COLUMN warnings_sent   INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE clocks ADD COLUMN alerts_sent     INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE clocks ADD COLUMN claimed_by      TEXT;
+        ALTER TABLE clocks ADD COLUMN lease_until_ms  INTEGER;
+        CREATE INDEX clocks_next_fire ON clocks (state, next_fire_at_ms);
         """
 }

@@ -90,26 +90,32 @@ enum StoreRows {
 
     // MARK: - Clocks
 
+    /// The columns a ``ClockRow`` holds; the lease columns (`claimed_by`, `lease_until_ms`) are
+    /// the scheduler's bookkeeping and never part of the row.
     static let clockColumns = [
         "incident", "name", "kind", "started_at_ms", "due_at_ms", "state", "rule", "stopped_at_ms",
+        "next_fire_at_ms", "warnings_sent", "alerts_sent",
     ]
 
     static let selectClocks = "SELECT \(clockColumns.joined(separator: ", ")) FROM clocks"
 
     /// Inserts a clock, or updates every column but the key in place when (incident, name) exists:
     /// never `INSERT OR REPLACE`, which deletes the row and would reset columns it does not name.
+    /// Either way the row ends up under no lease: the writer has decided its fate.
     static let upsertClock = """
         INSERT INTO clocks (\(clockColumns.joined(separator: ", ")))
         VALUES (\(Array(repeating: "?", count: clockColumns.count).joined(separator: ", ")))
         ON CONFLICT (incident, name) DO UPDATE SET
-        \(clockColumns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        \(clockColumns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
+        claimed_by = NULL, lease_until_ms = NULL
         """
 
     static func bindings(_ clock: ClockRow) -> [SQLiteValue] {
         [
             SQLiteValue(clock.incident), .text(clock.name), .text(clock.kind.rawValue), milliseconds(clock.startedAt),
             milliseconds(clock.dueAt), .text(clock.state.rawValue), SQLiteValue(clock.rule),
-            milliseconds(clock.stoppedAt),
+            milliseconds(clock.stoppedAt), milliseconds(clock.nextFireAt), SQLiteValue(clock.warningsSent),
+            SQLiteValue(clock.alertsSent),
         ]
     }
 
@@ -120,8 +126,19 @@ enum StoreRows {
         return ClockRow(
             incident: incident, name: try r.text(), kind: try r.enumeration(ClockKind.self), startedAt: try r.date(),
             dueAt: try r.date(), state: try r.enumeration(ClockState.self), rule: try r.optionalText(),
-            stoppedAt: try r.optionalDate())
+            stoppedAt: try r.optionalDate(), nextFireAt: try r.optionalDate(), warningsSent: try r.count(),
+            alertsSent: try r.count())
     }
+
+    /// Running clocks the scheduler has work for at `?` (now) and not under a live lease at `?`
+    /// (now), earliest first, up to `?`; each with its rowid last (after the row's columns), to
+    /// lease the row even if it does not decode.
+    static let selectClaimableClocks = """
+        SELECT \(clockColumns.joined(separator: ", ")), rowid FROM clocks
+        WHERE state = 'running' AND next_fire_at_ms <= ?
+          AND (lease_until_ms IS NULL OR lease_until_ms <= ?)
+        ORDER BY next_fire_at_ms, incident, name LIMIT ?
+        """
 
     // MARK: - Outbox
 
@@ -195,6 +212,13 @@ struct RowReader {
     mutating func int64() throws -> Int64 { try required(optionalInt64()) }
     mutating func optionalInt() throws -> Int? { try optionalInt64().map { Int($0) } }
     mutating func int() throws -> Int { Int(try int64()) }
+
+    /// An integer that counts something, so never negative.
+    mutating func count() throws -> Int {
+        let value = try int()
+        guard value >= 0 else { throw failure(last, "is negative") }
+        return value
+    }
     mutating func optionalText() throws -> String? { try next({ $0.text($1) }, "text") }
     mutating func text() throws -> String { try required(optionalText()) }
     mutating func optionalDate() throws -> Date? { try optionalInt64().map(StoreTime.date) }

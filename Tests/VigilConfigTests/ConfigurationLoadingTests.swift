@@ -15,10 +15,44 @@ struct ConfigurationLoadingTests {
         #expect(configuration.slackSigningSecret == "8f14e45fceea167a")
         #expect(configuration.mattermostToken == "mm-token-1")
         #expect(ChannelRole.allCases.allSatisfy { configuration.channel($0) == .console })
-        #expect(configuration.policy.severities == Policy.defaults.severities)
+        #expect(configuration.policy.severities == [
+            Severity(name: "sev1", ack: .seconds(300), resolve: .seconds(14_400), warn: [0.5, 0.9], repeat: .seconds(600)),
+            Severity(name: "sev2", ack: .seconds(1_800), resolve: .seconds(86_400), warn: [0.75], repeat: .seconds(3_600)),
+            Severity(name: "sev3", ack: .seconds(14_400), resolve: .seconds(259_200), warn: [0.9], repeat: .seconds(86_400)),
+        ])
+        #expect(configuration.policy.severities.map(\.name) == Policy.defaults.severities.map(\.name))
         #expect(configuration.policy.categories == Policy.defaults.categories)
-        #expect(configuration.policy.escalationLevels == ["responders", "lead", "head"])
         #expect(configuration.file == Repository.exampleConfig)
+    }
+
+    @Test("the shipped example's on-call rotation and escalation levels")
+    func exampleOncallAndEscalation() throws {
+        let policy = try VigilConfiguration.load(path: Repository.exampleConfig, environment: Repository.exampleEnvironment).policy
+        let lines = try String(contentsOfFile: Repository.exampleConfig, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let overrideLine = try #require(lines.firstIndex { $0.hasPrefix("      - {who: ") }) + 1
+        let scheduleLine = try #require(lines.firstIndex { $0 == "  - name: ts-primary" }) + 1
+
+        // The level names the README and `escalate` replies use are unchanged.
+        #expect(policy.escalationLevels.map(\.name) == Policy.defaultLevels.map(\.name))
+        #expect(policy.escalationLevels == [
+            EscalationLevel(name: "responders", notify: [.schedule("ts-primary")]),
+            EscalationLevel(name: "lead", notify: [.user(UserRef(id: "U0LEAD", name: "U0LEAD"))], after: .seconds(900)),
+            EscalationLevel(name: "head", notify: [.user(UserRef(id: "U0HEAD", name: "U0HEAD"))], after: .seconds(1_800)),
+        ])
+        #expect(policy.escalationRepeats == 3)
+        #expect(policy.oncall.count == 1)
+        let schedule = try #require(policy.schedule(named: "ts-primary"))
+        #expect(schedule.members.map(\.id) == ["U0AVA", "U0BEN", "U0CAS"])
+        #expect(schedule.shift == .seconds(604_800))
+        #expect(schedule.handoff == DateComponents(year: 2026, month: 11, day: 2, hour: 9, minute: 0))
+        #expect(schedule.timeZone.identifier == "America/Los_Angeles")
+        #expect(schedule.overrides == [
+            OncallOverride(
+                who: UserRef(id: "U0DEE", name: "U0DEE"), covers: UserRef(id: "U0AVA", name: "U0AVA"),
+                from: ClockAndOncallLoadingTests.utc("2026-11-24T17:00:00Z"), until: ClockAndOncallLoadingTests.utc("2026-11-25T17:00:00Z"),
+                source: SourceLocation(file: Repository.exampleConfig, line: overrideLine)),
+        ])
+        #expect(schedule.source == SourceLocation(file: Repository.exampleConfig, line: scheduleLine))
     }
 
     @Test("the example's commands directory holds the shipped specs")
@@ -78,7 +112,7 @@ struct ConfigurationLoadingTests {
         #expect(policy.timeZone.identifier == "Europe/Paris")
         #expect(policy.severities == [Severity(name: "critical", ack: .seconds(300), resolve: .seconds(14_400)), Severity(name: "minor")])
         #expect(policy.categories == [VigilCore.Category(name: "fraud"), VigilCore.Category(name: "child-safety", restricted: true)])
-        #expect(policy.escalationLevels == ["responders", "ts-lead"])
+        #expect(policy.escalationLevels == [EscalationLevel(name: "responders"), EscalationLevel(name: "ts-lead")])
         #expect(policy.restrictedViewers == [UserRef(id: "U0AVA", name: "U0AVA"), UserRef(id: "dee", name: "dee"), UserRef(id: "U0BEN", name: "ben")])
     }
 
@@ -95,7 +129,9 @@ struct ConfigurationLoadingTests {
         #expect(configuration.outbox == OutboxSettings())
         #expect(configuration.policy.idPrefix == "INC")
         #expect(configuration.policy.severities == Policy.defaults.severities)
-        #expect(configuration.policy.escalationLevels == ["responders", "lead", "head"])
+        #expect(configuration.policy.escalationLevels == Policy.defaultLevels)
+        #expect(configuration.policy.escalationRepeats == 0)
+        #expect(configuration.policy.oncall == [])
         #expect(configuration.policy.timeZone.identifier == TimeZone(identifier: "UTC")?.identifier)
     }
 

@@ -27,6 +27,8 @@ import VigilCore
         #expect(TimeText.parse("2026-11-28 22:30 Europe/Paris", in: la) == base)
         #expect(TimeText.parse("2026-11-28T21:30:00Z", in: la) == base)
         #expect(TimeText.parse("2026-11-28 22:30 +01:00", in: la) == base)
+        #expect(TimeText.parse("2026-11-29 06:30 Asia/Tokyo", in: la) == base)
+        #expect(TimeText.parse("2026-11-28 16:30 America/Toronto", in: la) == base)
         #expect(TimeText.parse("2026-02-31 10:00", in: utc) == nil)
         #expect(TimeText.parse("2026-11-28 25:00", in: utc) == nil)
         #expect(TimeText.parse("2026-11-28 10:00 Mars/Base", in: utc) == nil)

@@ -157,10 +157,11 @@ import VigilTestSupport
     @Test func attachingStartsStepAndLegalClocksFromKnownAt() throws {
         let outcome = try run(#"open sev1 compliance Order --known "2026-11-28 21:30""#)
         let known = Fixtures.t0 - 600
-        #expect(outcome.clocks == [
-            ClockRow(incident: 57, name: "step:disclose", kind: .step, startedAt: known, dueAt: known + 1800),
+        // With no warning thresholds configured, each clock's first firing is its deadline.
+        #expect(outcome.clocks.filter { $0.kind == .step || $0.kind == .legal } == [
+            ClockRow(incident: 57, name: "step:disclose", kind: .step, startedAt: known, dueAt: known + 1800, nextFireAt: known + 1800),
             ClockRow(incident: 57, name: "legal", kind: .legal, startedAt: known, dueAt: known + 3600,
-                     rule: "Removal order (Regulation (EU) 2021/784, Art. 3(3))"),
+                     rule: "Removal order (Regulation (EU) 2021/784, Art. 3(3))", nextFireAt: known + 3600),
         ])
         #expect(outcome.reply.message.plainText.contains("Legal clock: Removal order (Regulation (EU) 2021/784, Art. 3(3)), due 22:30 UTC"))
     }

@@ -57,8 +57,14 @@ struct TestVigil {
     let clock: ManualWallClock
     let console: RecordingConsole
 
-    init(channels: [ChannelRole: ChannelTarget] = [:], transport: any HTTPTransport = UnusedTransport(), policy: Policy = Fixtures.policy) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
+    /// - Parameters:
+    ///   - realTime: use the real wall clock (for tests of the running scheduler) instead of the manual one.
+    ///   - directory: reuse a directory (and its database) to simulate a restart.
+    init(
+        channels: [ChannelRole: ChannelTarget] = [:], transport: any HTTPTransport = UnusedTransport(), policy: Policy = Fixtures.policy,
+        realTime: Bool = false, directory existing: URL? = nil
+    ) throws {
+        directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteIncidentStore.open(path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal)
         clock = ManualWallClock(Fixtures.t0)
@@ -70,11 +76,13 @@ struct TestVigil {
             slackSigningSecret: Self.slackSecret, mattermostToken: Self.mattermostToken, channels: channels,
             outbox: OutboxSettings(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)), policy: policy)
         let clock = clock
+        let now: @Sendable () -> Date
+        if realTime { now = { Date() } } else { now = { clock.now } }
         var logger = Logger(label: "vigil-test")
         logger.logLevel = .critical
         app = try VigilApp(
             configuration: configuration, specs: try Fixtures.shippedSpecs(), playbooks: try Fixtures.shippedPlaybooks(), store: store,
-            environment: AppEnvironment(now: { clock.now }, console: console, transport: transport, logger: logger))
+            environment: AppEnvironment(now: now, console: console, transport: transport, logger: logger))
     }
 
     func cleanUp() {

@@ -100,7 +100,10 @@ struct SQLiteClocksTests {
             let error = await #expect(throws: StoreError.self) {
                 try await store.read { database in
                     try database.run(
-                        "INSERT INTO clocks VALUES (99, 'ack', 'ack', 0, 1, 'running', NULL, NULL)")
+                        """
+                        INSERT INTO clocks (incident, name, kind, started_at_ms, due_at_ms, state)
+                        VALUES (99, 'ack', 'ack', 0, 1, 'running')
+                        """)
                 }
             }
             #expect(error?.kind == .failure)
@@ -150,6 +153,9 @@ struct SQLiteClocksTests {
         ("UPDATE clocks SET started_at_ms = 1.5", "clocks.started_at_ms"),
         ("UPDATE clocks SET rule = x'00'", "clocks.rule"),
         ("UPDATE clocks SET stopped_at_ms = 'SECRET'", "clocks.stopped_at_ms"),
+        ("UPDATE clocks SET next_fire_at_ms = 'SECRET later'", "clocks.next_fire_at_ms"),
+        ("UPDATE clocks SET warnings_sent = -1", "clocks.warnings_sent"),
+        ("UPDATE clocks SET alerts_sent = 'SECRET'", "clocks.alerts_sent"),
     ]
 
     @Test("a clock row that does not decode is a failure naming the column, never the stored text",

@@ -126,9 +126,9 @@ struct SQLiteMigrationTests {
                         try database.queryFirst("PRAGMA journal_mode") { $0.text(0) }
                     )
                 }
-                #expect(versions == [1, 2])
+                #expect(versions == [1, 2, 3])
                 #expect(schema == [
-                    "clocks", "clocks_due", "counters", "events", "idempotency", "incidents", "incidents_by_state",
+                    "clocks", "clocks_due", "clocks_next_fire", "counters", "events", "idempotency", "incidents", "incidents_by_state",
                     "outbox", "outbox_due", "schema_migrations",
                 ])
                 #expect(mode == "wal")

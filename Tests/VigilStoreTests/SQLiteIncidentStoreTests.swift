@@ -47,7 +47,7 @@ struct SQLiteIncidentStoreTests {
             let incident = try #require(work.incident)
             #expect(try await store.incident(incident.number) == incident)
             #expect(try await store.events(of: incident.number) == work.events)
-            #expect(try await store.storedReply(requestID: work.requestID) == work.reply)
+            #expect(try await store.storedReply(requestID: try #require(work.requestID)) == work.reply)
             let rows = try await store.claimOutbox(now: at(86_400), limit: 10, worker: "w", leaseUntil: at(86_430))
             #expect(rows.map(\.item) == work.outbox)
             #expect(rows.allSatisfy { $0.createdAt == work.events.last?.at && $0.attempts == 0 })
@@ -219,7 +219,7 @@ struct SQLiteIncidentStoreTests {
             let store = try SQLiteIncidentStore.open(path: path)
             #expect(try await store.incident(7) == work.incident)
             #expect(try await store.events(of: 7) == work.events)
-            #expect(try await store.storedReply(requestID: work.requestID) == work.reply)
+            #expect(try await store.storedReply(requestID: try #require(work.requestID)) == work.reply)
             #expect(try await store.outboxHealth() == OutboxHealth(pending: 4, deadLettered: 0))
             await store.close()
         }

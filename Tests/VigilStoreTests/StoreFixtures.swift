@@ -123,12 +123,48 @@ func ackWork(_ incident: Incident, by user: UserRef, requestID: String, at time:
         outbox: [OutboxItem(channel: .incidents, incident: incident.number, message: message("ack"))])
 }
 
-/// A running clock of incident `incident`, started at `t0` and due `due` seconds later.
+/// A running clock of incident `incident`, started at `t0` and due `due` seconds later, with the
+/// scheduler's next work for it `fire` seconds after `t0` (none when `nil`).
 func clock(
-    _ incident: Int, _ name: String, _ kind: ClockKind = .step, due: Double, rule: String? = nil
+    _ incident: Int, _ name: String, _ kind: ClockKind = .step, due: Double, rule: String? = nil,
+    fire: Double? = nil, state: ClockState = .running
 ) -> ClockRow {
-    ClockRow(incident: incident, name: name, kind: kind, startedAt: t0, dueAt: at(due), rule: rule)
+    ClockRow(
+        incident: incident, name: name, kind: kind, startedAt: t0, dueAt: at(due), state: state, rule: rule,
+        nextFireAt: fire.map(at))
 }
+
+/// Who holds a clock row's lease, and until when.
+struct Lease: Sendable, Equatable, CustomStringConvertible {
+    var worker: String?
+    var until: Date?
+
+    static let none = Lease()
+
+    var description: String {
+        guard let worker else { return "none" }
+        return "\(worker) until \(until.map { "\($0.timeIntervalSince(t0))" } ?? "-")"
+    }
+}
+
+/// Every clock row's lease, keyed `incident/name`.
+func leases(_ store: SQLiteIncidentStore) async throws -> [String: Lease] {
+    let rows = try await store.read { database in
+        try database.query("SELECT incident, name, claimed_by, lease_until_ms FROM clocks") { row in
+            (
+                "\(row.int(0) ?? -1)/\(row.text(1) ?? "?")",
+                Lease(worker: row.text(2), until: row.int64(3).map(date(milliseconds:)))
+            )
+        }
+    }
+    return Dictionary(uniqueKeysWithValues: rows)
+}
+
+/// A time stored as UTC milliseconds, as a date.
+func date(milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+
+/// `incident/name`, as `leases(_:)` keys rows.
+func key(_ clock: ClockRow) -> String { "\(clock.incident)/\(clock.name)" }
 
 /// A unit of work that changes no incident but posts `count` messages.
 /// Its rows take the store's clock, since there is no event to take a time from.

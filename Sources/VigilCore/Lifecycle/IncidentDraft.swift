@@ -10,8 +10,12 @@ struct IncidentDraft {
     var clocks: [ClockRow] = []
     var reply: Reply?
 
-    init(incident: Incident, context: CommandContext) {
+    /// The incident's clock rows as stored before this command.
+    let existingClocks: [ClockRow]
+
+    init(incident: Incident, existingClocks: [ClockRow], context: CommandContext) {
         self.incident = incident
+        self.existingClocks = existingClocks
         self.context = context
         self.expectedSequence = incident.lastSequence
     }
@@ -67,6 +71,8 @@ struct IncidentDraft {
             payload["owner"] = context.actor.id
         }
         record(.acknowledged, payload)
+        clocks += ClockPlanner.stop(ClockPlanner.ackName, in: existingClocks, at: now)
+        clocks += ClockPlanner.cancel(kinds: [.escalation], in: existingClocks, at: now)
         var line = text.headline(incident, "acknowledged")
         line += [.text(" · by "), .mention(context.actor), .text(" at \(text.time(now))")]
         if let ack = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy) {
@@ -100,6 +106,12 @@ struct IncidentDraft {
         var payload = ["level": String(incident.level)]
         if let reason { payload["reason"] = reason }
         record(.escalated, payload)
+        // The next automatic step counts from now, the moment this level was reached.
+        if let next = ClockPlanner.escalationClock(for: incident, policy: context.policy, reachedAt: now) {
+            clocks.append(next)
+        } else {
+            clocks += ClockPlanner.cancel(kinds: [.escalation], in: existingClocks, at: now)
+        }
         var line = text.headline(incident, "escalated")
         line += [.text(" · to level \(incident.level) (\(context.policy.levelName(incident.level))) by "), .mention(context.actor)]
         if let reason, !incident.restricted { line.append(.text(" · reason: \(reason)")) }
@@ -140,6 +152,9 @@ struct IncidentDraft {
         incident.resolvedBy = context.actor
         incident.resolution = resolution
         record(.resolved, ["resolution": resolution])
+        clocks += ClockPlanner.stop(ClockPlanner.ackName, in: existingClocks, at: now)
+        clocks += ClockPlanner.stop(ClockPlanner.resolveName, in: existingClocks, at: now)
+        clocks += ClockPlanner.cancel(kinds: [.escalation], in: existingClocks, at: now)
         var line = text.headline(incident, "resolved")
         line += [.text(" · by "), .mention(context.actor)]
         if !incident.restricted { line.append(.text(" · \(resolution)")) }
@@ -170,6 +185,13 @@ struct IncidentDraft {
         var payload: [String: String] = [:]
         if let reason { payload["reason"] = reason }
         record(.reopened, payload)
+        // A new response cycle: fresh ack and resolve clocks from now, and escalation from this level.
+        var cycle = incident
+        cycle.knownAt = now
+        clocks += ClockPlanner.targetClocks(for: cycle, policy: context.policy)
+        if let escalation = ClockPlanner.escalationClock(for: incident, policy: context.policy, reachedAt: now) {
+            clocks.append(escalation)
+        }
         var line = text.headline(incident, "reopened") + [.text(" · by "), .mention(context.actor)]
         if let reason, !incident.restricted { line.append(.text(" · \(reason)")) }
         announce(line)
@@ -195,6 +217,7 @@ struct IncidentDraft {
         let previous = incident.severity
         incident.severity = severity
         record(.severityChanged, ["from": previous, "to": severity])
+        clocks += ClockPlanner.retimed(existingClocks, for: incident, policy: context.policy)
         var line = text.headline(incident, "severity changed")
         line.append(.text(" · \(previous.uppercased()) → \(severity.uppercased()) by "))
         line.append(.mention(context.actor))

@@ -5,12 +5,15 @@ import Foundation
 public enum Lifecycle {
     /// Applies a parsed mutation of an existing incident. `incident` is the one the command
     /// names; `open` goes through ``planOpen(_:context:)`` instead, because it needs a number.
-    public static func apply(_ command: ParsedCommand, to incident: Incident?, context: CommandContext) throws(UserError) -> Outcome {
+    /// `clocks` are the incident's clock rows as stored, so that re-timing keeps what was sent.
+    public static func apply(
+        _ command: ParsedCommand, to incident: Incident?, clocks: [ClockRow] = [], context: CommandContext
+    ) throws(UserError) -> Outcome {
         guard let incident else {
             let id = command.incidentNumber.map { context.policy.displayID($0) } ?? "that incident"
             throw UserError("There is no incident \(id). `/incident list all` shows them.", usage: command.spec.usage)
         }
-        var draft = IncidentDraft(incident: incident, context: context)
+        var draft = IncidentDraft(incident: incident, existingClocks: clocks, context: context)
         switch command.subcommand {
         case .ack: try draft.acknowledge()
         case .assign: try draft.assign(command.user("user")!)
@@ -21,7 +24,7 @@ public enum Lifecycle {
         case .sev: try draft.changeSeverity(to: command.string("severity")!)
         case .step: try draft.step(command)
         case .playbook: try draft.switchPlaybook(to: command.string("playbook")!, usage: command.spec.usage)
-        case .open, .status, .list, .help:
+        case .open, .status, .list, .help, .oncall:
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
         return draft.outcome
@@ -92,11 +95,20 @@ public struct OpenPlan: Sendable {
             line.append(.text(" · \(text.dueText(ack))"))
         }
         var lines = [line]
-        var clocks: [ClockRow] = []
+        var clocks = ClockPlanner.targetClocks(for: incident, policy: policy)
         if let playbook {
             let progress = PlaybookProgress(playbook: playbook, incident: incident)
-            clocks = progress.startingClocks()
+            clocks += progress.startingClocks().map { ClockPlanner.schedule($0, policy: policy, incident: incident) }
             lines += StepText(text: text).attached(progress)
+        }
+        if let legal = ClockPlanner.categoryLegalClock(for: incident, policy: policy, playbook: playbook) {
+            clocks.append(legal)
+            if !incident.restricted || playbook == nil {
+                lines.append([.text("Legal clock: \(legal.rule ?? "") due \(text.time(legal.dueAt))")])
+            }
+        }
+        if let escalation = ClockPlanner.escalationClock(for: incident, policy: policy, reachedAt: context.now) {
+            clocks.append(escalation)
         }
         let message = Message(lines: lines)
         // A restricted incident's playbook is not described in open channels: the channel gets

@@ -14,17 +14,10 @@ public enum ListScope: String, Sendable, CaseIterable {
     /// The store query for this scope.
     public func filter(category: String?, actor: UserRef, limit: Int = 50) -> IncidentFilter {
         switch self {
-        case .open, .breached: IncidentFilter(states: [.open, .acknowledged], category: category, limit: self == .breached ? 500 : limit)
+        // `breached` is answered from the clock rows; as a plain filter it means the open ones.
+        case .open, .breached: IncidentFilter(states: [.open, .acknowledged], category: category, limit: limit)
         case .mine: IncidentFilter(states: [.open, .acknowledged], category: category, owner: actor, limit: limit)
         case .all: IncidentFilter(category: category, limit: limit)
-        }
-    }
-
-    /// Narrows what the store returned to what the scope means at `now`.
-    public func select(_ incidents: [Incident], policy: Policy, now: Date) -> [Incident] {
-        switch self {
-        case .breached: incidents.filter { ServiceTargets.isOverdue($0, policy: policy, now: now) }
-        case .open, .mine, .all: incidents
         }
     }
 

@@ -108,7 +108,7 @@ extension IncidentDraft {
         record(.playbookChanged, ["from": previous ?? "", "to": playbook.id])
         let progress = PlaybookProgress(playbook: playbook, incident: incident)
         // A restarted clock replaces the cancelled row of the same name, if both playbooks share a step.
-        let starting = progress.startingClocks()
+        let starting = progress.startingClocks().map { ClockPlanner.schedule($0, policy: context.policy, incident: incident) }
         clocks = clocks.filter { row in !starting.contains { $0.name == row.name } } + starting
         var line = text.headline(incident, "playbook changed")
         line += [.text(" by "), .mention(context.actor)]

@@ -3,6 +3,8 @@ import Foundation
 /// The kinds of clock an incident can run.
 public enum ClockKind: String, Sendable, Hashable, CaseIterable {
     case ack, resolve, step, legal
+    /// Not a deadline but the escalation policy's timer: when it fires the incident moves up a level.
+    case escalation
 }
 
 /// Whether a clock is still running.
@@ -29,10 +31,17 @@ public struct ClockRow: Sendable, Hashable {
     /// For a legal clock: "NCMEC CyberTipline report (18 U.S.C. §2258A(a))".
     public var rule: String?
     public var stoppedAt: Date?
+    /// When the scheduler next has work for this clock (a warning, the breach, a repeat), or
+    /// `nil` when it has none; the scheduler sleeps until the earliest of these.
+    public var nextFireAt: Date?
+    /// Warnings already sent (an index into the severity's `warn` thresholds).
+    public var warningsSent: Int
+    /// Breach alerts already sent (the first, then repeats).
+    public var alertsSent: Int
 
     public init(
         incident: Int, name: String, kind: ClockKind, startedAt: Date, dueAt: Date, state: ClockState = .running,
-        rule: String? = nil, stoppedAt: Date? = nil
+        rule: String? = nil, stoppedAt: Date? = nil, nextFireAt: Date? = nil, warningsSent: Int = 0, alertsSent: Int = 0
     ) {
         self.incident = incident
         self.name = name
@@ -42,6 +51,9 @@ public struct ClockRow: Sendable, Hashable {
         self.state = state
         self.rule = rule
         self.stoppedAt = stoppedAt
+        self.nextFireAt = nextFireAt
+        self.warningsSent = warningsSent
+        self.alertsSent = alertsSent
     }
 
     /// This clock stopped at `at`: met if on time, missed if late.
@@ -49,6 +61,7 @@ public struct ClockRow: Sendable, Hashable {
         var row = self
         row.state = at <= dueAt ? .met : .missed
         row.stoppedAt = at
+        row.nextFireAt = nil
         return row
     }
 }

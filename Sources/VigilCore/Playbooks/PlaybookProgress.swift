@@ -77,6 +77,7 @@ public struct PlaybookProgress: Sendable {
             var row = row
             row.state = .cancelled
             row.stoppedAt = at
+            row.nextFireAt = nil
             return row
         }
     }

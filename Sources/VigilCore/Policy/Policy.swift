@@ -7,8 +7,13 @@ public struct Policy: Sendable {
     /// Ordered, most urgent first.
     public var severities: [Severity]
     public var categories: [Category]
-    /// The names of the escalation levels, level 1 first; `escalate` stops at the last.
-    public var escalationLevels: [String]
+    /// The escalation levels, level 1 first; `escalate` stops at the last.
+    public var escalationLevels: [EscalationLevel]
+    /// How many times the top level is re-notified (every `after` of the top level) while the
+    /// incident stays unacknowledged there.
+    public var escalationRepeats: Int
+    /// On-call rotations by name.
+    public var oncall: [OncallSchedule]
     /// Where times are shown to people.
     public var timeZone: TimeZone
     /// People allowed to read restricted incidents' titles and notes in private views.
@@ -16,13 +21,15 @@ public struct Policy: Sendable {
 
     public init(
         idPrefix: String = "INC", severities: [Severity], categories: [Category],
-        escalationLevels: [String] = ["responders", "lead", "head"], timeZone: TimeZone = .gmt,
-        restrictedViewers: [UserRef] = []
+        escalationLevels: [EscalationLevel] = Policy.defaultLevels, escalationRepeats: Int = 0, oncall: [OncallSchedule] = [],
+        timeZone: TimeZone = .gmt, restrictedViewers: [UserRef] = []
     ) {
         self.idPrefix = idPrefix
         self.severities = severities
         self.categories = categories
         self.escalationLevels = escalationLevels
+        self.escalationRepeats = escalationRepeats
+        self.oncall = oncall
         self.timeZone = timeZone
         self.restrictedViewers = restrictedViewers
     }
@@ -47,8 +54,16 @@ public struct Policy: Sendable {
 
     /// The name of escalation level `level` (1-based), or `level N` past the configured ones.
     public func levelName(_ level: Int) -> String {
-        escalationLevels.indices.contains(level - 1) ? escalationLevels[level - 1] : "level \(level)"
+        escalationLevels.indices.contains(level - 1) ? escalationLevels[level - 1].name : "level \(level)"
     }
+
+    /// The on-call schedule named `name`.
+    public func schedule(named name: String) -> OncallSchedule? {
+        oncall.first { $0.name == name }
+    }
+
+    /// Three levels with no one to notify and no automatic escalation: what local mode uses.
+    public static let defaultLevels = [EscalationLevel(name: "responders"), EscalationLevel(name: "lead"), EscalationLevel(name: "head")]
 
     /// The built-in policy of local mode and the shipped example config.
     public static let defaults = Policy(

@@ -28,8 +28,8 @@ public struct TargetStatus: Sendable, Equatable {
 
 /// The ack and resolve targets of an incident's severity, measured from when the team learned of it.
 ///
-/// These are the facts shown in replies and `list breached`; the SLA scheduler (clocks as rows)
-/// builds on the same targets.
+/// These are the facts stated in replies (time to acknowledge, time to resolve); the clock rows
+/// the scheduler fires are planned from the same targets by ``ClockPlanner``.
 public enum ServiceTargets {
     public static func status(of incident: Incident, kind: TargetKind, policy: Policy) -> TargetStatus? {
         guard let severity = policy.severity(named: incident.severity) else { return nil }
@@ -43,19 +43,6 @@ public enum ServiceTargets {
             guard let target = severity.resolve else { return nil }
             return TargetStatus(kind: .resolve, target: target, due: incident.knownAt.adding(target), metAt: incident.resolvedAt)
         }
-    }
-
-    /// The targets that are breached at `now` (met late, or still running past due).
-    public static func breaches(of incident: Incident, policy: Policy, now: Date) -> [TargetStatus] {
-        [TargetKind.ack, .resolve].compactMap { status(of: incident, kind: $0, policy: policy) }
-            .filter { $0.isBreached(now: now) }
-    }
-
-    /// Whether a running (unmet) target is past due at `now`.
-    public static func isOverdue(_ incident: Incident, policy: Policy, now: Date) -> Bool {
-        guard incident.state != .resolved else { return false }
-        return [TargetKind.ack, .resolve].compactMap { status(of: incident, kind: $0, policy: policy) }
-            .contains { $0.metAt == nil && now > $0.due }
     }
 }
 

@@ -8,7 +8,12 @@ public enum TimeText {
     /// Parses `2026-11-22 09:30`, `2026-11-22 09:30:15`, `2026-11-22T09:30`, each optionally followed by
     /// a zone (`Europe/Paris`, `UTC`, `Z`, `+01:00`); without one the time is in `zone`.
     public static func parse(_ text: String, in zone: TimeZone) -> Date? {
-        let parts = text.replacingOccurrences(of: "T", with: " ").split(separator: " ", omittingEmptySubsequences: true)
+        // ISO 8601's "T" separates date and time only at position 10; zone names contain T too (Asia/Tokyo).
+        var text = text.trimmingCharacters(in: .whitespaces)
+        if text.count > 10, text[text.index(text.startIndex, offsetBy: 10)] == "T" {
+            text.replaceSubrange(text.index(text.startIndex, offsetBy: 10)...text.index(text.startIndex, offsetBy: 10), with: " ")
+        }
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2 || parts.count == 3 else { return nil }
         var timePart = String(parts[1])
         var zoneText = parts.count == 3 ? String(parts[2]) : nil

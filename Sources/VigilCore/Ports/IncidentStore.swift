@@ -1,24 +1,29 @@
 import Foundation
 
-/// Everything one accepted command writes, committed or rolled back together.
+/// Everything one accepted command (or one scheduler firing) writes, committed or rolled back together.
 public struct UnitOfWork: Sendable {
-    /// The platform request ID (`trigger_id`) and the reply to return for any repeat of it.
-    public var requestID: String
+    /// The platform request ID (`trigger_id`) whose repeats get `reply` back, or `nil` for a unit
+    /// of work no chat request caused (the SLA scheduler's firings): then no idempotency record
+    /// is written, no duplicate check is made and `reply` is never stored or shown.
+    public var requestID: String?
+    /// The reply to return for any repeat of `requestID` (ignored when it is `nil`).
     public var reply: Reply
     /// The incident after the command; `nil` for commands that change no incident.
     public var incident: Incident?
     /// The incident's `lastSequence` before this command (0 for a new incident): the write fails
-    /// with ``StoreError/Kind/conflict`` if another writer got there first.
+    /// with ``StoreError/Kind/conflict`` if another writer got there first. This is also what
+    /// stops a scheduler firing computed from a stale read, so a firing should append an event.
     public var expectedSequence: Int
     /// New events, in order, continuing from `expectedSequence`.
     public var events: [IncidentEvent]
     /// Channel posts caused by the command.
     public var outbox: [OutboxItem]
-    /// Clock rows to insert or replace, keyed by (incident, name).
+    /// Clock rows to insert or replace, keyed by (incident, name). Writing a row also drops any
+    /// scheduler lease on it: the writer has decided its fate.
     public var clocks: [ClockRow]
 
     public init(
-        requestID: String, reply: Reply, incident: Incident?, expectedSequence: Int, events: [IncidentEvent],
+        requestID: String?, reply: Reply, incident: Incident?, expectedSequence: Int, events: [IncidentEvent],
         outbox: [OutboxItem], clocks: [ClockRow] = []
     ) {
         self.requestID = requestID
@@ -99,12 +104,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String { "store \(kind): \(message)" }
 }
 
-/// The durable store: incidents, their events, the outbox and idempotency records.
+/// The durable store: incidents, their events, their clocks, the outbox and idempotency records.
 ///
 /// Implementations (SQLite now, PostgreSQL later) give the same semantics: one transaction per
-/// unit of work, per-incident sequence numbers under a unique constraint, and outbox rows claimed
-/// under a lease so several workers never deliver one row twice at once. Times are stored in UTC
-/// with millisecond precision.
+/// unit of work, per-incident sequence numbers under a unique constraint, and outbox rows and due
+/// clock rows claimed under a lease so several workers (or replicas) never deliver one row, or
+/// fire one clock, twice at once. Times are stored in UTC with millisecond precision.
 public protocol IncidentStore: Sendable {
     /// The reply first given to `requestID`, if that request was already committed.
     func storedReply(requestID: String) async throws -> Reply?
@@ -127,6 +132,26 @@ public protocol IncidentStore: Sendable {
     /// Commits a unit of work atomically; throws ``StoreError`` with `.conflict` or
     /// `.duplicateRequest` (carrying the stored reply) when it cannot.
     func commit(_ work: UnitOfWork) async throws
+
+    /// Claims up to `limit` clock rows the scheduler has work for at `now` — running, with a
+    /// `nextFireAt` at or before `now`, and under no live lease — earliest `nextFireAt` first,
+    /// leasing them to `worker` until `leaseUntil` in one transaction, so two workers never hold
+    /// one row at once. A lease ends when it expires, when a ``commit(_:)`` writes the row, or
+    /// with ``releaseClock(incident:name:worker:)``.
+    func claimDueClocks(now: Date, limit: Int, worker: String, leaseUntil: Date) async throws -> [ClockRow]
+
+    /// The earliest time a ``claimDueClocks(now:limit:worker:leaseUntil:)`` could return a row
+    /// (a running row's `nextFireAt`, or its lease's end if later), or `nil` when no running row
+    /// has a `nextFireAt`.
+    func nextClockFireAt() async throws -> Date?
+
+    /// Numbers of incidents with a running deadline clock (ack, resolve, step or legal, never
+    /// escalation) due before `now`, ascending, at most `limit` (for `list breached`).
+    func overdueIncidents(now: Date, limit: Int) async throws -> [Int]
+
+    /// Drops `worker`'s lease on a clock row without changing the row, for a worker that gives up
+    /// on a claimed row; a lease another worker (or a commit) has since taken over is left alone.
+    func releaseClock(incident: Int, name: String, worker: String) async throws
 
     /// Claims up to `limit` pending outbox rows due at `now` for `worker`, leasing them until
     /// `leaseUntil`. Rows whose lease expired are claimable again.

@@ -6,7 +6,9 @@ public enum IncidentViews {
     public static let timelineLimit = 12
 
     /// `status <id>`: the whole picture of one incident, for the person who asked.
-    public static func status(of incident: Incident, events: [IncidentEvent], outbox: OutboxHealth?, context: CommandContext) -> Reply {
+    public static func status(
+        of incident: Incident, events: [IncidentEvent], clocks: [ClockRow] = [], outbox: OutboxHealth?, context: CommandContext
+    ) -> Reply {
         let text = context.text
         let policy = context.policy
         let viewer = context.actor
@@ -22,15 +24,14 @@ public enum IncidentViews {
         if let at = incident.acknowledgedAt { times += " · acknowledged \(text.time(at))" }
         if let at = incident.resolvedAt { times += " · resolved \(text.time(at))" }
         lines.append([.text(times)])
-        var targets: [String] = []
-        for kind in [TargetKind.ack, .resolve] {
-            guard let status = ServiceTargets.status(of: incident, kind: kind, policy: policy) else { continue }
-            let label = kind == .ack ? "time to acknowledge" : "time to resolve"
-            targets.append(status.metAt == nil ? text.dueText(status) : "\(label) \(text.outcomeText(status, from: incident.knownAt))")
+        let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
+        let shown = clocks.filter { $0.state != .cancelled }
+        if !shown.isEmpty {
+            lines.append([.bold("Clocks")])
+            lines += shown.map { [.text(ClockText(text: text).describe($0, playbook: playbook))] }
         }
-        if !targets.isEmpty { lines.append([.text("Targets: " + targets.joined(separator: " · "))]) }
         if !incident.refs.isEmpty { lines.append([.text("Refs: " + incident.refs.joined(separator: ", "))]) }
-        if let playbook = incident.playbook.flatMap(context.catalog.playbook(id:)) {
+        if let playbook {
             let progress = PlaybookProgress(playbook: playbook, incident: incident)
             let steps = StepText(text: text)
             lines.append([.text("Playbook " + steps.progressLine(progress))])
@@ -43,12 +44,12 @@ public enum IncidentViews {
             }
         }
         if let resolution = incident.resolution, mayRead { lines.append([.text("Resolution: \(resolution)")]) }
-        let shown = events.suffix(timelineLimit)
+        let recent = events.suffix(timelineLimit)
         lines.append([.bold("Timeline")])
-        if events.count > shown.count {
-            lines.append([.text("… \(events.count - shown.count) earlier events not shown")])
+        if events.count > recent.count {
+            lines.append([.text("… \(events.count - recent.count) earlier events not shown")])
         }
-        for event in shown {
+        for event in recent {
             lines.append([.text("\(text.time(event.at)) ")] + describe(event, mayRead: mayRead, policy: policy))
         }
         if let outbox, outbox.deadLettered > 0 {
@@ -88,24 +89,24 @@ public enum IncidentViews {
         return Reply(.ephemeral, Message(lines: lines))
     }
 
-    /// `list …`: one line per incident.
-    public static func list(_ incidents: [Incident], title: String, context: CommandContext) -> Reply {
+    /// `list …`: one line per incident, with its most pressing running clock.
+    public static func list(_ incidents: [Incident], clocks: [Int: [ClockRow]] = [:], title: String, context: CommandContext) -> Reply {
         guard !incidents.isEmpty else { return Reply.ephemeral("No \(title).") }
         var lines: [[Span]] = [[.bold("\(incidents.count) \(title)")]]
-        lines += incidents.map { row($0, context: context) }
+        lines += incidents.map { row($0, clocks: clocks[$0.number] ?? [], context: context) }
         return Reply(.ephemeral, Message(lines: lines))
     }
 
     /// `INC-42 · open · SEV1 · fraud — Title · owner @ava · ack 3 min overdue`.
-    static func row(_ incident: Incident, context: CommandContext) -> [Span] {
+    static func row(_ incident: Incident, clocks: [ClockRow] = [], context: CommandContext) -> [Span] {
         let text = context.text
         var spans: [Span] = [.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))")]
         if let owner = incident.owner { spans += [.text(" · owner "), .mention(owner)] }
         if incident.state != .resolved {
-            let running = [TargetKind.ack, .resolve].compactMap { ServiceTargets.status(of: incident, kind: $0, policy: context.policy) }
-                .filter { $0.metAt == nil }
-            if let next = running.first(where: { context.now > $0.due }) ?? running.first {
-                spans.append(.text(" · \(text.dueText(next))"))
+            let running = clocks.filter { $0.state == .running && $0.kind != .escalation }.sorted { $0.dueAt < $1.dueAt }
+            let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
+            if let next = running.first {
+                spans.append(.text(" · \(ClockText(text: text).describe(next, playbook: playbook))"))
             }
         } else if let at = incident.resolvedAt {
             spans.append(.text(" · resolved \(text.time(at))"))

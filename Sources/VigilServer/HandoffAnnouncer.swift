@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilCore
+
+/// Posts a hand-off message to the on-call channel at each change of shift, so on-call knows it
+/// is their turn. Changes are computed from the schedules in config (pure rotation maths); only
+/// changes that happen while Vigil runs are announced.
+public final class HandoffAnnouncer<C: Clock>: Service where C.Duration == Duration {
+    let store: any IncidentStore
+    let policy: Policy
+    let clock: C
+    let now: @Sendable () -> Date
+    let outboxWritten: @Sendable () -> Void
+    let logger: Logger
+
+    public init(
+        store: any IncidentStore, policy: Policy, clock: C, now: @escaping @Sendable () -> Date,
+        outboxWritten: @escaping @Sendable () -> Void, logger: Logger
+    ) {
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+        self.now = now
+        self.outboxWritten = outboxWritten
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !policy.oncall.isEmpty else {
+            // Nothing to announce, but stay up: the service group reads an early return as a stop.
+            try? await gracefulShutdown()
+            return
+        }
+        do {
+            try await cancelWhenGracefulShutdown {
+                var from = self.now()
+                while !Task.isCancelled {
+                    guard let (schedule, at) = self.nextChange(after: from) else {
+                        try await gracefulShutdown()
+                        return
+                    }
+                    try await self.clock.sleep(until: self.clock.now.advanced(by: max(.zero, at.duration(since: self.now()))), tolerance: nil)
+                    try await self.announce(schedule, at: at)
+                    from = at
+                }
+            }
+        } catch is CancellationError {
+            // Shutdown interrupted the sleep: a normal end, not a failure.
+        }
+    }
+
+    /// The earliest change of shift after `date` across all schedules.
+    func nextChange(after date: Date) -> (OncallSchedule, Date)? {
+        policy.oncall.compactMap { schedule in schedule.nextChange(after: date).map { (schedule, $0) } }
+            .min { $0.1 < $1.1 }
+    }
+
+    /// The hand-off post for `schedule` at `at`, written to the outbox like every other post.
+    public func announce(_ schedule: OncallSchedule, at: Date) async throws {
+        guard let message = Self.message(for: schedule, at: at, policy: policy) else { return }
+        do {
+            // One request ID per hand-off: a second replica, or a retry, cannot post it twice.
+            let handoffID = "handoff:\(schedule.name):\(Int64((at.timeIntervalSince1970 * 1000).rounded()))"
+            try await store.commit(UnitOfWork(
+                requestID: handoffID, reply: Reply.ephemeral(""), incident: nil, expectedSequence: 0, events: [],
+                outbox: [OutboxItem(channel: .oncall, incident: nil, message: message)]))
+        } catch let error as StoreError where error.kind == .duplicateRequest {
+            return
+        }
+        outboxWritten()
+        logger.info("on-call hand-off announced", metadata: ["schedule": "\(schedule.name)"])
+    }
+
+    /// `🔁 ts-primary: @ben is on call now, until Dec 7 09:00 PST (after @ava). Next: @cas.`
+    public static func message(for schedule: OncallSchedule, at: Date, policy: Policy) -> Message? {
+        let shifts = schedule.shifts(from: at, count: 2)
+        guard let current = shifts.first else { return nil }
+        let text = IncidentText(policy: policy, now: at)
+        let before = schedule.shift(at: at.addingTimeInterval(-1))
+        var line: [Span] = [.text("🔁 \(schedule.name): "), .mention(current.person), .text(" is on call now, until \(text.time(current.end))")]
+        if let before, !before.person.isSamePerson(as: current.person) {
+            line += [.text(" (after "), .mention(before.person), .text(")")]
+        }
+        if shifts.count > 1 { line += [.text(". Next: "), .mention(shifts[1].person)] }
+        return Message(lines: [line])
+    }
+}
