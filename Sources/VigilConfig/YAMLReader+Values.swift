@@ -84,22 +84,8 @@ struct DateTimeText {
     /// time, then a zone after a space, or `Z` or an offset right after the time. `nil` when the
     /// text does not have that shape (the parts themselves are checked by `TimeText`).
     init?(_ text: String) {
-        var parts = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        // Only the `T` between date and time: zone names may hold one (America/Toronto).
-        if let first = parts.first, let separator = first.firstIndex(of: "T") {
-            parts.replaceSubrange(0...0, with: [String(first[..<separator]), String(first[first.index(after: separator)...])])
-        }
-        guard parts.count == 2 || parts.count == 3, !parts[1].isEmpty else { return nil }
-        var time = parts[1]
-        var zone = parts.count == 3 ? parts[2] : nil
-        if zone == nil, time.hasSuffix("Z") {
-            time.removeLast()
-            zone = "Z"
-        } else if zone == nil, let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-            zone = String(time[sign...])
-            time = String(time[..<sign])
-        }
-        local = "\(parts[0]) \(time)"
+        guard let (local, zone) = TimeText.split(text) else { return nil }
+        self.local = local
         self.zone = zone
     }
 

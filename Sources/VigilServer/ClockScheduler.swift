@@ -43,22 +43,10 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
     public func notify() { signal.notify() }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                do {
-                    // A full batch means more may be due: go round again without sleeping.
-                    if try await fireDue() == batchSize { continue }
-                    let next = try await store.nextClockFireAt()
-                    let wait = next.map { max(.zero, $0.duration(since: now())) } ?? .seconds(60)
-                    await signal.wait(until: clock.now.advanced(by: min(wait, .seconds(60))), on: clock)
-                } catch {
-                    logger.error("clock pass failed", metadata: ["error": "\(String(reflecting: error))"])
-                    await signal.wait(until: clock.now.advanced(by: .seconds(1)), on: clock)
-                }
-            }
-        } onGracefulShutdown: {
-            self.signal.notify()
-        }
+        // A full batch means more may be due: go round again without sleeping.
+        await signal.runDueWork(
+            clock: clock, now: now, logger: logger, name: "clock",
+            pass: { try await fireDue() == batchSize }, nextDue: { try await store.nextClockFireAt() })
     }
 
     /// Claims the clocks due now and fires each; returns how many were claimed.

@@ -89,25 +89,13 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     public func notify() { signal.notify() }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            // Graceful shutdown does not cancel this task: the pass under way finishes, then the
-            // loop sees the shutdown (the handler below wakes it from its sleep) and returns.
-            while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                do {
-                    _ = try await deliverDue()
-                    let next = try await store.nextOutboxDue()
-                    // Sleep until the next row is due, a new row is written, or a minute passes
-                    // (a safety net: another replica's lease may have expired meanwhile).
-                    let wait = next.map { max(.zero, $0.duration(since: now())) } ?? .seconds(60)
-                    await signal.wait(until: clock.now.advanced(by: min(wait, .seconds(60))), on: clock)
-                } catch {
-                    logger.error("outbox pass failed", metadata: ["error": "\(String(reflecting: error))"])
-                    await signal.wait(until: clock.now.advanced(by: .seconds(1)), on: clock)
-                }
-            }
-        } onGracefulShutdown: {
-            self.signal.notify()
-        }
+        await signal.runDueWork(
+            clock: clock, now: now, logger: logger, name: "outbox",
+            pass: {
+                let pass = try await deliverDue()
+                return pass.delivered + pass.rescheduled + pass.deadLettered == settings.batchSize
+            },
+            nextDue: { try await store.nextOutboxDue() })
     }
 
     /// Claims the rows due now and tries each once.

@@ -1,3 +1,6 @@
+import Foundation
+import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Wakes a sleeping service early: `notify()` from any task ends the current or next `wait()`.
@@ -56,6 +59,35 @@ final class WakeSignal: Sendable {
             group.addTask { await self.wait() }
             await group.next()
             group.cancelAll()
+        }
+    }
+}
+
+extension WakeSignal {
+    /// The loop of a service driven by rows with due times (outbox, clocks): run `pass`, then
+    /// sleep until `nextDue()`, a notification or a minute, whichever is first; return once
+    /// graceful shutdown begins, after the pass under way. `pass` returns `true` to go round again
+    /// at once (it stopped at a full batch).
+    func runDueWork<C: Clock>(
+        clock: C, now: @Sendable () -> Date, logger: Logger, name: String,
+        pass: () async throws -> Bool, nextDue: () async throws -> Date?
+    ) async where C.Duration == Duration {
+        await withGracefulShutdownHandler {
+            // Graceful shutdown does not cancel the task: the handler below wakes the sleep and
+            // the loop sees the shutdown.
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                do {
+                    if try await pass() { continue }
+                    // A minute at most: another replica's lease may expire without any signal here.
+                    let wait = try await nextDue().map { max(.zero, $0.duration(since: now())) } ?? .seconds(60)
+                    await self.wait(until: clock.now.advanced(by: min(wait, .seconds(60))), on: clock)
+                } catch {
+                    logger.error("\(name) pass failed", metadata: ["error": "\(String(reflecting: error))"])
+                    await self.wait(until: clock.now.advanced(by: .seconds(1)), on: clock)
+                }
+            }
+        } onGracefulShutdown: {
+            self.notify()
         }
     }
 }

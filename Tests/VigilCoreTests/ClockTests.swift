@@ -128,6 +128,21 @@ import VigilTestSupport
         #expect(fire(breach.row, breach.incident, at: t0 + 5 * 3600) == nil)
     }
 
+    @Test func stepAndLegalBreachesNameTheStepTheRuleAndTheCommand() throws {
+        let playbook = Playbook(
+            id: "tco", title: "Removal order", summary: "", appliesTo: IncidentMatch(categories: ["compliance"]),
+            legal: LegalClock(rule: "Removal order", citation: "Regulation (EU) 2021/784, Art. 3(3)", due: .seconds(3600)),
+            steps: [PlaybookStep(id: "remove", title: "Remove the content", instructions: "Remove it.", owner: "responder", due: .seconds(1800))])
+        let context = CommandContext(policy: Self.policy, now: t0, actor: Fixtures.ava, platform: "slack", channel: "ts", catalog: PlaybookCatalog([playbook]))
+        let opened = try Lifecycle.planOpen(try parser.parse("open sev1 compliance Order"), context: context).outcome(number: 57)
+        let step = try #require(ClockAlerts.fire(row("step:remove", in: opened.clocks), incident: opened.incident, playbook: playbook, policy: Self.policy, now: t0 + 1800))
+        #expect(step.outbox[0].message.plainText.contains("step “Remove the content” breached"))
+        #expect(step.outbox[0].message.plainText.contains("/incident step INC-57"))
+        let legal = try #require(ClockAlerts.fire(row("legal", in: opened.clocks), incident: step.incident, playbook: playbook, policy: Self.policy, now: t0 + 3600))
+        #expect(legal.outbox[0].message.plainText.contains("legal deadline “Removal order (Regulation (EU) 2021/784, Art. 3(3))” breached"))
+        #expect(legal.events[0].payload["rule"] == "Removal order (Regulation (EU) 2021/784, Art. 3(3))")
+    }
+
     // MARK: - Commands and clocks
 
     @Test func ackStopsTheAckClockAndEscalation() throws {

@@ -8,22 +8,9 @@ public enum TimeText {
     /// Parses `2026-11-22 09:30`, `2026-11-22 09:30:15`, `2026-11-22T09:30`, each optionally followed by
     /// a zone (`Europe/Paris`, `UTC`, `Z`, `+01:00`); without one the time is in `zone`.
     public static func parse(_ text: String, in zone: TimeZone) -> Date? {
-        // ISO 8601's "T" separates date and time only at position 10; zone names contain T too (Asia/Tokyo).
-        var text = text.trimmingCharacters(in: .whitespaces)
-        if text.count > 10, text[text.index(text.startIndex, offsetBy: 10)] == "T" {
-            text.replaceSubrange(text.index(text.startIndex, offsetBy: 10)...text.index(text.startIndex, offsetBy: 10), with: " ")
-        }
-        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        var timePart = String(parts[1])
-        var zoneText = parts.count == 3 ? String(parts[2]) : nil
-        if zoneText == nil, timePart.hasSuffix("Z") {
-            timePart.removeLast()
-            zoneText = "UTC"
-        } else if zoneText == nil, let sign = timePart.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-            zoneText = String(timePart[sign...])
-            timePart = String(timePart[..<sign])
-        }
+        guard let (local, zoneText) = split(text) else { return nil }
+        let parts = local.split(separator: " ")
+        let timePart = String(parts[1])
         let date = parts[0].split(separator: "-").compactMap { Int($0) }
         let time = timePart.split(separator: ":").compactMap { Int($0) }
         guard date.count == 3, time.count == 2 || time.count == 3, parts[0].split(separator: "-").count == 3 else { return nil }
@@ -45,6 +32,27 @@ public enum TimeText {
               calendar.component(.day, from: result) == date[2]  // rejects 2026-02-31
         else { return nil }
         return result
+    }
+
+    /// Splits a date-time into its local part (`2026-11-22 09:30`) and the zone written after it
+    /// (`Europe/Paris`, `Z`, `+01:00`), if any; `nil` when the text does not have that shape.
+    public static func split(_ text: String) -> (local: String, zone: String?)? {
+        var parts = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        // Only the `T` between date and time: zone names may hold one (Asia/Tokyo).
+        if let first = parts.first, let separator = first.firstIndex(of: "T") {
+            parts.replaceSubrange(0...0, with: [String(first[..<separator]), String(first[first.index(after: separator)...])])
+        }
+        guard parts.count == 2 || parts.count == 3, !parts[1].isEmpty else { return nil }
+        var time = parts[1]
+        var zone = parts.count == 3 ? parts[2] : nil
+        if zone == nil, time.hasSuffix("Z") {
+            time.removeLast()
+            zone = "Z"
+        } else if zone == nil, let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            zone = String(time[sign...])
+            time = String(time[..<sign])
+        }
+        return ("\(parts[0]) \(time)", zone)
     }
 
     /// A zone by IANA name, `UTC`/`Z`, or a `+hh:mm` offset.
