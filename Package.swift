@@ -83,6 +83,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "vigil-bench",
+            dependencies: ["VigilServer", "VigilStore", "VigilCore"],
+            path: "Benchmarks/vigil-bench",
+            swiftSettings: strict
+        ),
+
         // MARK: - Tests
         .target(
             name: "VigilTestSupport",
