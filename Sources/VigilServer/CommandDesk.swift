@@ -147,6 +147,12 @@ public struct CommandDesk: Sendable {
             return IncidentViews.list(found, clocks: clocks, title: scope.title(category: category), context: context)
         case .oncall:
             return OncallView.reply(schedule: command.string("schedule"), context: context)
+        case .summary:
+            guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
+                return UserError("There is no incident \(command.incidentNumber.map(policy.displayID) ?? "").", usage: command.spec.usage).reply
+            }
+            return IncidentViews.summary(
+                of: incident, events: try await store.events(of: number), clocks: try await store.clocks(of: number), context: context)
         case .step:
             guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
                 return UserError("There is no incident \(command.incidentNumber.map(policy.displayID) ?? "").", usage: command.spec.usage).reply

@@ -227,3 +227,35 @@ import VigilTestSupport
         #expect(text.contains("next escalation 21:55 UTC if unacknowledged"))
     }
 }
+
+/// `summary <id>`: the lead's view of what happened.
+@Suite struct SummaryTests {
+    @Test func summaryStatesTimingsClockVerdictsAndTheTimeline() throws {
+        let tests = try ClockTests()
+        let t0 = Fixtures.t0
+        var outcome = try tests.open()
+        var incident = outcome.incident
+        var events = outcome.events
+        var clocks = outcome.clocks
+        func merge(_ rows: [ClockRow]) { for row in rows { clocks.removeAll { $0.name == row.name }; clocks.append(row) } }
+        let breach = try #require(ClockAlerts.fire(clocks.first { $0.name == "ack" }!, incident: incident, playbook: nil, policy: ClockTests.policy, now: t0 + 300))
+        incident = breach.incident
+        events += breach.events
+        merge([breach.row])
+        outcome = try tests.apply("ack 57", incident, clocks: clocks, at: t0 + 17 * 60)
+        incident = outcome.incident
+        events += outcome.events
+        merge(outcome.clocks)
+        outcome = try tests.apply("resolve 57 Payout reverted, account secured", incident, clocks: clocks, at: t0 + 90 * 60)
+        events += outcome.events
+        merge(outcome.clocks)
+        let context = CommandContext(policy: ClockTests.policy, now: t0 + 2 * 3600, actor: Fixtures.ben, platform: "slack", channel: "ts")
+        let text = IncidentViews.summary(of: outcome.incident, events: events, clocks: clocks, context: context).message.plainText
+        #expect(text.contains("INC-57 · resolved · SEV1 · fraud — Payout redirect"))
+        #expect(text.contains("Time to acknowledge 17 min (breached, target 5 min) · Time to resolve 1 h 30 min (met, target 4 h)"))
+        #expect(text.contains("ack missed (12 min late) · 1 breach alert"))
+        #expect(text.contains("resolve met 23:10 UTC"))
+        #expect(text.contains("Resolution: Payout reverted, account secured"))
+        #expect(text.contains("21:45 UTC ack breached"))
+    }
+}

@@ -115,6 +115,12 @@ import VigilTestSupport
             #expect(!status.text.contains("99812"))
             let (_, forDee) = try await vigil.slack("status 1", as: Fixtures.dee, client: client)
             #expect(forDee.text.contains("account 99812"))
+            let (_, summary) = try await vigil.slack("summary 1", client: client)
+            #expect(summary.responseType == "ephemeral")
+            #expect(summary.text.contains("INC-1 · open · SEV1 · child-safety (restricted) — (restricted: title hidden)"))
+            #expect(!summary.text.contains("99812"))
+            let (_, summaryForDee) = try await vigil.slack("summary 1", as: Fixtures.dee, client: client)
+            #expect(summaryForDee.text.contains("Fan report of exploitative DMs from account 99812"))
         }
         _ = try await vigil.app.delivery.deliverDue()
         #expect(vigil.console.all.map(\.channel) == ["incidents", "incidents", "oncall"])

@@ -9,12 +9,54 @@ public enum IncidentViews {
     public static func status(
         of incident: Incident, events: [IncidentEvent], clocks: [ClockRow] = [], outbox: OutboxHealth?, context: CommandContext
     ) -> Reply {
+        var lines = header(incident, context: context)
+        lines += clockLines(clocks, incident: incident, context: context)
+        lines += detailLines(incident, context: context)
+        lines += timeline(events, limit: timelineLimit, incident: incident, context: context)
+        if let outbox, outbox.deadLettered > 0 {
+            lines.append([.text("⚠ \(outbox.deadLettered) channel post(s) could not be delivered; see the server log.")])
+        }
+        return Reply(.ephemeral, Message(lines: lines))
+    }
+
+    /// How many timeline entries `summary <id>` shows before folding the older ones.
+    public static let summaryTimelineLimit = 30
+
+    /// `summary <id>`: what happened, for a lead: the facts, time to acknowledge and resolve
+    /// against their targets, every clock met or breached (legal ones with their rule), the
+    /// playbook's record, and the timeline.
+    public static func summary(of incident: Incident, events: [IncidentEvent], clocks: [ClockRow], context: CommandContext) -> Reply {
+        let text = context.text
+        var lines = header(incident, context: context)
+        var timing: [String] = []
+        for kind in [TargetKind.ack, .resolve] {
+            guard let status = ServiceTargets.status(of: incident, kind: kind, policy: context.policy) else { continue }
+            let label = kind == .ack ? "Time to acknowledge" : "Time to resolve"
+            timing.append(status.metAt == nil ? "\(label): not yet (\(text.dueText(status)))" : "\(label) \(text.outcomeText(status, from: incident.knownAt))")
+        }
+        if !timing.isEmpty { lines.append([.text(timing.joined(separator: " · "))]) }
+        let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
+        let shown = clocks.filter { $0.state != .cancelled }
+        if !shown.isEmpty { lines.append([.bold("Clocks")]) }
+        for clock in shown {
+            let alerts = events.filter { $0.kind == .clockBreached && $0.payload["clock"] == clock.name }.count
+            let note = alerts == 0 ? "" : " · \(alerts) breach alert\(alerts == 1 ? "" : "s")"
+            lines.append([.text(ClockText(text: text).describe(clock, playbook: playbook) + note)])
+        }
+        lines += detailLines(incident, context: context)
+        lines += timeline(events, limit: summaryTimelineLimit, incident: incident, context: context)
+        return Reply(.ephemeral, Message(lines: lines))
+    }
+
+    // MARK: - Parts shared by status and summary
+
+    /// ID, state, classification, title (hidden from people outside the restricted role), level,
+    /// people and times.
+    static func header(_ incident: Incident, context: CommandContext) -> [[Span]] {
         let text = context.text
         let policy = context.policy
-        let viewer = context.actor
-        let mayRead = !incident.restricted || policy.mayReadRestricted(viewer)
         var lines: [[Span]] = []
-        lines.append([.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: viewer))")])
+        lines.append([.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))")])
         var people: [Span] = [.text("Level \(incident.level) (\(policy.levelName(incident.level))) · owner ")]
         people.append(incident.owner.map(Span.mention) ?? .text("nobody"))
         people += [.text(" · reporter "), .mention(incident.reporter)]
@@ -24,14 +66,24 @@ public enum IncidentViews {
         if let at = incident.acknowledgedAt { times += " · acknowledged \(text.time(at))" }
         if let at = incident.resolvedAt { times += " · resolved \(text.time(at))" }
         lines.append([.text(times)])
+        return lines
+    }
+
+    /// Each clock that applies: time left, how far overdue, or how it ended.
+    static func clockLines(_ clocks: [ClockRow], incident: Incident, context: CommandContext) -> [[Span]] {
         let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
         let shown = clocks.filter { $0.state != .cancelled }
-        if !shown.isEmpty {
-            lines.append([.bold("Clocks")])
-            lines += shown.map { [.text(ClockText(text: text).describe($0, playbook: playbook))] }
-        }
+        guard !shown.isEmpty else { return [] }
+        return [[.bold("Clocks")]] + shown.map { [.text(ClockText(text: context.text).describe($0, playbook: playbook))] }
+    }
+
+    /// Refs, playbook progress and step history, and the resolution, for readers allowed to see them.
+    static func detailLines(_ incident: Incident, context: CommandContext) -> [[Span]] {
+        let text = context.text
+        let mayRead = !incident.restricted || context.policy.mayReadRestricted(context.actor)
+        var lines: [[Span]] = []
         if !incident.refs.isEmpty { lines.append([.text("Refs: " + incident.refs.joined(separator: ", "))]) }
-        if let playbook {
+        if let playbook = incident.playbook.flatMap(context.catalog.playbook(id:)) {
             let progress = PlaybookProgress(playbook: playbook, incident: incident)
             let steps = StepText(text: text)
             lines.append([.text("Playbook " + steps.progressLine(progress))])
@@ -44,18 +96,21 @@ public enum IncidentViews {
             }
         }
         if let resolution = incident.resolution, mayRead { lines.append([.text("Resolution: \(resolution)")]) }
-        let recent = events.suffix(timelineLimit)
-        lines.append([.bold("Timeline")])
+        return lines
+    }
+
+    /// The most recent `limit` events, with the count of older ones left out.
+    static func timeline(_ events: [IncidentEvent], limit: Int, incident: Incident, context: CommandContext) -> [[Span]] {
+        let mayRead = !incident.restricted || context.policy.mayReadRestricted(context.actor)
+        let recent = events.suffix(limit)
+        var lines: [[Span]] = [[.bold("Timeline")]]
         if events.count > recent.count {
             lines.append([.text("… \(events.count - recent.count) earlier events not shown")])
         }
         for event in recent {
-            lines.append([.text("\(text.time(event.at)) ")] + describe(event, mayRead: mayRead, policy: policy))
+            lines.append([.text("\(context.text.time(event.at)) ")] + describe(event, mayRead: mayRead, policy: context.policy))
         }
-        if let outbox, outbox.deadLettered > 0 {
-            lines.append([.text("⚠ \(outbox.deadLettered) channel post(s) could not be delivered; see the server log.")])
-        }
-        return Reply(.ephemeral, Message(lines: lines))
+        return lines
     }
 
     /// `status` without an ID: what is open, and whether Vigil's posts are getting through.
