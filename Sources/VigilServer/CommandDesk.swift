@@ -110,6 +110,23 @@ public struct CommandDesk: Sendable {
 
     /// A read-only view; nothing is written, so nothing is remembered for idempotency.
     private func view(_ command: ParsedCommand, context: CommandContext) async throws -> Reply {
+        do {
+            return try await viewReply(command, context: context)
+        } catch let error as UserError {
+            return error.reply
+        }
+    }
+
+    /// The incident a view names; a ``UserError`` when there is none.
+    private func namedIncident(_ command: ParsedCommand) async throws -> Incident {
+        guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
+            let id = command.incidentNumber.map(policy.displayID) ?? "that incident"
+            throw UserError("There is no incident \(id). `/incident list all` shows them.", usage: command.spec.usage)
+        }
+        return incident
+    }
+
+    private func viewReply(_ command: ParsedCommand, context: CommandContext) async throws -> Reply {
         switch command.subcommand {
         case .help:
             if let name = command.string("subcommand"), let spec = parser.spec(named: name) {
@@ -117,12 +134,10 @@ public struct CommandDesk: Sendable {
             }
             return HelpText.overview(parser.specs)
         case .status:
-            if let number = command.incidentNumber {
-                guard let incident = try await store.incident(number) else {
-                    return UserError("There is no incident \(policy.displayID(number)).", usage: command.spec.usage).reply
-                }
-                let events = try await store.events(of: number)
-                let clocks = try await store.clocks(of: number)
+            if command.incidentNumber != nil {
+                let incident = try await namedIncident(command)
+                let events = try await store.events(of: incident.number)
+                let clocks = try await store.clocks(of: incident.number)
                 return IncidentViews.status(of: incident, events: events, clocks: clocks, outbox: nil, context: context)
             }
             let open = try await store.incidents(matching: IncidentFilter(states: [.open, .acknowledged], limit: 500))
@@ -148,16 +163,12 @@ public struct CommandDesk: Sendable {
         case .oncall:
             return OncallView.reply(schedule: command.string("schedule"), context: context)
         case .summary:
-            guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
-                return UserError("There is no incident \(command.incidentNumber.map(policy.displayID) ?? "").", usage: command.spec.usage).reply
-            }
+            let incident = try await namedIncident(command)
             return IncidentViews.summary(
-                of: incident, events: try await store.events(of: number), clocks: try await store.clocks(of: number), context: context)
+                of: incident, events: try await store.events(of: incident.number), clocks: try await store.clocks(of: incident.number),
+                context: context)
         case .step:
-            guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
-                return UserError("There is no incident \(command.incidentNumber.map(policy.displayID) ?? "").", usage: command.spec.usage).reply
-            }
-            return IncidentViews.step(of: incident, context: context)
+            return IncidentViews.step(of: try await namedIncident(command), context: context)
         case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook:
             return UserError("`\(command.spec.name)` changes an incident.").reply
         }
