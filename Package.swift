@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Already in the graph through Hummingbird; named here for the load generator's client.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: - C libraries, each behind one small target
@@ -87,6 +89,17 @@ let package = Package(
             name: "vigil-bench",
             dependencies: ["VigilServer", "VigilStore", "VigilCore"],
             path: "Benchmarks/vigil-bench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "vigil-load",
+            dependencies: [
+                "VigilCore", "VigilChat", "VigilJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/vigil-load",
             swiftSettings: strict
         ),
 
