@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Already in the graph through Hummingbird; named here for the load generator's client.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Tests only: an independent RFC 4180 reader checks the CSV export.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // MARK: - C libraries, each behind one small target
@@ -152,6 +154,7 @@ let package = Package(
             dependencies: [
                 "VigilServer", "VigilTestSupport", "vigil",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict

@@ -13,6 +13,10 @@ extension CommandSpecDecoder {
                   let name = name(fields, item, at: path),
                   let type = type(fields, item, at: path)
             else { continue }
+            if type == .flag {
+                reader.error("argument \"\(name)\" cannot be a flag: only options (--\(name)) can be", at: item)
+                continue
+            }
             var argument = ArgumentSpec(name: name, type: type)
             argument.optional = fields["optional"].flatMap { reader.bool($0, at: "\(path).optional") } ?? false
             argument.group = fields["group"].flatMap { reader.string($0, at: "\(path).group") }

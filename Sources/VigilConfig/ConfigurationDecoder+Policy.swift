@@ -2,7 +2,7 @@ import Foundation
 import VigilCore
 import Yams
 
-/// The keys that make up the core's ``VigilCore/Policy``: `id_prefix`, `timezone`, `roles`,
+/// The keys that make up the core's ``VigilCore/Policy``: `id_prefix`, `timezone`, `roles`, `digest`,
 /// `severities` and `categories` here; `oncall` in `ConfigurationDecoder+Oncall.swift`,
 /// `escalation` and `escalation_repeats` in `ConfigurationDecoder+Escalation.swift`.
 extension ConfigurationDecoder {
@@ -14,6 +14,7 @@ extension ConfigurationDecoder {
         let oncall = top["oncall"].map(oncall) ?? OncallDecoding(schedules: [], names: [])
         let escalation = escalation(top["escalation"], schedules: oncall.names)
         let repeats = top["escalation_repeats"].flatMap { escalationRepeats($0, escalation: escalation) } ?? 0
+        let timeZone = top["timezone"].flatMap(timeZone) ?? defaults.timeZone
         return Policy(
             idPrefix: top["id_prefix"].flatMap(idPrefix) ?? defaults.idPrefix,
             severities: severities,
@@ -21,8 +22,20 @@ extension ConfigurationDecoder {
             escalationLevels: escalation?.levels ?? Policy.defaultLevels,
             escalationRepeats: repeats,
             oncall: oncall.schedules,
-            timeZone: top["timezone"].flatMap(timeZone) ?? defaults.timeZone,
-            restrictedViewers: top["roles"].flatMap(restrictedViewers) ?? [])
+            timeZone: timeZone,
+            restrictedViewers: top["roles"].flatMap(restrictedViewers) ?? [],
+            digest: top["digest"].flatMap { digest($0, defaultZone: timeZone) })
+    }
+
+    /// `digest: "09:00 America/Los_Angeles"` (the zone defaults to `timezone`).
+    func digest(_ node: Node, defaultZone: TimeZone) -> DigestSchedule? {
+        guard let text = reader.string(node, at: "digest") else { return nil }
+        switch DigestSchedule.parse(text, defaultZone: defaultZone) {
+        case let .success(schedule): return schedule
+        case let .failure(error):
+            reader.error("digest: \(error)", at: node)
+            return nil
+        }
     }
 
     func idPrefix(_ node: Node) -> String? {

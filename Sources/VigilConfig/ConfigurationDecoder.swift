@@ -39,7 +39,7 @@ struct ConfigurationDecoder {
     static let topLevelKeys = [
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
-        "escalation_repeats",
+        "escalation_repeats", "digest",
     ]
 
     func decode(_ root: Node) -> Outcome {

@@ -126,6 +126,24 @@ public struct CommandDesk: Sendable {
         return incident
     }
 
+    /// `report [period] [--share]`: private unless shared, and a shared report never shows a
+    /// restricted incident's title, whoever asked.
+    private func report(_ command: ParsedCommand, context: CommandContext) async throws -> Reply {
+        let period: ReportPeriod
+        do {
+            period = try (command.period("period") ?? .standard).resolve(now: context.now, timeZone: policy.timeZone)
+        } catch {
+            throw UserError(error.message, usage: command.spec.usage)
+        }
+        let shared = command.flag("share")
+        let query = KPIReport.query(for: period, now: context.now, timeZone: policy.timeZone)
+        let report = KPIReport(period: period, query: query, facts: try await store.reportFacts(query), policy: policy)
+        let words = ReportText(policy: policy, now: context.now, showsRestrictedTitles: !shared && policy.mayReadRestricted(context.actor))
+        var message = words.message(report)
+        if shared { message.lines[0] += [.text(" · shared by "), .mention(context.actor)] }
+        return Reply(shared ? .inChannel : .ephemeral, message)
+    }
+
     private func viewReply(_ command: ParsedCommand, context: CommandContext) async throws -> Reply {
         switch command.subcommand {
         case .help:
@@ -169,6 +187,8 @@ public struct CommandDesk: Sendable {
                 context: context)
         case .step:
             return IncidentViews.step(of: try await namedIncident(command), context: context)
+        case .report:
+            return try await report(command, context: context)
         case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook:
             return UserError("`\(command.spec.name)` changes an incident.").reply
         }

@@ -39,6 +39,7 @@ public struct VigilApp: Sendable {
     public let delivery: OutboxDelivery<ContinuousClock>
     public let scheduler: ClockScheduler<ContinuousClock>
     let announcer: HandoffAnnouncer<ContinuousClock>
+    let digest: DigestService<ContinuousClock>
     let routes: InboundRoutes
     let configuration: VigilConfiguration
     let environment: AppEnvironment
@@ -77,6 +78,9 @@ public struct VigilApp: Sendable {
         announcer = HandoffAnnouncer(
             store: store, policy: configuration.policy, clock: ContinuousClock(), now: environment.now,
             outboxWritten: { delivery.notify() }, logger: environment.logger)
+        digest = DigestService(
+            store: store, policy: configuration.policy, clock: ContinuousClock(), now: environment.now,
+            outboxWritten: { delivery.notify() }, logger: environment.logger)
         desk = CommandDesk(
             store: store, parser: CommandParser(specs: specs, policy: configuration.policy), catalog: catalog,
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
@@ -102,7 +106,7 @@ public struct VigilApp: Sendable {
             router: router(),
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "vigil"),
-            services: [delivery, scheduler, announcer],
+            services: [delivery, scheduler, announcer, digest],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: environment.logger)
     }

@@ -207,6 +207,17 @@ public final class SQLiteDatabase {
         return rows
     }
 
+    /// Runs one query and hands each row to `body` without collecting them, for reads that
+    /// aggregate many rows (reports).
+    public func forEach(_ sql: String, _ bindings: [SQLiteValue] = [], _ body: (SQLiteRow) throws -> Void) throws {
+        let statement = try prepared(sql)
+        defer { statement.reset() }
+        try statement.bind(bindings)
+        while try statement.step() {
+            try body(SQLiteRow(statement.pointer))
+        }
+    }
+
     /// The first row of a query, mapped, or `nil` when there is none.
     public func queryFirst<T>(_ sql: String, _ bindings: [SQLiteValue] = [], row: (SQLiteRow) throws -> T) throws
         -> T?

@@ -152,9 +152,15 @@ extension SQLiteIncidentStore {
 
     /// Upserts the unit of work's clocks, dropping any lease on them; runs inside the commit's
     /// transaction, after the projection they reference has been written.
-    static func writeClocks(_ clocks: [ClockRow], in database: SQLiteDatabase) throws {
+    /// Writes `clocks` of `incident`, and keeps the incident's severity and category on all its
+    /// clock rows (reports count deadlines by them without joining the incidents).
+    static func writeClocks(_ clocks: [ClockRow], of incident: Incident, in database: SQLiteDatabase) throws {
+        let severity = SQLiteValue.text(incident.severity), category = SQLiteValue.text(incident.category)
         for clock in clocks {
-            try database.run(StoreRows.upsertClock, StoreRows.bindings(clock))
+            try database.run(StoreRows.upsertClock, StoreRows.bindings(clock) + [severity, category])
         }
+        try database.run(
+            "UPDATE clocks SET severity = ?2, category = ?3 WHERE incident = ?1 AND (severity IS NOT ?2 OR category IS NOT ?3)",
+            [SQLiteValue(incident.number), severity, category])
     }
 }

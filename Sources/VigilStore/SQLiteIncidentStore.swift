@@ -253,7 +253,7 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
                     throw StoreError(.conflict, "incident \(incident.number) already has event \(event.sequence)")
                 }
             }
-            try writeClocks(work.clocks, in: database)
+            try writeClocks(work.clocks, of: incident, in: database)
         }
         for item in work.outbox {
             try database.run(

@@ -11,7 +11,7 @@ enum StoreRows {
         "reporter_id", "reporter_name", "platform", "channel", "opened_at_ms", "known_at_ms",
         "acknowledged_at_ms", "acknowledged_by_id", "acknowledged_by_name", "resolved_at_ms",
         "resolved_by_id", "resolved_by_name", "resolution", "refs", "playbook", "steps", "restricted",
-        "last_sequence", "last_hash",
+        "last_sequence", "last_hash", "reopened_at_ms",
     ]
 
     static let selectIncidents = "SELECT \(incidentColumns.joined(separator: ", ")) FROM incidents"
@@ -37,7 +37,7 @@ enum StoreRows {
             SQLiteValue(incident.resolution), .text(StoreJSON.encode(refs: incident.refs)),
             SQLiteValue(incident.playbook), .text(StoreJSON.encode(steps: incident.steps)),
             SQLiteValue(incident.restricted),
-            SQLiteValue(incident.lastSequence), .text(incident.lastHash),
+            SQLiteValue(incident.lastSequence), .text(incident.lastHash), milliseconds(incident.reopenedAt),
         ]
     }
 
@@ -53,7 +53,7 @@ enum StoreRows {
             resolvedAt: try r.optionalDate(), resolvedBy: try r.optionalUser(), resolution: try r.optionalText(),
             refs: try r.json(StoreJSON.decodeRefs), playbook: try r.optionalText(),
             steps: try r.json(StoreJSON.decodeSteps), restricted: try r.bool(), lastSequence: try r.int(),
-            lastHash: try r.text())
+            lastHash: try r.text(), reopenedAt: try r.optionalDate())
     }
 
     // MARK: - Events
@@ -101,12 +101,14 @@ enum StoreRows {
 
     /// Inserts a clock, or updates every column but the key in place when (incident, name) exists:
     /// never `INSERT OR REPLACE`, which deletes the row and would reset columns it does not name.
-    /// Either way the row ends up under no lease: the writer has decided its fate.
+    /// Either way the row ends up under no lease: the writer has decided its fate. Binds the
+    /// clock's ``bindings(_:)`` followed by its incident's severity and category.
     static let upsertClock = """
-        INSERT INTO clocks (\(clockColumns.joined(separator: ", ")))
-        VALUES (\(Array(repeating: "?", count: clockColumns.count).joined(separator: ", ")))
+        INSERT INTO clocks (\(clockColumns.joined(separator: ", ")), severity, category)
+        VALUES (\(Array(repeating: "?", count: clockColumns.count + 2).joined(separator: ", ")))
         ON CONFLICT (incident, name) DO UPDATE SET
         \(clockColumns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
+        severity = excluded.severity, category = excluded.category,
         claimed_by = NULL, lease_until_ms = NULL
         """
 

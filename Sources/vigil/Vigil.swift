@@ -16,7 +16,7 @@ struct Vigil: AsyncParsableCommand {
             Run `vigil serve` with no config file to try Vigil locally (127.0.0.1:8080, console channels), \
             then `vigil send '/incident open sev1 fraud Card testing spike'` in another terminal.
             """,
-        subcommands: [Serve.self, Send.self, Check.self])
+        subcommands: [Serve.self, Send.self, Check.self, Report.self])
 }
 
 /// Prints `message` to standard error and exits with `code`.
@@ -152,5 +152,95 @@ struct Check: AsyncParsableCommand {
         for diagnostic in diagnostics { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
         if !diagnostics.isEmpty { throw ExitCode(1) }
         print("ok: \(path ?? "local mode (no config file)"), its command specs and playbooks are valid")
+    }
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export the team's figures for a period: text, markdown, CSV (one row per incident) or JSON.",
+        discussion: """
+            The same figures as /incident report. Reads the database of the config (or of local mode in this \
+            directory) and never writes to it. The period is --period (24h, 7d, 30d, 2026-11, 2026-11-21, \
+            2026-11-01..2026-11-15) or --since/--until (a day such as 2026-11-01, both days included, or a time \
+            such as "2026-11-01 09:00 Europe/Paris"); the default is the last 7 days. Titles of restricted \
+            incidents are left out unless --include-restricted-titles is given.
+            """)
+
+    @Option(name: .long, help: "Config file (default: ./vigil.yaml if present, else local mode's ./vigil.sqlite).")
+    var config: String?
+
+    @Option(name: .long, help: "Database URL, e.g. sqlite:vigil.sqlite (overrides the config).")
+    var database: String?
+
+    @Option(name: .long, help: "A period as in chat: 24h, 7d, 30d, 2026-11, 2026-11-21 or 2026-11-01..2026-11-15.")
+    var period: String?
+
+    @Option(name: .long, help: "Start: a day (2026-11-01) or a time (\"2026-11-01 09:00 [Zone]\").")
+    var since: String?
+
+    @Option(name: .long, help: "End: a day (included) or a time (excluded); default now.")
+    var until: String?
+
+    @Option(name: .long, help: "text, markdown, csv or json.")
+    var format: String = "text"
+
+    @Option(name: .long, help: "Write to this file (replaced whole, only once complete) instead of standard output.")
+    var out: String?
+
+    @Flag(name: .long, help: "Show the titles of restricted incidents (for people allowed to read them).")
+    var includeRestrictedTitles = false
+
+    func run() async throws {
+        guard let format = ReportFormat(rawValue: format.lowercased()) else {
+            fail("vigil report: unknown --format \"\(format)\"; use \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))", code: 64)
+        }
+        let directory = FileManager.default.currentDirectoryPath
+        let export: ReportExport
+        do {
+            export = try ReportExport.open(
+                configPath: config, database: database, workingDirectory: directory, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            fail("vigil report: \(error)")
+        }
+        let now = Date()
+        let chosen: ReportPeriod
+        do {
+            chosen = try ReportExport.period(period: period, since: since, until: until, now: now, timeZone: export.policy.timeZone)
+        } catch {
+            fail("vigil report: \(error.message)", code: 64)
+        }
+        do {
+            if let out {
+                // Written beside the target and renamed: a failed export never leaves half a file.
+                let target = URL(fileURLWithPath: out, relativeTo: URL(fileURLWithPath: directory, isDirectory: true))
+                let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
+                guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
+                    fail("vigil report: cannot write \(partial.path)")
+                }
+                let handle = try FileHandle(forWritingTo: partial)
+                do {
+                    try await export.write(chosen, now: now, format: format, showsRestrictedTitles: includeRestrictedTitles) { text in
+                        try handle.write(contentsOf: Data(text.utf8))
+                    }
+                    try handle.close()
+                } catch {
+                    try? handle.close()
+                    try? FileManager.default.removeItem(at: partial)
+                    throw error
+                }
+                // rename(2) replaces an existing file atomically.
+                guard rename(partial.path, target.path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    try? FileManager.default.removeItem(at: partial)
+                    fail("vigil report: cannot write \(target.path): \(reason)")
+                }
+            } else {
+                try await export.write(chosen, now: now, format: format, showsRestrictedTitles: includeRestrictedTitles) { text in
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                }
+            }
+        } catch {
+            fail("vigil report: \(error)")
+        }
     }
 }

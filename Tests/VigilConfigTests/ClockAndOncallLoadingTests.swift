@@ -185,3 +185,26 @@ struct ClockAndOncallLoadingTests {
             == LegalClock(rule: "NCMEC CyberTipline report", citation: "18 U.S.C. §2258A(a)", due: .seconds(86_400), from: .known))
     }
 }
+
+/// `digest:` in `vigil.yaml`.
+@Suite("Loading the daily digest key")
+struct DigestLoadingTests {
+    @Test("a digest time with a zone, and one that takes the team's zone")
+    func decodes() throws {
+        let named = try ClockAndOncallLoadingTests.decode("timezone: Europe/Paris\ndigest: \"09:00 America/Los_Angeles\"\n")
+        #expect(named.policy.digest == DigestSchedule(hour: 9, minute: 0, timeZone: TimeZone(identifier: "America/Los_Angeles")!))
+        let local = try ClockAndOncallLoadingTests.decode("timezone: Europe/Paris\ndigest: \"7:30\"\n")
+        #expect(local.policy.digest == DigestSchedule(hour: 7, minute: 30, timeZone: TimeZone(identifier: "Europe/Paris")!))
+        #expect(try ClockAndOncallLoadingTests.decode("timezone: UTC\n").policy.digest == nil)
+        let example = try VigilConfiguration.load(path: Repository.exampleConfig, environment: Repository.exampleEnvironment)
+        #expect(example.policy.digest?.description == "09:00 America/Los_Angeles")
+    }
+
+    @Test("a bad digest is reported at its line")
+    func badDigest() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ClockAndOncallLoadingTests.decode("timezone: UTC\ndigest: \"9am\"\n")
+        }
+        #expect(error?.description == "vigil.yaml:2: digest: \"9am\" is not a time of day; write it as \"09:00 America/Los_Angeles\" (24-hour clock, zone optional)")
+    }
+}

@@ -180,6 +180,24 @@ import VigilTestSupport
         let ack = row("ack", in: reopened.clocks)
         #expect(ack.state == .running && ack.startedAt == t0 + 7200 && ack.dueAt == t0 + 7500)
         #expect(row("escalation", in: reopened.clocks).dueAt == t0 + 7200 + 900)
+        #expect(reopened.incident.reopenedAt == t0 + 7200)
+        #expect(reopened.incident.cycleStartedAt == t0 + 7200)
+    }
+
+    @Test func afterAReopenTimingIsMeasuredFromTheReopen() throws {
+        let opened = try open()
+        let resolved = try apply("resolve 57 fixed", opened.incident, clocks: opened.clocks, at: t0 + 100)
+        let reopened = try apply("reopen 57 came back", resolved.incident, clocks: resolved.clocks, at: t0 + 7200)
+        let acked = try apply("ack 57", reopened.incident, clocks: reopened.clocks, at: t0 + 7200 + 120)
+        // Two minutes after the reopen, within the 5 minutes: not two hours after known_at.
+        #expect(acked.reply.message.plainText.contains("(in 2 min, target 5 min)"))
+        #expect(row("ack", in: acked.clocks).state == .met)
+        let status = try #require(ServiceTargets.status(of: acked.incident, kind: .ack, policy: Self.policy))
+        #expect(status.due == t0 + 7200 + 300)
+        // A severity change re-plans the targets from the reopen too.
+        let current = reopened.clocks.map { row in acked.clocks.first { $0.name == row.name } ?? row }
+        let raised = try apply("sev 57 sev2", acked.incident, clocks: current, at: t0 + 7400)
+        #expect(row("resolve", in: raised.clocks).dueAt == t0 + 7200 + 24 * 3600)
     }
 
     // MARK: - Escalation

@@ -60,14 +60,15 @@ struct TestVigil {
     /// - Parameters:
     ///   - realTime: use the real wall clock (for tests of the running scheduler) instead of the manual one.
     ///   - directory: reuse a directory (and its database) to simulate a restart.
+    ///   - start: where the manual clock starts.
     init(
         channels: [ChannelRole: ChannelTarget] = [:], transport: any HTTPTransport = UnusedTransport(), policy: Policy = Fixtures.policy,
-        realTime: Bool = false, directory existing: URL? = nil
+        realTime: Bool = false, directory existing: URL? = nil, start: Date = Fixtures.t0
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteIncidentStore.open(path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal)
-        clock = ManualWallClock(Fixtures.t0)
+        clock = ManualWallClock(start)
         console = RecordingConsole()
         let configuration = VigilConfiguration(
             database: .sqlite(path: directory.appendingPathComponent("vigil.sqlite").path),

@@ -131,7 +131,7 @@ struct SQLiteSchedulerWritesTests {
             do {
                 let database = try SQLiteDatabase(path: path)
                 #expect(try SQLiteMigrations.migrate(database, upTo: 2) == [1, 2])
-                try database.run(StoreRows.upsertIncident, StoreRows.bindings(incident))
+                try insertBeforeVersion4(incident, into: database)
                 for event in events { try database.run(StoreRows.insertEvent, StoreRows.bindings(event)) }
                 // Spelled out in version 2's columns.
                 for (name, kind, due, state, rule, stopped) in [
@@ -151,7 +151,7 @@ struct SQLiteSchedulerWritesTests {
             let store = try SQLiteIncidentStore.open(path: path)
             #expect(try await store.read { database in
                 try database.query("SELECT version FROM schema_migrations ORDER BY version") { $0.int(0) }
-            } == [1, 2, 3])
+            } == [1, 2, 3, 4])
             let clocks = try await store.clocks(of: 1)
             #expect(clocks == [
                 clock(1, "step:x", due: -60), clock(1, "ack", .ack, due: 900).stopped(at: at(60)),

@@ -1,6 +1,6 @@
 import Foundation
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
 // MARK: - A fresh database per test
 
@@ -182,4 +182,13 @@ func outcome(of work: UnitOfWork, in store: SQLiteIncidentStore) async throws ->
     } catch let error as StoreError {
         return error.kind
     }
+}
+
+/// Inserts `incident` with the columns a database before migration 4 has (no `reopened_at_ms`),
+/// for upgrade tests that write an older schema by hand.
+func insertBeforeVersion4(_ incident: Incident, into database: SQLiteDatabase) throws {
+    let columns = StoreRows.incidentColumns.filter { $0 != "reopened_at_ms" }
+    try database.run(
+        "INSERT INTO incidents (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+        Array(StoreRows.bindings(incident).prefix(columns.count)))
 }

@@ -9,17 +9,19 @@ public enum ClockPlanner {
     public static let legalName = "legal"
     public static let escalationName = "escalation"
 
-    /// The ack and resolve clocks of the incident's severity, from when the team learned of it.
+    /// The ack and resolve clocks of the incident's severity, from the start of its response cycle
+    /// (when the team learned of it, or its last reopen).
     public static func targetClocks(for incident: Incident, policy: Policy) -> [ClockRow] {
         guard let severity = policy.severity(named: incident.severity) else { return [] }
         var rows: [ClockRow] = []
+        let start = incident.cycleStartedAt
         if let ack = severity.ack {
-            rows.append(ClockRow(incident: incident.number, name: ackName, kind: .ack, startedAt: incident.knownAt, dueAt: incident.knownAt.adding(ack)))
+            rows.append(ClockRow(incident: incident.number, name: ackName, kind: .ack, startedAt: start, dueAt: start.adding(ack)))
         }
         if let resolve = severity.resolve {
             rows.append(ClockRow(
-                incident: incident.number, name: resolveName, kind: .resolve, startedAt: incident.knownAt,
-                dueAt: incident.knownAt.adding(resolve)))
+                incident: incident.number, name: resolveName, kind: .resolve, startedAt: start,
+                dueAt: start.adding(resolve)))
         }
         return rows.map { schedule($0, policy: policy, incident: incident) }
     }

@@ -135,6 +135,14 @@ private struct ArgumentParse {
                     ?? (known.isEmpty ? " `\(spec.name)` takes no options." : " Options: \(known.joined(separator: ", ")).")
                 throw fail("Unknown option --\(name).\(hint)")
             }
+            if option.type == .flag {
+                // A flag stands alone: `--share=yes` is a mistake, not a value.
+                guard inlineValue == nil else { throw fail("--\(name) takes no value.") }
+                if options[name] != nil { throw fail("--\(name) is given twice.") }
+                options[name] = [.flag]
+                index += 1
+                continue
+            }
             let valueToken: Token
             if let inlineValue {
                 valueToken = inlineValue
@@ -254,6 +262,10 @@ private struct ArgumentParse {
                 return .failure(fail("There is no subcommand “\(word)”.\(hint)"))
             }
             return .success(.subcommand(target.name))
+        case .period:
+            return ReportPeriodSpec.parse(word).map(ArgumentValue.period).mapError { fail($0.message) }
+        case .flag:
+            return .failure(fail("\(placeholder(argument)) takes no value."))
         }
     }
 }

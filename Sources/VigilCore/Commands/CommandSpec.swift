@@ -31,6 +31,10 @@ public enum ArgumentType: String, Sendable, Hashable, CaseIterable {
     case time
     /// The name of another subcommand (for `help`).
     case subcommand
+    /// A report period: `24h`, `7d`, `2026-11`, `2026-11-21`, `2026-11-01..2026-11-15`.
+    case period
+    /// An option that takes no value (`--share`); not for arguments.
+    case flag
 }
 
 /// One positional argument of a subcommand.

@@ -3,7 +3,7 @@ import Foundation
 /// Every subcommand Vigil has a handler for. `commands/` must hold exactly one spec per case, and
 /// a test fails when the two sets differ.
 public enum Subcommand: String, Sendable, CaseIterable {
-    case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help, step, playbook, oncall, summary
+    case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help, step, playbook, oncall, summary, report
 }
 
 /// A value the parser recognised for an argument or option.
@@ -17,6 +17,9 @@ public enum ArgumentValue: Sendable, Equatable {
     case text(String)
     case time(Date)
     case subcommand(String)
+    case period(ReportPeriodSpec)
+    /// A `flag` option that was given.
+    case flag
 }
 
 /// A command the parser accepted: which subcommand, and its typed values by argument name.
@@ -39,7 +42,7 @@ public struct ParsedCommand: Sendable, Equatable {
         switch subcommand {
         case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook: true
         case .step: string("action").map { $0 != "show" } ?? false
-        case .status, .list, .help, .oncall, .summary: false
+        case .status, .list, .help, .oncall, .summary, .report: false
         }
     }
 
@@ -56,7 +59,7 @@ public struct ParsedCommand: Sendable, Equatable {
         case let .user(u): u.name
         case let .incident(n): String(n)
         case let .time(d): d.description
-        case nil: nil
+        case .period, .flag, nil: nil
         }
     }
 
@@ -74,6 +77,15 @@ public struct ParsedCommand: Sendable, Equatable {
             default: nil
             }
         }
+    }
+
+    /// Whether flag option `name` was given.
+    public func flag(_ name: String) -> Bool { options[name]?.isEmpty == false }
+
+    /// The period given as argument `name`.
+    public func period(_ name: String) -> ReportPeriodSpec? {
+        if case let .period(p) = arguments[name] { return p }
+        return nil
     }
 
     /// The time given as option `name`.

@@ -76,7 +76,7 @@ struct IncidentDraft {
         var line = text.headline(incident, "acknowledged")
         line += [.text(" · by "), .mention(context.actor), .text(" at \(text.time(now))")]
         if let ack = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy) {
-            let elapsed = now.duration(since: incident.knownAt)
+            let elapsed = now.duration(since: incident.cycleStartedAt)
             if now > ack.due {
                 line.append(.text(" (\(DurationText.format(now.duration(since: ack.due))) past the \(DurationText.format(ack.target)) target)"))
             } else {
@@ -161,11 +161,11 @@ struct IncidentDraft {
         var timing: [Span] = []
         if var ack = ackStatus {
             ack.metAt = incident.acknowledgedAt ?? now
-            timing.append(.text("time to acknowledge \(text.outcomeText(ack, from: incident.knownAt))"))
+            timing.append(.text("time to acknowledge \(text.outcomeText(ack, from: incident.cycleStartedAt))"))
         }
         if let resolve = ServiceTargets.status(of: incident, kind: .resolve, policy: context.policy) {
             if !timing.isEmpty { timing.append(.text(" · ")) }
-            timing.append(.text("time to resolve \(text.outcomeText(resolve, from: incident.knownAt))"))
+            timing.append(.text("time to resolve \(text.outcomeText(resolve, from: incident.cycleStartedAt))"))
         }
         let message = Message(lines: timing.isEmpty ? [line] : [line, timing])
         outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
@@ -182,13 +182,12 @@ struct IncidentDraft {
         incident.resolvedAt = nil
         incident.resolvedBy = nil
         incident.resolution = nil
+        incident.reopenedAt = now
         var payload: [String: String] = [:]
         if let reason { payload["reason"] = reason }
         record(.reopened, payload)
         // A new response cycle: fresh ack and resolve clocks from now, and escalation from this level.
-        var cycle = incident
-        cycle.knownAt = now
-        clocks += ClockPlanner.targetClocks(for: cycle, policy: context.policy)
+        clocks += ClockPlanner.targetClocks(for: incident, policy: context.policy)
         if let escalation = ClockPlanner.escalationClock(for: incident, policy: context.policy, reachedAt: now) {
             clocks.append(escalation)
         }

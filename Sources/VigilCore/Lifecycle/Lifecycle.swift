@@ -24,7 +24,7 @@ public enum Lifecycle {
         case .sev: try draft.changeSeverity(to: command.string("severity")!)
         case .step: try draft.step(command)
         case .playbook: try draft.switchPlaybook(to: command.string("playbook")!, usage: command.spec.usage)
-        case .open, .status, .list, .help, .oncall, .summary:
+        case .open, .status, .list, .help, .oncall, .summary, .report:
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
         return draft.outcome

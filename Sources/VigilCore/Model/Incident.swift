@@ -34,6 +34,9 @@ public struct Incident: Sendable, Equatable {
     public var steps: [StepRecord]
     /// Copied from the category at opening: restricted incidents are never described in open channels.
     public var restricted: Bool
+    /// When the incident was last reopened (`nil` if never): its current response cycle, and so
+    /// its acknowledge and resolve targets, start there instead of at `knownAt`.
+    public var reopenedAt: Date?
     /// The sequence number of the last event; the store's optimistic-concurrency check.
     public var lastSequence: Int
     /// The hash of the last event, which the next event chains onto.
@@ -44,7 +47,8 @@ public struct Incident: Sendable, Equatable {
         level: Int = 1, owner: UserRef? = nil, reporter: UserRef, platform: String, channel: String,
         openedAt: Date, knownAt: Date, acknowledgedAt: Date? = nil, acknowledgedBy: UserRef? = nil,
         resolvedAt: Date? = nil, resolvedBy: UserRef? = nil, resolution: String? = nil, refs: [String] = [],
-        playbook: String? = nil, steps: [StepRecord] = [], restricted: Bool = false, lastSequence: Int = 0, lastHash: String = EventChain.genesis
+        playbook: String? = nil, steps: [StepRecord] = [], restricted: Bool = false, lastSequence: Int = 0, lastHash: String = EventChain.genesis,
+        reopenedAt: Date? = nil
     ) {
         self.number = number
         self.title = title
@@ -67,7 +71,13 @@ public struct Incident: Sendable, Equatable {
         self.playbook = playbook
         self.steps = steps
         self.restricted = restricted
+        self.reopenedAt = reopenedAt
         self.lastSequence = lastSequence
         self.lastHash = lastHash
     }
+
+    /// When the current response cycle started: the last reopen, or when the team learned of the
+    /// incident. Time to acknowledge and time to resolve are measured from here, in replies, in
+    /// clocks and in reports alike.
+    public var cycleStartedAt: Date { reopenedAt ?? knownAt }
 }

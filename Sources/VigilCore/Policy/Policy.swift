@@ -18,11 +18,13 @@ public struct Policy: Sendable {
     public var timeZone: TimeZone
     /// People allowed to read restricted incidents' titles and notes in private views.
     public var restrictedViewers: [UserRef]
+    /// When the daily digest goes to the leads channel, if it is configured.
+    public var digest: DigestSchedule?
 
     public init(
         idPrefix: String = "INC", severities: [Severity], categories: [Category],
         escalationLevels: [EscalationLevel] = Policy.defaultLevels, escalationRepeats: Int = 0, oncall: [OncallSchedule] = [],
-        timeZone: TimeZone = .gmt, restrictedViewers: [UserRef] = []
+        timeZone: TimeZone = .gmt, restrictedViewers: [UserRef] = [], digest: DigestSchedule? = nil
     ) {
         self.idPrefix = idPrefix
         self.severities = severities
@@ -32,6 +34,7 @@ public struct Policy: Sendable {
         self.oncall = oncall
         self.timeZone = timeZone
         self.restrictedViewers = restrictedViewers
+        self.digest = digest
     }
 
     /// The severity named `name` (case-insensitive).

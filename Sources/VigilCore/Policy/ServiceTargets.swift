@@ -10,7 +10,7 @@ public struct TargetStatus: Sendable, Equatable {
     public var kind: TargetKind
     /// The target duration (e.g. 5 min to acknowledge).
     public var target: Duration
-    /// When it falls due: `known_at` plus the target.
+    /// When it falls due: the start of the response cycle plus the target.
     public var due: Date
     /// When it was met (acknowledged or resolved), if it was.
     public var metAt: Date?
@@ -20,13 +20,14 @@ public struct TargetStatus: Sendable, Equatable {
         (metAt ?? now) > due
     }
 
-    /// How long it took from `known_at` to meeting it.
+    /// How long it took from `start` (the response cycle's start) to meeting it.
     public func elapsed(from start: Date) -> Duration? {
         metAt.map { .milliseconds(Int64(($0.timeIntervalSince(start) * 1000).rounded())) }
     }
 }
 
-/// The ack and resolve targets of an incident's severity, measured from when the team learned of it.
+/// The ack and resolve targets of an incident's severity, measured from the start of its response
+/// cycle (``Incident/cycleStartedAt``: when the team learned of it, or its last reopen).
 ///
 /// These are the facts stated in replies (time to acknowledge, time to resolve); the clock rows
 /// the scheduler fires are planned from the same targets by ``ClockPlanner``.
@@ -38,10 +39,10 @@ public enum ServiceTargets {
             guard let target = severity.ack else { return nil }
             // A resolution without an explicit ack still ends the wait for a human.
             let met = incident.acknowledgedAt ?? incident.resolvedAt
-            return TargetStatus(kind: .ack, target: target, due: incident.knownAt.adding(target), metAt: met)
+            return TargetStatus(kind: .ack, target: target, due: incident.cycleStartedAt.adding(target), metAt: met)
         case .resolve:
             guard let target = severity.resolve else { return nil }
-            return TargetStatus(kind: .resolve, target: target, due: incident.knownAt.adding(target), metAt: incident.resolvedAt)
+            return TargetStatus(kind: .resolve, target: target, due: incident.cycleStartedAt.adding(target), metAt: incident.resolvedAt)
         }
     }
 }

@@ -172,6 +172,15 @@ public protocol IncidentStore: Sendable {
     /// Pending and dead-lettered counts.
     func outboxHealth() async throws -> OutboxHealth
 
+    /// The aggregates a report over `query`'s period is computed from (see ``ReportFacts`` for
+    /// the definitions), read from one consistent snapshot.
+    func reportFacts(_ query: ReportQuery) async throws -> ReportFacts
+
+    /// Up to `limit` incidents with numbers above `number`, ascending, that were open at some
+    /// time in `since..<asOf` (opened before `asOf`, not resolved before `since`), each with its
+    /// deadline clocks: the CSV export's pages.
+    func reportedIncidents(since: Date, asOf: Date, after number: Int, limit: Int) async throws -> [ReportedIncident]
+
     /// Succeeds when the store can be read (for `/readyz`).
     func ping() async throws
 }

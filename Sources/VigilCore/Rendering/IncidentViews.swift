@@ -32,7 +32,7 @@ public enum IncidentViews {
         for kind in [TargetKind.ack, .resolve] {
             guard let status = ServiceTargets.status(of: incident, kind: kind, policy: context.policy) else { continue }
             let label = kind == .ack ? "Time to acknowledge" : "Time to resolve"
-            timing.append(status.metAt == nil ? "\(label): not yet (\(text.dueText(status)))" : "\(label) \(text.outcomeText(status, from: incident.knownAt))")
+            timing.append(status.metAt == nil ? "\(label): not yet (\(text.dueText(status)))" : "\(label) \(text.outcomeText(status, from: incident.cycleStartedAt))")
         }
         if !timing.isEmpty { lines.append([.text(timing.joined(separator: " · "))]) }
         let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
@@ -63,6 +63,7 @@ public enum IncidentViews {
         lines.append(people)
         var times = "Opened \(text.time(incident.openedAt))"
         if incident.knownAt != incident.openedAt { times += " · known since \(text.time(incident.knownAt))" }
+        if let at = incident.reopenedAt { times += " · reopened \(text.time(at))" }
         if let at = incident.acknowledgedAt { times += " · acknowledged \(text.time(at))" }
         if let at = incident.resolvedAt { times += " · resolved \(text.time(at))" }
         lines.append([.text(times)])
