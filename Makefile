@@ -45,43 +45,9 @@ format:
 lint:
 	$(SWIFT) format lint --recursive Sources Tests Package.swift
 
-## bench: release-build vigil-bench, run the benchmarks and write BENCHMARKS.md (takes a few minutes)
+## bench: release-build, run every benchmark and write BENCHMARKS.md (under 10 minutes on 2 cores)
 bench: deps
-	$(SWIFT) build -c release --product vigil-bench
-	@mkdir -p .build
-	@# tee would hide the benchmark's exit status (no pipefail in sh): carry it through a file
-	{ "$$($(SWIFT) build -c release --show-bin-path)/vigil-bench" scheduler; echo $$? > .build/bench-scheduler.rc; } \
-		| tee .build/bench-scheduler.md; exit "$$(cat .build/bench-scheduler.rc)"
-	@{ \
-		echo "# Vigil benchmarks"; \
-		echo; \
-		echo "Written by \`make bench\`; re-run it to refresh. Figures are from one run on the machine below."; \
-		echo; \
-		echo "## Machine"; \
-		echo; \
-		echo "- CPUs: $$(nproc)"; \
-		echo "- Memory: $$(awk '/^MemTotal:/ { printf "%.1f GiB", $$2 / 1048576 }' /proc/meminfo)"; \
-		echo "- Kernel: $$(uname -srm)"; \
-		echo "- Swift: $$($(SWIFT) --version 2>&1 | head -n 1)"; \
-		echo "- Date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; \
-		echo; \
-		echo "## Scheduler"; \
-		echo; \
-		echo "100,000 open incidents with 3 running clocks each (ack, resolve, and a legal or playbook-step"; \
-		echo "clock) in a fresh SQLite database (WAL, \`synchronous=NORMAL\`), seeded through the store's"; \
-		echo "\`commit\` (one transaction per incident). 2,000 of them have ack clocks due over ~8 s after seeding;"; \
-		echo "every other clock is due 7–37 days out. The store is closed and reopened (time to re-arm), then a"; \
-		echo "\`ClockScheduler\` (real \`ContinuousClock\` and \`Date()\`) runs until all 2,000 have fired."; \
-		echo "Lateness = the \`clock_breached\` event's time minus its \`due_at\`. Outbox delivery does not run."; \
-		echo "Target: alert lateness p99 ≤ 250 ms with 100,000 open incidents."; \
-		echo; \
-		echo "Command: \`make bench\`, which runs"; \
-		echo "\`\"\$$(swift build -c release --show-bin-path)/vigil-bench\" scheduler\`"; \
-		echo; \
-		cat .build/bench-scheduler.md; \
-		cat Benchmarks/history.md; \
-	} > BENCHMARKS.md
-	@echo "wrote BENCHMARKS.md"
+	SWIFT="$(SWIFT)" bash Benchmarks/run.sh
 
 clean:
 	rm -rf .build

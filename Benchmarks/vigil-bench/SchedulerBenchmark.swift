@@ -13,6 +13,8 @@ import VigilStore
 struct SchedulerBenchmark {
     var incidents: Int
     var sample: Int
+    /// Rounds of `sample` alerts; the figures are the median round with the spread.
+    var rounds = 3
     /// The sample's ack clocks come due spread over this many seconds.
     var spread: TimeInterval = 8
     /// Seeding commits in flight at once (each still its own transaction, on the store's serial queue).
@@ -39,7 +41,7 @@ struct SchedulerBenchmark {
         ])
 
     func run() async throws -> SchedulerFigures {
-        var figures = SchedulerFigures(incidents: incidents, sample: sample)
+        var figures = SchedulerFigures(incidents: incidents, sample: sample, roundsPlanned: rounds)
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("vigil-bench-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
         try? FileManager.default.removeItem(at: directory)
@@ -97,42 +99,29 @@ struct SchedulerBenchmark {
             throw BenchmarkError("the first nextClockFireAt() is \(String(describing: first)), not the first sample clock's due time")
         }
 
-        // 3. Alert lateness: a real scheduler fires the sample as it comes due.
-        var logger = Logger(label: "vigil-bench")
-        logger.logLevel = .warning  // one info line per firing otherwise; not what is measured here
-        let scheduler = ClockScheduler(
-            store: store, policy: Self.policy, catalog: PlaybookCatalog(), clock: ContinuousClock(), now: { Date() },
-            outboxWritten: {}, logger: logger)
-        let schedulerStart = Date()
-        figures.dueBeforeSchedulerStart = dues.values.filter { $0 <= schedulerStart }.count
-        progress("scheduler running; waiting for \(dues.count) breaches…")
-        let running = Task { try await scheduler.run() }
-        let lastDue = dues.values.max() ?? schedulerStart
-        try await Task.sleep(for: .seconds(max(0, lastDue.timeIntervalSinceNow) + 1))
-        let giveUp = lastDue.addingTimeInterval(patience)
-        var breached = try await Self.breachCount(store)
-        while breached < dues.count, Date() < giveUp {
-            try await Task.sleep(for: .milliseconds(250))
-            breached = try await Self.breachCount(store)
+        // 3. Alert lateness: a real scheduler fires the sample as it comes due. Later rounds
+        //    add a fresh sample of new incidents (numbered after the rest) due just ahead.
+        figures.dueBeforeSchedulerStart = dues.values.filter { $0 <= Date() }.count
+        var roundDues = dues
+        var nextNumber = incidents + 1
+        for round in 1...rounds {
+            if round > 1 {
+                let base = Date().addingTimeInterval(3 + 2 * perCommit * Double(sample))
+                let plans = (0..<sample).map { offset in
+                    IncidentPlan(
+                        number: nextNumber + offset, severity: Self.severities[offset % 3], category: Self.categories[offset % 4],
+                        farOffsets: (0..<3).map { _ in Double.random(in: 0..<(30 * 86_400), using: &random) })
+                }
+                nextNumber += sample
+                let due = Dictionary(uniqueKeysWithValues: zip(plans.map(\.number), sampleOffsets.map { base.addingTimeInterval($0) }))
+                roundDues = due
+                try await commitAll(plans, to: store) { plan in plan.work(openedAt: openedAt, sampleDue: due[plan.number]) }
+            }
+            let lateness = try await fire(roundDues, store: store, round: round)
+            figures.rounds.append(RoundLateness(fired: lateness.count, p50: Self.percentile(lateness, 0.50), p99: Self.percentile(lateness, 0.99), max: lateness.last))
         }
-        running.cancel()
-        _ = try? await running.value
         figures.rssAfterRunKiB = Memory.kib("VmRSS")
         figures.rssPeakKiB = Memory.kib("VmHWM")
-
-        var lateness: [Double] = []
-        for number in dues.keys.sorted() {
-            for event in try await store.events(of: number) where event.kind == .clockBreached {
-                guard let due = event.payload["due_at"].flatMap(Int64.init) else { continue }
-                let at = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
-                lateness.append(Double(at - due))
-            }
-        }
-        figures.fired = lateness.count
-        lateness.sort()
-        figures.latenessP50 = Self.percentile(lateness, 0.50)
-        figures.latenessP99 = Self.percentile(lateness, 0.99)
-        figures.latenessMax = lateness.last
 
         // Diagnostics: what one idle scheduler pass costs with this many rows (median of 21).
         figures.nextFireMs = try await Self.median(21) { _ = try await store.nextClockFireAt() }
@@ -148,6 +137,38 @@ struct SchedulerBenchmark {
         }
         await store.close()
         return figures
+    }
+
+    /// Runs a `ClockScheduler` until every clock of `dues` has fired (or patience runs out) and
+    /// returns each breach alert's lateness in milliseconds, ascending.
+    private func fire(_ dues: [Int: Date], store: SQLiteIncidentStore, round: Int) async throws -> [Double] {
+        var logger = Logger(label: "vigil-bench")
+        logger.logLevel = .warning  // one info line per firing otherwise; not what is measured here
+        let scheduler = ClockScheduler(
+            store: store, policy: Self.policy, catalog: PlaybookCatalog(), clock: ContinuousClock(), now: { Date() },
+            outboxWritten: {}, logger: logger)
+        let before = try await Self.breachCount(store)
+        progress("round \(round): scheduler running; waiting for \(dues.count) breaches…")
+        let running = Task { try await scheduler.run() }
+        let lastDue = dues.values.max() ?? Date()
+        try await Task.sleep(for: .seconds(max(0, lastDue.timeIntervalSinceNow) + 1))
+        let giveUp = lastDue.addingTimeInterval(patience)
+        var breached = try await Self.breachCount(store) - before
+        while breached < dues.count, Date() < giveUp {
+            try await Task.sleep(for: .milliseconds(250))
+            breached = try await Self.breachCount(store) - before
+        }
+        running.cancel()
+        _ = try? await running.value
+        var lateness: [Double] = []
+        for number in dues.keys.sorted() {
+            for event in try await store.events(of: number) where event.kind == .clockBreached {
+                guard let due = event.payload["due_at"].flatMap(Int64.init) else { continue }
+                let at = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
+                lateness.append(Double(at - due))
+            }
+        }
+        return lateness.sorted()
     }
 
     /// Commits one unit of work per plan through `commit`, `inFlight` at a time.
@@ -245,19 +266,25 @@ struct IncidentPlan: Sendable {
     }
 }
 
+/// One round's breach-alert lateness, in milliseconds.
+struct RoundLateness: Sendable {
+    var fired: Int
+    var p50: Double?
+    var p99: Double?
+    var max: Double?
+}
+
 /// What `vigil-bench scheduler` measured.
 struct SchedulerFigures: Sendable {
     var incidents: Int
     var sample: Int
+    var roundsPlanned: Int
     var seedSeconds = 0.0
     var databaseBytes: Int64 = 0
     var openMs = 0.0
     var rearmMs = 0.0
     var dueBeforeSchedulerStart = 0
-    var fired = 0
-    var latenessP50: Double?
-    var latenessP99: Double?
-    var latenessMax: Double?
+    var rounds: [RoundLateness] = []
     var nextFireMs = 0.0
     var idleClaimMs = 0.0
     var indexMinMs = 0.0
@@ -268,40 +295,72 @@ struct SchedulerFigures: Sendable {
 
     static let latenessTargetMs = 250.0
 
+    /// The median round's value with the spread across rounds: `4 ms (3–6)`.
+    func acrossRounds(_ value: (RoundLateness) -> Double?) -> String {
+        let values = rounds.compactMap(value).sorted()
+        guard let low = values.first, let high = values.last else { return "n/a" }
+        return String(format: "%.0f ms (%.0f–%.0f)", values[values.count / 2], low, high)
+    }
+
+    var allFired: Bool { rounds.count == roundsPlanned && rounds.allSatisfy { $0.fired == sample } }
+    var p99Met: Bool {
+        let p99s = rounds.compactMap(\.p99).sorted()
+        return allFired && !p99s.isEmpty && p99s[p99s.count / 2] <= Self.latenessTargetMs
+    }
+
+    /// What was measured and how, above the table.
+    static let method = """
+        \(100_000) open incidents with 3 running clocks each (ack, resolve, and a legal or playbook-step
+        clock) in a fresh SQLite database (WAL, `synchronous=NORMAL`), seeded through the store's
+        `commit` (one transaction per incident). 2,000 of them have ack clocks due over ~8 s after seeding;
+        every other clock is due 7–37 days out. The store is closed and reopened (time to re-arm), then a
+        `ClockScheduler` (real `ContinuousClock` and `Date()`) runs until all 2,000 have fired. Two more
+        rounds each add 2,000 new incidents due over ~8 s and fire them the same way. Lateness = the
+        `clock_breached` event's time minus its `due_at`; figures are the median round with the spread
+        (min–max) of the 3 rounds. Outbox delivery does not run. Fixed seed.
+        Target: alert lateness p99 ≤ 250 ms with 100,000 open incidents.
+
+        Command: `"$(swift build -c release --show-bin-path)/vigil-bench" scheduler`
+        """
+
     var markdown: String {
-        func ms(_ value: Double?) -> String { value.map { String(format: "%.0f ms", $0) } ?? "n/a" }
         func ms1(_ value: Double) -> String { String(format: "%.1f ms", value) }
         func mib(_ kib: Int?) -> String { kib.map { String(format: "%.0f MiB", Double($0) / 1024) } ?? "n/a" }
-        let verdict: String
-        if let p99 = latenessP99, fired == sample {
-            verdict = p99 <= Self.latenessTargetMs ? "met" : "**missed**"
-        } else {
-            verdict = "**missed** (not all fired)"
-        }
+        let verdict = p99Met ? "met" : allFired ? "**missed**" : "**missed** (not all fired)"
         let rows: [(String, String, String)] = [
-            ("Open incidents × running clocks", "\(incidents) × 3 = \(incidents * 3)", ""),
+            ("Open incidents × running clocks", "\(incidents) × 3 = \(incidents * 3)", "plus \(sample) per later round"),
             ("Seeding (one `commit` per incident, 8 in flight)",
              String(format: "%.1f s (%.0f incidents/s)", seedSeconds, Double(incidents) / seedSeconds), ""),
             ("Database size (file + WAL)", String(format: "%.0f MiB", Double(databaseBytes) / 1_048_576), ""),
             ("Time to re-arm at start (open + migrations check + first `nextClockFireAt()`)", ms1(rearmMs),
              "of which open \(ms1(openMs))"),
-            ("Sample clocks fired / due", "\(fired) / \(sample)",
+            ("Sample clocks fired / due, per round", rounds.map { "\($0.fired)" }.joined(separator: ", ") + " / \(sample)",
              dueBeforeSchedulerStart > 0 ? "\(dueBeforeSchedulerStart) were due before the scheduler started" : ""),
-            ("Alert lateness p50", ms(latenessP50), ""),
-            ("Alert lateness p99", ms(latenessP99), "target ≤ \(Int(Self.latenessTargetMs)) ms: \(verdict)"),
-            ("Alert lateness max", ms(latenessMax), ""),
+            ("Alert lateness p50", acrossRounds(\.p50), "median round (min–max)"),
+            ("Alert lateness p99", acrossRounds(\.p99), "target ≤ \(Int(Self.latenessTargetMs)) ms: \(verdict)"),
+            ("Alert lateness max", acrossRounds(\.max), ""),
             ("One `nextClockFireAt()` (median of 21)", ms1(nextFireMs), "run before every sleep"),
             ("One idle `claimDueClocks(limit: 200)` (median of 21)", ms1(idleClaimMs), ""),
             ("For comparison: `SELECT min(next_fire_at_ms) … WHERE state = 'running'` (median of 21)", ms1(indexMinMs),
              "one index seek"),
             ("Resident memory at start", mib(rssStartKiB), "VmRSS"),
             ("Resident memory after seeding", mib(rssAfterSeedKiB), "VmRSS"),
-            ("Resident memory after the scheduler run", mib(rssAfterRunKiB), "VmRSS"),
+            ("Resident memory after the scheduler runs", mib(rssAfterRunKiB), "VmRSS"),
             ("Peak resident memory", mib(rssPeakKiB), "VmHWM"),
         ]
         var text = "| measure | value | note |\n|---|---|---|\n"
         for (name, value, note) in rows { text += "| \(name) | \(value) | \(note) |\n" }
         return text
+    }
+
+    /// Headline rows for the summary table.
+    var summary: String {
+        """
+        | Scheduler | Alert lateness p99, \(incidents) open incidents × 3 clocks | \(acrossRounds(\.p99)) | ≤ 250 ms: \(p99Met ? "met" : "**missed**") |
+        | Scheduler | Alert lateness p50 / max | \(acrossRounds(\.p50)) / \(acrossRounds(\.max)) | |
+        | Scheduler | Time to re-arm at start | \(String(format: "%.1f ms", rearmMs)) | |
+
+        """
     }
 }
 

@@ -1,14 +1,20 @@
 import Foundation
 
 // vigil-bench: benchmarks run by `make bench`, not unit tests. Each subcommand prints a markdown
-// table on stdout (progress goes to stderr) and exits 0 when it ran to the end.
+// table on stdout (progress goes to stderr) and exits 0 when it ran to the end. With
+// `--summary FILE`, it also writes its headline rows for BENCHMARKS.md's summary table.
 //
-//   vigil-bench scheduler [--incidents N] [--sample N]
+//   vigil-bench scheduler [--incidents N] [--sample N] [--summary FILE]
+//   vigil-bench report [--incidents N] [--repetitions N] [--summary FILE]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: vigil-bench scheduler [--incidents N] [--sample N]\n".utf8))
+    FileHandle.standardError.write(Data("""
+        usage: vigil-bench scheduler [--incidents N] [--sample N] [--summary FILE]
+               vigil-bench report [--incidents N] [--repetitions N] [--summary FILE]
+
+        """.utf8))
     exit(64)
 }
 
@@ -18,16 +24,42 @@ func option(_ name: String, default value: Int) -> Int {
     return parsed
 }
 
+/// Writes the headline rows to `--summary FILE`, if given.
+func writeSummary(_ rows: String) {
+    guard let index = arguments.firstIndex(of: "--summary") else { return }
+    guard arguments.indices.contains(index + 1) else { usage() }
+    do {
+        try rows.write(toFile: arguments[index + 1], atomically: true, encoding: .utf8)
+    } catch {
+        FileHandle.standardError.write(Data("vigil-bench: cannot write the summary: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+func failed(_ name: String, _ error: any Error) -> Never {
+    FileHandle.standardError.write(Data("vigil-bench \(name) failed: \(String(reflecting: error))\n".utf8))
+    exit(1)
+}
+
 switch arguments.first {
 case "scheduler":
     let benchmark = SchedulerBenchmark(
         incidents: option("--incidents", default: 100_000), sample: option("--sample", default: 2_000))
     do {
         let figures = try await benchmark.run()
-        print(figures.markdown)
+        print("## Scheduler\n\n\(SchedulerFigures.method)\n\n\(figures.markdown)")
+        writeSummary(figures.summary)
     } catch {
-        FileHandle.standardError.write(Data("vigil-bench scheduler failed: \(String(reflecting: error))\n".utf8))
-        exit(1)
+        failed("scheduler", error)
+    }
+case "report":
+    let benchmark = ReportBenchmark(incidents: option("--incidents", default: 1_000_000), repetitions: option("--repetitions", default: 5))
+    do {
+        let figures = try await benchmark.run()
+        print("## Reports\n\n\(ReportFigures.method)\n\n\(figures.markdown)")
+        writeSummary(figures.summary)
+    } catch {
+        failed("report", error)
     }
 default:
     usage()
