@@ -4,11 +4,12 @@ import Foundation
 // table on stdout (progress goes to stderr) and exits 0 when it ran to the end.
 //
 //   vigil-bench scheduler [--incidents N] [--sample N]
+//   vigil-bench micro [--summary FILE]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: vigil-bench scheduler [--incidents N] [--sample N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: vigil-bench scheduler [--incidents N] [--sample N] | micro [--summary FILE]\n".utf8))
     exit(64)
 }
 
@@ -29,6 +30,8 @@ case "scheduler":
         FileHandle.standardError.write(Data("vigil-bench scheduler failed: \(String(reflecting: error))\n".utf8))
         exit(1)
     }
+case "micro":
+    MicroBenchmark.main(Array(arguments.dropFirst()))
 default:
     usage()
 }
