@@ -89,7 +89,7 @@ let package = Package(
 
         .executableTarget(
             name: "vigil-bench",
-            dependencies: ["VigilServer", "VigilStore", "VigilCore"],
+            dependencies: ["VigilServer", "VigilStore", "VigilCore", "VigilChat", "VigilJSON", "VigilConfig"],
             path: "Benchmarks/vigil-bench",
             swiftSettings: strict
         ),

@@ -6,6 +6,7 @@ import Foundation
 //
 //   vigil-bench scheduler [--incidents N] [--sample N] [--summary FILE]
 //   vigil-bench report [--incidents N] [--repetitions N] [--summary FILE]
+//   vigil-bench micro [--summary FILE]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -13,6 +14,7 @@ func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: vigil-bench scheduler [--incidents N] [--sample N] [--summary FILE]
                vigil-bench report [--incidents N] [--repetitions N] [--summary FILE]
+               vigil-bench micro [--summary FILE]
 
         """.utf8))
     exit(64)
@@ -61,6 +63,8 @@ case "report":
     } catch {
         failed("report", error)
     }
+case "micro":
+    MicroBenchmark.main(Array(arguments.dropFirst()))
 default:
     usage()
 }
