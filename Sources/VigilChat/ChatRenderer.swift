@@ -30,13 +30,19 @@ public struct SlackRenderer: ChatRenderer {
         let text = Self.truncate(Self.escape(message.plainText), to: Self.maxTextLength)
         var sections: [String] = []
         var current = ""
+        // Lengths are kept, not recounted: String.count walks every character, and counting the
+        // growing section once per line made rendering quadratic.
+        var currentCount = 0
         for line in message.lines.map(mrkdwn) {
             // Pack lines into as few sections as fit; one over-long line is cut, not dropped.
             let line = Self.truncate(line, to: Self.maxSectionLength)
-            if !current.isEmpty, current.count + 1 + line.count > Self.maxSectionLength {
+            let lineCount = line.count
+            if !current.isEmpty, currentCount + 1 + lineCount > Self.maxSectionLength {
                 sections.append(current)
                 current = ""
+                currentCount = 0
             }
+            currentCount += current.isEmpty ? lineCount : 1 + lineCount
             current += current.isEmpty ? line : "\n" + line
         }
         if !current.isEmpty { sections.append(current) }
@@ -68,16 +74,21 @@ public struct SlackRenderer: ChatRenderer {
 
     /// Slack treats `&`, `<` and `>` as control characters in message text.
     static func escape(_ text: String) -> String {
-        var output = ""
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            default: output.append(character)
+        // By UTF-8 byte: the three characters are ASCII, so no grapheme needs inspecting.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else {
+            return text
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): output += Array("&amp;".utf8)
+            case UInt8(ascii: "<"): output += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): output += Array("&gt;".utf8)
+            default: output.append(byte)
             }
         }
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func truncate(_ text: String, to limit: Int) -> String {

@@ -13,7 +13,10 @@ public struct FormBody: Sendable, Equatable {
     }
 
     /// Decodes a form body; `+` is a space and `%XX` a byte. Invalid escapes or UTF-8 are errors.
-    public init(decoding bytes: some Collection<UInt8>) throws(ChatRequestError) {
+    public init(decoding body: some Collection<UInt8>) throws(ChatRequestError) {
+        // One copy into a concrete array: the generic collection is not specialised across the
+        // module boundary, and walking it byte by byte through witnesses was most of the cost.
+        let bytes = Array(body)
         var fields: [(String, String)] = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)

@@ -9,24 +9,27 @@ public struct MattermostToken: Sendable {
 
     /// `authorization` is the header's value; `formToken` the body's `token` field, if any.
     public func verify(authorization: String?, formToken: String?) throws(ChatRequestError) {
-        var offered: String?
+        // Compared as bytes: character-by-character trimming and prefix checks cost more than the
+        // comparison itself.
+        var offered: ArraySlice<UInt8>
         if let authorization {
-            guard authorization.hasPrefix("Token ") else {
+            let bytes = Array(authorization.utf8)
+            guard bytes.starts(with: Self.scheme) else {
                 throw ChatRequestError(.unauthorized, "Authorization header is not of the form 'Token …'")
             }
-            offered = String(authorization.dropFirst("Token ".count)).trimmingSpaces()
+            offered = bytes[Self.scheme.count...]
+            while offered.first == UInt8(ascii: " ") { offered = offered.dropFirst() }
+            while offered.last == UInt8(ascii: " ") { offered = offered.dropLast() }
         } else {
-            offered = formToken
+            offered = ArraySlice(formToken.map { Array($0.utf8) } ?? [])
         }
-        guard let offered, !offered.isEmpty else { throw ChatRequestError(.unauthorized, "missing token") }
-        guard ConstantTime.equals(token, Array(offered.utf8)) else {
+        guard !offered.isEmpty else { throw ChatRequestError(.unauthorized, "missing token") }
+        guard ConstantTime.equals(token, offered) else {
             throw ChatRequestError(.unauthorized, "invalid token")
         }
     }
 }
 
-extension String {
-    fileprivate func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-    }
+extension MattermostToken {
+    fileprivate static let scheme = Array("Token ".utf8)
 }
