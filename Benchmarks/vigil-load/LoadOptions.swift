@@ -1,0 +1,86 @@
+import Foundation
+
+/// The command line of `vigil-load`.
+struct LoadOptions: Sendable {
+    static let usage = """
+        usage: vigil-load --vigil PATH [--summary FILE] [--seconds N] [--repetitions N] [--warmup N]
+                          [--connections N] [--rates R,R,…] [--incidents N] [--repository DIR] [--seed N]
+
+          --vigil PATH       the release `vigil` binary to run (required)
+          --summary FILE     also write the headline figures as markdown table rows to FILE
+          --seconds N        measured length of each phase (default 4)
+          --repetitions N    runs of each phase, and of the start-up measurement (default 3)
+          --warmup N         unmeasured seconds before each phase (default 1)
+          --connections N    keep-alive connections in the pool (default 64)
+          --rates R,R,…      open-loop offered rates in requests/s (default 100,1000,5000)
+          --incidents N      incidents the server holds when memory is read at the end (default 100000)
+          --repository DIR   checkout whose commands/ and playbooks/ Vigil loads (default: this source's)
+          --seed N           seed of every random choice (default 6)
+        """
+
+    var vigil = ""
+    var summary: String?
+    var seconds = 4.0
+    var repetitions = 3
+    var warmup = 1.0
+    var connections = 64
+    var rates = [100, 1_000, 5_000]
+    var incidents = 100_000
+    var repository: URL
+    var seed: UInt64 = 6
+
+    /// The checkout this file was compiled from: Benchmarks/vigil-load/<file> → the root.
+    static var sourceRepository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Parses `arguments` (without the program name); throws a message for the user.
+    static func parse(_ arguments: [String]) throws(LoadRunError) -> LoadOptions {
+        var options = LoadOptions(repository: sourceRepository)
+        var iterator = arguments.makeIterator()
+        func value(_ name: String) throws(LoadRunError) -> String {
+            guard let value = iterator.next() else { throw LoadRunError(description: "\(name) needs a value") }
+            return value
+        }
+        func number<T: LosslessStringConvertible & Comparable & Numeric>(_ name: String, _ type: T.Type) throws(LoadRunError) -> T {
+            let text = try value(name)
+            guard let parsed = T(text.replacingOccurrences(of: "_", with: "")), parsed > 0 else {
+                throw LoadRunError(description: "\(name) needs a positive number, not \"\(text)\"")
+            }
+            return parsed
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--vigil": options.vigil = try value(argument)
+            case "--summary": options.summary = try value(argument)
+            case "--seconds": options.seconds = try number(argument, Double.self)
+            case "--repetitions": options.repetitions = try number(argument, Int.self)
+            case "--warmup": options.warmup = try number(argument, Double.self)
+            case "--connections": options.connections = try number(argument, Int.self)
+            case "--incidents": options.incidents = try number(argument, Int.self)
+            case "--seed": options.seed = try number(argument, UInt64.self)
+            case "--repository": options.repository = URL(fileURLWithPath: try value(argument))
+            case "--rates":
+                let text = try value(argument)
+                let rates = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !rates.isEmpty, rates.allSatisfy({ $0 > 0 }) else {
+                    throw LoadRunError(description: "--rates needs positive numbers separated by commas, not \"\(text)\"")
+                }
+                options.rates = rates
+            case "-h", "--help": throw LoadRunError(description: "")
+            default: throw LoadRunError(description: "unknown argument \"\(argument)\"")
+            }
+        }
+        guard !options.vigil.isEmpty else { throw LoadRunError(description: "--vigil PATH is required") }
+        guard FileManager.default.isExecutableFile(atPath: options.vigil) else {
+            throw LoadRunError(description: "\(options.vigil) is not an executable file")
+        }
+        for directory in ["commands", "playbooks"] {
+            let path = options.repository.appendingPathComponent(directory).path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw LoadRunError(description: "\(path) does not exist; point --repository at a Vigil checkout")
+            }
+        }
+        return options
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Everything one run measured, for the report.
+struct RunResults: Sendable {
+    /// Spawn to first 200 from `/readyz`, one per start-up repetition, in nanoseconds.
+    var ready: [UInt64] = []
+    /// Resident memory about a second after ready, before any load, one per start-up.
+    var idle: [ResidentMemory] = []
+    /// Open-loop samples by offered rate, one per repetition.
+    var openLoop: [Int: [PhaseSample]] = [:]
+    var saturation: [PhaseSample] = []
+    var health: [PhaseSample] = []
+    /// The fill to `incidents`: incidents it opened and how long that took, signing aside.
+    var fillOpens = 0
+    var fillNanos: UInt64 = 0
+    /// The highest incident number at the end, and memory read right then.
+    var incidents = 0
+    var loaded: ResidentMemory?
+    /// Posts the webhook sink received during the load phases: the outbox delivered them over HTTP.
+    var webhookPosts = 0
+    /// CPU seconds used by the loaded server and by `vigil-load` (client and sink) over the run.
+    var serverCPU: Double?
+    var clientCPU: Double?
+    /// Lines Vigil logged at error level.
+    var serverErrors = 0
+    /// The 1-minute load average when the run began: other work on the machine skews every figure.
+    var loadAverage: Double?
+    var totalSeconds = 0.0
+}
+
+/// Runs the whole measurement: start-ups, the load phases (interleaved across repetitions so a
+/// drift over the run, such as the growing database, touches every phase alike), the fill to
+/// `--incidents`, and the memory reads.
+struct LoadRun {
+    let options: LoadOptions
+
+    private var warmupNanos: UInt64 { UInt64(options.warmup * 1e9) }
+    private var measureNanos: UInt64 { UInt64(options.seconds * 1e9) }
+
+    func execute() async throws -> RunResults {
+        let began = ContinuousClock.now
+        var results = RunResults()
+        results.loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
+            .flatMap { $0.split(separator: " ").first }.flatMap { Double($0) }
+        if let load = results.loadAverage, load > 0.5 {
+            Progress.say("note: the load average is \(load) before the run: other work will skew the figures")
+        }
+        // One thread for the client and one for the sink: the server gets the rest of the
+        // machine, and the sink's work does not delay the client's schedule.
+        let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let sinkGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = clientGroup.next()
+        let sink = try await WebhookSink.start(on: sinkGroup)
+        var server: ServerUnderTest?
+        do {
+            for repetition in 1...options.repetitions {
+                let candidate = try ServerUnderTest(vigil: options.vigil, repository: options.repository, sinkPort: sink.port)
+                server = candidate
+                let spawned = try candidate.spawn()
+                let ready = try await candidate.waitUntilReady(on: loop)
+                results.ready.append(ready - spawned)
+                try await Task.sleep(for: .seconds(1))
+                let idle = try candidate.memory()
+                results.idle.append(idle)
+                Progress.say(
+                    "start-up \(repetition)/\(options.repetitions) (pid \(candidate.pid), port \(candidate.port)): ready in \(Format.latency(ready - spawned)), idle RSS \(Format.megabytes(idle.current))"
+                )
+                // The last server stays up and takes the load.
+                if repetition < options.repetitions { await candidate.remove() }
+            }
+            guard let server else { throw LoadRunError(description: "no server started") }
+            try await load(server, loop: loop, sink: sink, into: &results)
+            results.serverErrors = Self.errorLines(in: server.logURL)
+            await server.remove()
+        } catch {
+            if let server {
+                Progress.say("vigil log (last lines):\n\(server.logTail())")
+                await server.remove()
+            }
+            await sink.stop()
+            try? await clientGroup.shutdownGracefully()
+            try? await sinkGroup.shutdownGracefully()
+            throw error
+        }
+        var usage = rusage()
+        if getrusage(Int32(RUSAGE_SELF.rawValue), &usage) == 0 {
+            func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+            results.clientCPU = seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        }
+        await sink.stop()
+        try? await clientGroup.shutdownGracefully()
+        try? await sinkGroup.shutdownGracefully()
+        results.totalSeconds = Double((ContinuousClock.now - began).nanoseconds) / 1e9
+        return results
+    }
+
+    /// The load phases and the fill, against a server that is up and idle.
+    private func load(_ server: ServerUnderTest, loop: any EventLoop, sink: WebhookSink, into results: inout RunResults) async throws {
+        let host = "127.0.0.1"
+        let port = server.port
+        let engine = try await loop.submit { NIOLoopBound(LoadEngine(eventLoop: loop, host: host, port: port), eventLoop: loop) }.get()
+        try await loop.flatSubmit { engine.value.connect(count: self.options.connections) }.get()
+        try SlackRequestFactory.checkSignature()
+        let factory = SlackRequestFactory(host: "\(host):\(port)")
+        var serial = 0
+        var capacity = 1_000.0
+        let phaseSeconds = options.warmup + options.seconds
+
+        /// Signs, runs, lets the outbox drain, and says how it went; `name` nil for the fill.
+        func run(_ kind: PhaseKind, _ name: String?, opens: Int, followUps: Int) async throws -> PhaseSample {
+            serial += 1
+            let plan = PhasePlan(
+                kind: kind, warmupNanos: warmupNanos, measureNanos: measureNanos,
+                seed: options.seed &* 0x9E37_79B9 &+ UInt64(serial))
+            var pool: SignedRequestPool?
+            let signing = ContinuousClock.now
+            if kind != .health {
+                let highest = try await loop.submit { engine.value.highestNumber }.get()
+                pool = SignedRequestPool(
+                    factory: factory, phase: serial, seed: options.seed, opens: opens, followUpIncidents: followUps,
+                    highestNumber: highest)
+            }
+            let signed = pool
+            let signedIn = ContinuousClock.now - signing
+            var sample = try await loop.flatSubmit { engine.value.run(plan, pool: signed) }.get()
+            guard server.isRunning else {
+                throw LoadRunError(description: "vigil exited during the run (status \(server.terminationStatus))")
+            }
+            if kind != .health { capacity = max(capacity, sample.throughput) }
+            // Let the outbox deliver what this phase wrote, so it does not spill into the next
+            // (the fill measures nothing and health checks write nothing: they go on at once).
+            // How long that takes is Vigil's delivery lag at the phase's load, worth reporting.
+            switch kind {
+            case .fill, .health: break
+            default: sample.drainNanos = await Self.waitForQuiet(sink, server).nanoseconds
+            }
+            if let name {
+                let latency = sample.latencySummary
+                var line = "\(name): \(Format.count(Int(sample.throughput.rounded()))) req/s, p50 \(Format.latency(latency.p50)), "
+                line += "p99 \(Format.latency(latency.p99)), max \(Format.latency(latency.max)), errors \(sample.errors), "
+                line += "refusals \(sample.refusals)"
+                if kind != .health {
+                    line += "; signed in \(Format.latency(signedIn.nanoseconds)), outbox drained \(Format.latency(sample.drainNanos)) after"
+                }
+                Progress.say(line)
+            }
+            for description in sample.errorSamples { Progress.say("  error: \(description)") }
+            if sample.signedLate > 0 { Progress.say("  \(sample.signedLate) requests signed during the phase (pool ran short)") }
+            return sample
+        }
+
+        for repetition in 1...options.repetitions {
+            let of = "\(repetition)/\(options.repetitions)"
+            for rate in options.rates {
+                let slots = Int(Double(rate) * phaseSeconds)
+                // Every slot could be an open when Vigil falls behind; follow-ups come to about
+                // one incident in five slots when it keeps up.
+                let sample = try await run(
+                    .openLoop(rate: rate), "open loop \(Format.count(rate)) req/s \(of)", opens: slots, followUps: slots / 4 + 64)
+                results.openLoop[rate, default: []].append(sample)
+            }
+            // Saturation can beat every open-loop phase; signing spare requests is cheap.
+            let expected = Int(capacity * 2.5 * phaseSeconds)
+            results.saturation.append(
+                try await run(.closedLoop, "saturation, command mix \(of)", opens: expected / 2, followUps: expected / 4))
+            results.health.append(try await run(.health, "saturation, GET /healthz \(of)", opens: 0, followUps: 0))
+        }
+
+        results.webhookPosts = sink.received
+        // Fill to `--incidents` with opens at saturation, in chunks signed just before they go
+        // so that no timestamp nears Vigil's five-minute window even on a slow machine.
+        var stalled = 0
+        while stalled < 3 {
+            let opened = try await loop.submit { engine.value.openedTotal }.get()
+            let missing = options.incidents - opened
+            guard missing > 0 else { break }
+            let chunk = min(missing, 20_000)
+            let sample = try await run(.fill(opens: chunk), nil, opens: chunk, followUps: 0)
+            results.fillOpens += sample.opened
+            results.fillNanos += sample.windowNanos
+            stalled = sample.opened == 0 ? stalled + 1 : 0
+            Progress.say("fill: \(Format.count(opened + sample.opened)) of \(Format.count(options.incidents)) incidents opened")
+        }
+        results.incidents = try await loop.submit { engine.value.highestNumber }.get()
+        results.loaded = try server.memory()
+        results.serverCPU = server.cpuSeconds()
+        Progress.say(
+            "\(Format.count(results.incidents)) incidents: RSS \(Format.megabytes(results.loaded!.current)), peak \(Format.megabytes(results.loaded!.peak))"
+        )
+        try await loop.flatSubmit { engine.value.shutdown() }.get()
+    }
+
+    /// Waits until Vigil has caught up with what a phase left it (at most 20 s): no post has
+    /// reached the sink for 200 ms and the server used under a tenth of a core over that time.
+    /// The sink alone is not enough: after an overload, requests queued inside the server hold
+    /// up the outbox for longer than that. Returns how long after the call the last post came
+    /// (to the 50 ms it polls at).
+    private static func waitForQuiet(_ sink: WebhookSink, _ server: ServerUnderTest) async -> Duration {
+        let start = ContinuousClock.now
+        let deadline = start + .seconds(20)
+        var count = sink.received
+        var lastPost = start
+        var cpu: [(at: ContinuousClock.Instant, seconds: Double)] = []
+        while ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+            let now = ContinuousClock.now
+            if sink.received != count {
+                count = sink.received
+                lastPost = now
+            }
+            cpu.append((now, server.cpuSeconds() ?? 0))
+            cpu.removeAll { now - $0.at > .milliseconds(210) }
+            guard now - lastPost >= .milliseconds(200), let first = cpu.first, now - first.at >= .milliseconds(150) else { continue }
+            let used = (cpu.last!.seconds - first.seconds) / (Double((now - first.at).nanoseconds) / 1e9)
+            if used < 0.1 { break }
+        }
+        return lastPost - start
+    }
+
+    /// Counts lines Vigil's logger wrote at error level or above.
+    private static func errorLines(in log: URL) -> Int {
+        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return 0 }
+        return text.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }.count
+    }
+}
+
+/// Progress lines go to stderr, so stdout carries only the report.
+enum Progress {
+    static func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds (durations here are positive and far below 500 years).
+    var nanoseconds: UInt64 {
+        UInt64(components.seconds) * 1_000_000_000 + UInt64(components.attoseconds / 1_000_000_000)
+    }
+}

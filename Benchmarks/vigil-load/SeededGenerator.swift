@@ -1,0 +1,20 @@
+/// SplitMix64: a small, fast generator whose whole sequence follows from its seed, so every
+/// run of `vigil-load` sends the same titles, users and choices in the same order.
+///
+/// The system generator is not seedable, and a benchmark whose inputs change from run to run
+/// cannot tell a slower server from a different workload.
+struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
