@@ -102,7 +102,6 @@ struct LoadRun {
         let port = server.port
         let engine = try await loop.submit { NIOLoopBound(LoadEngine(eventLoop: loop, host: host, port: port), eventLoop: loop) }.get()
         try await loop.flatSubmit { engine.value.connect(count: self.options.connections) }.get()
-        try SlackRequestFactory.checkSignature()
         let factory = SlackRequestFactory(host: "\(host):\(port)")
         var serial = 0
         var capacity = 1_000.0

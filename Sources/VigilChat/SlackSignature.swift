@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VigilCore
 
 /// Verifies Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}`
 /// with the app's signing secret, within five minutes of now.
@@ -19,17 +20,8 @@ public struct SlackSignature: Sendable {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
         mac.update(data: Array("v0:\(timestamp):".utf8))
         mac.update(data: Array(body))
-        // Hex by table: `String(format: "%02x")` per byte cost more than the HMAC itself.
-        var hex: [UInt8] = Array("v0=".utf8)
-        hex.reserveCapacity(3 + 64)
-        for byte in mac.finalize() {
-            hex.append(Self.hexDigits[Int(byte >> 4)])
-            hex.append(Self.hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return "v0=" + Digits.hex(mac.finalize())
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Checks the headers against the raw body, before anything is parsed.
     public func verify(timestamp: String?, signature: String?, body: some Collection<UInt8>, now: Date) throws(ChatRequestError) {

@@ -30,10 +30,13 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     private let queue: DispatchQueue
     private let connection: Connection
     private let now: @Sendable () -> Date
+    /// Checkpoints the WAL off the store's queue; `nil` for an in-memory database.
+    private let checkpointer: WALCheckpointer?
 
-    private init(queue: DispatchQueue, connection: Connection, now: @escaping @Sendable () -> Date) {
+    private init(queue: DispatchQueue, connection: Connection, checkpointer: WALCheckpointer?, now: @escaping @Sendable () -> Date) {
         self.queue = queue
         self.connection = connection
+        self.checkpointer = checkpointer
         self.now = now
     }
 
@@ -41,7 +44,11 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
         // Close on the queue, after any work still queued; never wait here, since the last
         // reference may be dropped on the queue itself.
         let connection = connection
-        queue.async { connection.database = nil }
+        let checkpointer = checkpointer
+        queue.async {
+            checkpointer?.stop()
+            connection.database = nil
+        }
     }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -59,6 +66,7 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     ) throws -> SQLiteIncidentStore {
         let queue = DispatchQueue(label: "vigil.store.sqlite")
         let connection = Connection()
+        var checkpointer: WALCheckpointer?
         try queue.sync {
             try translatingErrors("open") {
                 let database = try SQLiteDatabase(path: path)
@@ -73,16 +81,21 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
                 let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
                 try database.setBusyTimeout(milliseconds: Int32(min(max(milliseconds, 0), Double(Int32.max))))
                 try SQLiteMigrations.migrate(database)
+                if mode == "wal" {
+                    checkpointer = try WALCheckpointer(path: path, busyTimeoutMilliseconds: Int32(min(max(milliseconds, 0), Double(Int32.max))))
+                    try database.execute("PRAGMA wal_autocheckpoint = 0")
+                }
                 connection.database = database
             }
         }
-        return SQLiteIncidentStore(queue: queue, connection: connection, now: now)
+        return SQLiteIncidentStore(queue: queue, connection: connection, checkpointer: checkpointer, now: now)
     }
 
     /// Closes the connection once the work already queued is done; later calls fail with `.failure`.
     public func close() async {
         await withCheckedContinuation { continuation in
-            queue.async { [connection] in
+            queue.async { [connection, checkpointer] in
+                checkpointer?.stop()
                 connection.database = nil
                 continuation.resume()
             }

@@ -180,3 +180,21 @@ struct SQLiteMigrationTests {
         }
     }
 }
+
+@Suite("WAL checkpoints off the store's queue")
+struct WALCheckpointTests {
+    @Test("commits never checkpoint, and the checkpointer copies the WAL into the database file")
+    func checkpointsInTheBackground() async throws {
+        try await withStore { store, path in
+            let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0 }
+            #expect(try await store.read { try $0.queryFirst("PRAGMA wal_autocheckpoint") { $0.int(0) } } == 0)
+            let before = size()
+            for number in 1...300 { try await store.commit(openWork(number)) }
+            // The commits are in the WAL; the database file grows only when a checkpoint copies them.
+            let giveUp = ContinuousClock.now + .seconds(10)
+            while size() <= before, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(size() > before)
+            #expect(try await store.incidents(matching: IncidentFilter(limit: 500)).count == 300)
+        }
+    }
+}

@@ -48,7 +48,9 @@ public enum Tokenizer {
 
     /// Decodes the three escapes Slack applies to user-typed text.
     public static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
+        // A byte scan: `String.contains` with a string argument goes through Foundation's search,
+        // which was a third of the tokenizer's time on commands without any escape.
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
         return text.replacingOccurrences(of: "&lt;", with: "<")
             .replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&amp;", with: "&")

@@ -98,6 +98,6 @@ public enum EventChain {
             field(key)
             field(payload[key]!)
         }
-        return SHA256.hash(data: Array(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Digits.hex(SHA256.hash(data: Array(canonical.utf8)))
     }
 }

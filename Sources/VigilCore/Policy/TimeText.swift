@@ -75,13 +75,13 @@ public enum TimeText {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let time = String(format: "%02d:%02d", parts.hour!, parts.minute!)
+        let time = "\(Digits.padded(parts.hour!, 2)):\(Digits.padded(parts.minute!, 2))"
         // Linux's tzdata calls UTC "GMT"; people reading a UTC team clock expect "UTC".
         let isUTC = ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) || (zone.identifier.hasPrefix("GMT") && zone.secondsFromGMT() == 0)
         let abbreviation = isUTC ? "UTC" : zone.abbreviation(for: date) ?? zone.identifier
         if calendar.isDate(date, inSameDayAs: now) { return "\(time) \(abbreviation)" }
         let sameYear = calendar.component(.year, from: now) == parts.year!
         if sameYear { return "\(monthNames[parts.month! - 1]) \(parts.day!) \(time) \(abbreviation)" }
-        return String(format: "%04d-%02d-%02d ", parts.year!, parts.month!, parts.day!) + "\(time) \(abbreviation)"
+        return "\(Digits.padded(parts.year!, 4))-\(Digits.padded(parts.month!, 2))-\(Digits.padded(parts.day!, 2)) \(time) \(abbreviation)"
     }
 }

@@ -55,7 +55,7 @@ public struct DigestSchedule: Sendable, Hashable, CustomStringConvertible {
         return CalendarDay(today.addingTimeInterval(-12 * 3600), in: timeZone)
     }
 
-    public var description: String { String(format: "%02d:%02d ", hour, minute) + timeZone.identifier }
+    public var description: String { "\(Digits.padded(hour, 2)):\(Digits.padded(minute, 2)) \(timeZone.identifier)" }
 
     var calendar: Calendar { CalendarDay.calendar(timeZone) }
 }

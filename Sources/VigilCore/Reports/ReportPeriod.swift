@@ -39,7 +39,7 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         return month == 12 ? CalendarDay(year: year + 1, month: 1, day: 1) : CalendarDay(year: year, month: month + 1, day: 1)
     }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var description: String { "\(Digits.padded(year, 4))-\(Digits.padded(month, 2))-\(Digits.padded(day, 2))" }
 
     public static func < (a: CalendarDay, b: CalendarDay) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
@@ -120,7 +120,7 @@ public enum ReportPeriodSpec: Sendable, Hashable {
             let first = CalendarDay(year: year, month: month, day: 1)
             let last = CalendarDay(year: year, month: month, day: CalendarDay.days(inMonth: month, year: year))
             period = ReportPeriod(
-                since: first.start(in: timeZone), until: last.next.start(in: timeZone), label: String(format: "%04d-%02d", year, month))
+                since: first.start(in: timeZone), until: last.next.start(in: timeZone), label: "\(Digits.padded(year, 4))-\(Digits.padded(month, 2))")
         case let .days(from, through):
             period = ReportPeriod(
                 since: from.start(in: timeZone), until: through.next.start(in: timeZone),
