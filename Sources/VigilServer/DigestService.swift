@@ -44,13 +44,9 @@ public final class DigestService<C: Clock>: Service where C.Duration == Duration
                 let start = self.now()
                 let missed = schedule.latest(atOrBefore: start)
                 if start.timeIntervalSince(missed) < Self.catchUp { await self.postLogged(firingAt: missed) }
-                var from = start
-                while !Task.isCancelled {
-                    let at = schedule.next(after: from)
-                    try await self.clock.sleep(until: self.clock.now.advanced(by: max(.zero, at.duration(since: self.now()))), tolerance: nil)
-                    await self.postLogged(firingAt: at)
-                    from = at
-                }
+                try await WallClockTimes.run(
+                    on: self.clock, now: self.now, after: start, next: { (at: schedule.next(after: $0), value: ()) }
+                ) { at, _ in await self.postLogged(firingAt: at) }
             }
         } catch is CancellationError {
             // Shutdown interrupted the sleep: a normal end, not a failure.

@@ -34,16 +34,12 @@ public final class HandoffAnnouncer<C: Clock>: Service where C.Duration == Durat
         }
         do {
             try await cancelWhenGracefulShutdown {
-                var from = self.now()
-                while !Task.isCancelled {
-                    guard let (schedule, at) = self.nextChange(after: from) else {
-                        try await gracefulShutdown()
-                        return
-                    }
-                    try await self.clock.sleep(until: self.clock.now.advanced(by: max(.zero, at.duration(since: self.now()))), tolerance: nil)
-                    try await self.announce(schedule, at: at)
-                    from = at
-                }
+                try await WallClockTimes.run(
+                    on: self.clock, now: self.now, after: self.now(),
+                    next: { from in self.nextChange(after: from).map { (at: $0.1, value: $0.0) } }
+                ) { at, schedule in try await self.announce(schedule, at: at) }
+                // No more changes (every schedule ended): stay up until shutdown all the same.
+                if !Task.isCancelled { try await gracefulShutdown() }
             }
         } catch is CancellationError {
             // Shutdown interrupted the sleep: a normal end, not a failure.
