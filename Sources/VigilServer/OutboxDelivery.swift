@@ -98,8 +98,22 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
             nextDue: { try await store.nextOutboxDue() })
     }
 
-    /// Claims the rows due now and tries each once.
+    /// Claims the rows due now and tries each once. Delivered rows are marked together at the
+    /// end of the pass, one write instead of one per post; if the pass fails part-way, those
+    /// delivered so far are still marked before the failure is passed on.
     public func deliverDue() async throws -> DeliveryPass {
+        var delivered: [Int64] = []
+        do {
+            let pass = try await deliverDue(collecting: &delivered)
+            try await store.markDelivered(delivered, at: now())
+            return pass
+        } catch {
+            try? await store.markDelivered(delivered, at: now())
+            throw error
+        }
+    }
+
+    private func deliverDue(collecting delivered: inout [Int64]) async throws -> DeliveryPass {
         var pass = DeliveryPass()
         let start = now()
         let rows = try await store.claimOutbox(
@@ -114,7 +128,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
             }
             switch await attempt(row) {
             case .delivered:
-                try await store.markDelivered(row.id, at: now())
+                delivered.append(row.id)
                 pass.delivered += 1
             case let .rateLimited(retryAfter, detail):
                 let until = now().adding(retryAfter)

@@ -43,16 +43,21 @@ extension SQLiteIncidentStore {
         }
     }
 
-    public func markDelivered(_ id: Int64, at: Date) async throws {
+    public func markDelivered(_ ids: [Int64], at: Date) async throws {
+        guard !ids.isEmpty else { return }
         let at = StoreTime.milliseconds(at)
         try await perform("mark delivered") { database in
-            try database.run(
-                """
-                UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL
-                WHERE id = ? AND state <> 'delivered'
-                """,
-                [.integer(at), .integer(id)])
-            try Self.requireRow(id, changed: database.changes, in: database)
+            try database.transaction {
+                for id in ids {
+                    try database.run(
+                        """
+                        UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL
+                        WHERE id = ? AND state <> 'delivered'
+                        """,
+                        [.integer(at), .integer(id)])
+                    try Self.requireRow(id, changed: database.changes, in: database)
+                }
+            }
         }
     }
 

@@ -65,6 +65,21 @@ struct SQLiteOutboxTests {
         }
     }
 
+    @Test("a pass's delivered rows are marked in one transaction: all of them, or none when one is unknown")
+    func markedTogether() async throws {
+        try await withStore { store, _ in
+            try await store.commit(postWork(requestID: "p", count: 3))
+            let rows = try await store.claimOutbox(now: t0, limit: 3, worker: "w1", leaseUntil: at(30))
+            let refused = await #expect(throws: StoreError.self) { try await store.markDelivered([rows[0].id, 999], at: at(1)) }
+            #expect(refused?.kind == .failure)
+            #expect(try await store.outboxHealth() == OutboxHealth(pending: 3, deadLettered: 0))
+            try await store.markDelivered([rows[0].id, rows[1].id], at: at(1))
+            #expect(try await store.outboxHealth() == OutboxHealth(pending: 1, deadLettered: 0))
+            #expect(try await Self.delivery(rows[1].id, in: store) == Delivery(state: "delivered", attempts: 0, deliveredAt: at(1)))
+            try await store.markDelivered([], at: at(2))
+        }
+    }
+
     @Test("delivered, rescheduled and dead-lettered rows move as recorded and are counted")
     func outcomes() async throws {
         try await withStore { store, _ in

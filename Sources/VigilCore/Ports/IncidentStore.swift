@@ -157,8 +157,9 @@ public protocol IncidentStore: Sendable {
     /// `leaseUntil`. Rows whose lease expired are claimable again.
     func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date) async throws -> [OutboxRow]
 
-    /// Marks a claimed row delivered.
-    func markDelivered(_ id: Int64, at: Date) async throws
+    /// Marks claimed rows delivered, all in one transaction (a delivery pass marks its rows
+    /// together rather than one write each).
+    func markDelivered(_ ids: [Int64], at: Date) async throws
 
     /// Records a failed attempt and when to try again.
     func reschedule(_ id: Int64, attempts: Int, nextAttemptAt: Date, error: String) async throws
@@ -183,4 +184,11 @@ public protocol IncidentStore: Sendable {
 
     /// Succeeds when the store can be read (for `/readyz`).
     func ping() async throws
+}
+
+extension IncidentStore {
+    /// Marks one claimed row delivered.
+    public func markDelivered(_ id: Int64, at: Date) async throws {
+        try await markDelivered([id], at: at)
+    }
 }
