@@ -60,9 +60,11 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     ///   - busyTimeout: how long a write waits for another process holding the lock.
     ///   - now: the clock for rows that carry no time of their own (an outbox row caused by a
     ///     command without events); rows that do use the events' time.
+    ///   - checkpointEvery: how often the WAL is copied back (see `WALCheckpointer`); tests that
+    ///     drive checkpoints by hand pass a long one.
     public static func open(
         path: String, durability: Durability = .normal, busyTimeout: Duration = .seconds(5),
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, checkpointEvery: Duration = .milliseconds(500)
     ) throws -> SQLiteIncidentStore {
         let queue = DispatchQueue(label: "vigil.store.sqlite")
         let connection = Connection()
@@ -82,8 +84,14 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
                 try database.setBusyTimeout(milliseconds: Int32(min(max(milliseconds, 0), Double(Int32.max))))
                 try SQLiteMigrations.migrate(database)
                 if mode == "wal" {
-                    checkpointer = try WALCheckpointer(path: path, busyTimeoutMilliseconds: Int32(min(max(milliseconds, 0), Double(Int32.max))))
-                    try database.execute("PRAGMA wal_autocheckpoint = 0")
+                    let interval = Int(min(checkpointEvery.components.seconds * 1000 + checkpointEvery.components.attoseconds / 1_000_000_000_000_000, 86_400_000))
+                    checkpointer = try WALCheckpointer(
+                        path: path, busyTimeoutMilliseconds: Int32(min(max(milliseconds, 0), Double(Int32.max))),
+                        interval: .milliseconds(max(1, interval)))
+                    try database.execute("PRAGMA wal_autocheckpoint = \(WALCheckpointer.autocheckpointPages)")
+                    // A restarted log is cut back to this size, so one burst does not keep a
+                    // large WAL file on disk for good.
+                    try database.execute("PRAGMA journal_size_limit = \(WALCheckpointer.journalSizeLimit)")
                 }
                 connection.database = database
             }

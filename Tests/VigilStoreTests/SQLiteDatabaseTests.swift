@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
 /// SQLite's primary result codes, as documented (the C constants are not imported here).
 private let SQLITE_ERROR: Int32 = 1
@@ -183,11 +183,11 @@ struct SQLiteMigrationTests {
 
 @Suite("WAL checkpoints off the store's queue")
 struct WALCheckpointTests {
-    @Test("commits never checkpoint, and the checkpointer copies the WAL into the database file")
+    @Test("small commits leave checkpoints to the checkpointer, which copies the WAL into the database file")
     func checkpointsInTheBackground() async throws {
         try await withStore { store, path in
             let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0 }
-            #expect(try await store.read { try $0.queryFirst("PRAGMA wal_autocheckpoint") { $0.int(0) } } == 0)
+            #expect(try await store.read { try $0.queryFirst("PRAGMA wal_autocheckpoint") { $0.int(0) } } == 4000)
             let before = size()
             for number in 1...300 { try await store.commit(openWork(number)) }
             // The commits are in the WAL; the database file grows only when a checkpoint copies them.
@@ -195,6 +195,24 @@ struct WALCheckpointTests {
             while size() <= before, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(20)) }
             #expect(size() > before)
             #expect(try await store.incidents(matching: IncidentFilter(limit: 500)).count == 300)
+        }
+    }
+
+    @Test("a WAL that keeps being written to is restarted and cut back, not left to grow")
+    func restartsALogThatNeverRests() async throws {
+        try await withDatabasePath { path in
+            // No background checkpoint in this test: the commits alone must bound the log.
+            let store = try SQLiteIncidentStore.open(path: path, checkpointEvery: .seconds(3600))
+            let wal = { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.int64Value ?? 0 }
+            var largest: Int64 = 0
+            for number in 1...1500 {
+                try await store.commit(openWork(number))
+                largest = max(largest, wal())
+            }
+            // 1,500 commits write well over 16 MiB of log; the file never holds much more.
+            #expect(largest <= 20 * 1024 * 1024, "the WAL reached \(largest) bytes")
+            #expect(try await store.incidents(matching: IncidentFilter(limit: 2000)).count == 1500)
+            await store.close()
         }
     }
 }

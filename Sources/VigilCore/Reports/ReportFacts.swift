@@ -135,7 +135,7 @@ public struct ReportFacts: Sendable, Equatable {
     /// Milliseconds to resolve, by severity.
     public var resolveTimes: [String: [Int64]]
     public var clocks: [ClockTally]
-    /// Legal deadlines decided in the period, per rule (labelled by the rule), by rule.
+    /// Legal deadlines decided in the period: one row per rule, labelled with the rule.
     public var legal: [ComplianceRow]
     /// The first breaches (by deadline), at most the query's `breachLimit`.
     public var breaches: [BreachRecord]
