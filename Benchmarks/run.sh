@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 work=.build/bench
 mkdir -p "$work"
 started=$(date +%s)
+# Read before anything is written: BENCHMARKS.md itself is about to change.
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':!BENCHMARKS.md' 2>/dev/null || echo ' (with local changes)')"
 
 echo "== release build" >&2
 "$SWIFT" build -c release --product vigil
@@ -47,7 +49,7 @@ finished=$(date +%s)
     echo "- OS: $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
     echo "- Swift: $("$SWIFT" --version 2>&1 | head -n 1)"
     echo "- SQLite: $(pkg-config --modversion sqlite3), json-c: $(pkg-config --modversion json-c), libcurl: $(pkg-config --modversion libcurl)"
-    echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+    echo "- Commit: $commit"
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- Run time: $((finished - started)) s, of which release build $((built - started)) s"
     echo

@@ -40,3 +40,14 @@ extension Duration {
 func progress(_ text: String) {
     FileHandle.standardError.write(Data("[vigil-bench] \(text)\n".utf8))
 }
+
+/// `100,000`: counts in tables read like the prose around them.
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+        out.append(digit)
+    }
+    return (value < 0 ? "-" : "") + out
+}

@@ -211,15 +211,15 @@ struct ReportFigures: Sendable {
 
     var markdown: String {
         var rows: [(String, String, String)] = [
-            ("Incidents × clock rows", "\(incidents) × 3 = \(clockRows)", "bulk-loaded in \(String(format: "%.1f", loadSeconds)) s"),
+            ("Incidents × clock rows", "\(grouped(incidents)) × 3 = \(grouped(clockRows))", "bulk-loaded in \(String(format: "%.1f", loadSeconds)) s"),
             ("Database size", String(format: "%.0f MiB", Double(databaseBytes) / 1_048_576), ""),
         ]
         for period in periods {
             let verdict = period.milliseconds.median <= ReportBenchmark.targetMs ? "met" : "**missed**"
-            rows.append(("Report over \(period.label): \(period.opened) opened", period.milliseconds.text,
+            rows.append(("Report over \(period.label): \(grouped(period.opened)) opened", period.milliseconds.text,
                          "median (min–max) of \(repetitions); target < 1 s: \(verdict)"))
         }
-        rows.append(("CSV export, last 7 days", String(format: "%d rows in %.2f s (%.0f rows/s)", csvRows, csvSeconds, Double(csvRows) / csvSeconds),
+        rows.append(("CSV export, last 7 days", "\(grouped(csvRows)) rows in \(String(format: "%.2f s", csvSeconds)) (\(grouped(Int(Double(csvRows) / csvSeconds))) rows/s)",
                      String(format: "%.1f MiB", Double(csvBytes) / 1_048_576)))
         rows.append(("Peak resident memory", rssPeakKiB.map { String(format: "%.0f MiB", Double($0) / 1024) } ?? "n/a", "VmHWM, whole benchmark"))
         var text = "| measure | value | note |\n|---|---|---|\n"
@@ -231,7 +231,7 @@ struct ReportFigures: Sendable {
     var summary: String {
         periods.map { period in
             let verdict = period.milliseconds.median <= ReportBenchmark.targetMs ? "met" : "**missed**"
-            return "| Report | \(period.label) (\(period.opened) incidents opened) | \(period.milliseconds.text) | < 1 s: \(verdict) |"
+            return "| Report | \(period.label) (\(grouped(period.opened)) incidents opened) | \(period.milliseconds.text) | < 1 s: \(verdict) |"
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -44,7 +44,7 @@ struct SchedulerFigures: Sendable {
 
     /// What was measured and how, above the table.
     static let method = """
-        \(100_000) open incidents with 3 running clocks each (ack, resolve, and a legal or playbook-step
+        100,000 open incidents with 3 running clocks each (ack, resolve, and a legal or playbook-step
         clock) in a fresh SQLite database (WAL, `synchronous=NORMAL`), seeded through the store's
         `commit` (one transaction per incident). 2,000 of them have ack clocks due over ~5 s after seeding;
         every other clock is due 7–37 days out. The store is closed and reopened (time to re-arm), then a
@@ -62,13 +62,13 @@ struct SchedulerFigures: Sendable {
         func mib(_ kib: Int?) -> String { kib.map { String(format: "%.0f MiB", Double($0) / 1024) } ?? "n/a" }
         let verdict = p99Met ? "met" : allFired ? "**missed**" : "**missed** (not all fired)"
         let rows: [(String, String, String)] = [
-            ("Open incidents × running clocks", "\(incidents) × 3 = \(incidents * 3)", "plus \(sample) per later round"),
+            ("Open incidents × running clocks", "\(grouped(incidents)) × 3 = \(grouped(incidents * 3))", "plus \(grouped(sample)) per later round"),
             ("Seeding (one `commit` per incident, 8 in flight)",
              String(format: "%.1f s (%.0f incidents/s)", seedSeconds, Double(incidents) / seedSeconds), ""),
             ("Database size (file + WAL)", String(format: "%.0f MiB", Double(databaseBytes) / 1_048_576), ""),
             ("Time to re-arm at start (open + migrations check + first `nextClockFireAt()`)", ms1(rearmMs),
              "of which open \(ms1(openMs))"),
-            ("Sample clocks fired / due, per round", rounds.map { "\($0.fired)" }.joined(separator: ", ") + " / \(sample)",
+            ("Sample clocks fired / due, per round", rounds.map { grouped($0.fired) }.joined(separator: ", ") + " / \(grouped(sample))",
              dueBeforeSchedulerStart > 0 ? "\(dueBeforeSchedulerStart) were due before the scheduler started" : ""),
             ("Alert lateness p50", acrossRounds(\.p50), "median round (min–max)"),
             ("Alert lateness p99", acrossRounds(\.p99), "target ≤ \(Int(Self.latenessTargetMs)) ms: \(verdict)"),
@@ -90,7 +90,7 @@ struct SchedulerFigures: Sendable {
     /// Headline rows for the summary table.
     var summary: String {
         """
-        | Scheduler | Alert lateness p99, \(incidents) open incidents × 3 clocks | \(acrossRounds(\.p99)) | ≤ 250 ms: \(p99Met ? "met" : "**missed**") |
+        | Scheduler | Alert lateness p99, \(grouped(incidents)) open incidents × 3 clocks | \(acrossRounds(\.p99)) | ≤ 250 ms: \(p99Met ? "met" : "**missed**") |
         | Scheduler | Alert lateness p50 / max | \(acrossRounds(\.p50)) / \(acrossRounds(\.max)) | |
         | Scheduler | Time to re-arm at start | \(String(format: "%.1f ms", rearmMs)) | |
 
