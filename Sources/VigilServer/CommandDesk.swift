@@ -136,8 +136,7 @@ public struct CommandDesk: Sendable {
             throw UserError(error.message, usage: command.spec.usage)
         }
         let shared = command.flag("share")
-        let query = KPIReport.query(for: period, now: context.now, timeZone: policy.timeZone)
-        let report = KPIReport(period: period, query: query, facts: try await store.reportFacts(query), policy: policy)
+        let report = try await ReportExport(store: store, policy: policy).report(period, now: context.now)
         let words = ReportText(policy: policy, now: context.now, showsRestrictedTitles: !shared && policy.mayReadRestricted(context.actor))
         var message = words.message(report)
         if shared { message.lines[0] += [.text(" · shared by "), .mention(context.actor)] }

@@ -61,8 +61,8 @@ public enum ReportJSON {
                 "buckets": .array(report.trend.starts.indices.map { index in
                     [
                         "start": time(report.trend.starts[index]),
-                        "opened": int(report.trend.opened.indices.contains(index) ? report.trend.opened[index] : 0),
-                        "resolved": int(report.trend.resolved.indices.contains(index) ? report.trend.resolved[index] : 0),
+                        "opened": int(report.trend.opened[index]),
+                        "resolved": int(report.trend.resolved[index]),
                     ]
                 }),
             ],

@@ -180,19 +180,18 @@ extension SQLiteIncidentStore {
     ) throws -> [String] {
         // A literal condition (not a bound value) is what lets SQLite use a partial index.
         let conditions = prefix.enumerated().map { "\($0.element.0) = ?\($0.offset + 2)" } + (literally.map { [$0] } ?? [])
-        let sql = "SELECT \(column) FROM \(table) WHERE \((conditions + ["\(column) > ?1"]).joined(separator: " AND ")) ORDER BY \(column) LIMIT 1"
-        var values: [String] = []
-        // Every text sorts after NULL, and '' before any other text.
-        var last = SQLiteValue.text("")
-        if try database.queryFirst(
-            "SELECT 1 FROM \(table) WHERE \((conditions + ["\(column) = ?1"]).joined(separator: " AND ")) LIMIT 1", [last] + prefix.map(\.1),
-            row: { _ in true }) == true
-        {
-            values.append("")
+        func seek(_ comparison: String) -> String {
+            "SELECT \(column) FROM \(table) WHERE \((conditions + ["\(column) \(comparison) ?1"]).joined(separator: " AND ")) ORDER BY \(column) LIMIT 1"
         }
-        while let next = try database.queryFirst(sql, [last] + prefix.map(\.1), row: { $0.text(0) }), let value = next {
+        // '' sorts before any other text (and NULL matches neither comparison): `>= ''` finds
+        // the first value, `> last` each next one.
+        var values: [String] = []
+        var sql = seek(">=")
+        var last = ""
+        while let next = try database.queryFirst(sql, [.text(last)] + prefix.map(\.1), row: { $0.text(0) }), let value = next {
             values.append(value)
-            last = .text(value)
+            last = value
+            sql = seek(">")
         }
         return values
     }

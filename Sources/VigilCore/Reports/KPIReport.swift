@@ -66,11 +66,13 @@ public struct KPIReport: Sendable, Equatable {
         public var opened: [Int]
         public var resolved: [Int]
 
+        /// The counts are fitted to `starts`, one per bucket, so readers can index them together.
         public init(unit: TrendBuckets.Unit, starts: [Date], opened: [Int], resolved: [Int]) {
+            func fitted(_ counts: [Int]) -> [Int] { Array((counts + Array(repeating: 0, count: starts.count)).prefix(starts.count)) }
             self.unit = unit
             self.starts = starts
-            self.opened = opened
-            self.resolved = resolved
+            self.opened = fitted(opened)
+            self.resolved = fitted(resolved)
         }
     }
 

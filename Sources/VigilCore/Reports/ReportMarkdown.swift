@@ -68,7 +68,7 @@ public struct ReportMarkdown: Sendable {
         out.append("")
         out += table(["\(report.trend.unit.rawValue) from", "opened", "resolved"], report.trend.starts.indices.map { index in
             [TimeText.clock(report.trend.starts[index], now: .distantPast, zone: words.policy.timeZone),
-             "\(report.trend.opened[safe: index] ?? 0)", "\(report.trend.resolved[safe: index] ?? 0)"]
+             "\(report.trend.opened[index])", "\(report.trend.resolved[index])"]
         })
         return out.joined(separator: "\n") + "\n"
     }
@@ -91,8 +91,4 @@ public struct ReportMarkdown: Sendable {
     func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
