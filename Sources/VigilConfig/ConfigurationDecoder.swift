@@ -157,7 +157,8 @@ struct ConfigurationDecoder {
     func outbox(_ node: Node?) -> OutboxSettings {
         var settings = OutboxSettings()
         guard let node,
-              let fields = reader.fields(of: node, at: "outbox", known: ["max_attempts", "base_delay", "max_delay"])
+              let fields = reader.fields(
+                  of: node, at: "outbox", known: ["max_attempts", "base_delay", "max_delay", "channel_budget", "channel_window"])
         else { return settings }
         if let value = fields["max_attempts"], let attempts = reader.int(value, at: "outbox.max_attempts", in: 1...1_000) {
             settings.maxAttempts = attempts
@@ -170,6 +171,20 @@ struct ConfigurationDecoder {
             if delay < settings.baseDelay {
                 let base = DurationText.configForm(settings.baseDelay), max = DurationText.configForm(delay)
                 reader.error("outbox.max_delay (\(max)) is shorter than outbox.base_delay (\(base))", at: value)
+            }
+        }
+        if let value = fields["channel_budget"],
+           let budget = reader.int(value, at: "outbox.channel_budget", in: OutboxSettings.channelBudgetRange)
+        {
+            settings.channelBudget = budget
+        }
+        if let value = fields["channel_window"], let window = reader.duration(value, at: "outbox.channel_window") {
+            if OutboxSettings.channelWindowRange.contains(window) {
+                settings.channelWindow = window
+            } else {
+                reader.error(
+                    "outbox.channel_window (\(DurationText.configForm(window))) must be from 1s to 1d: the posts a channel may get per window",
+                    at: value)
             }
         }
         return settings

@@ -8,7 +8,10 @@ import VigilCore
 /// It sleeps until the earliest `next_fire_at` in the store (woken early when a command writes an
 /// earlier one), claims due rows under a lease in a transaction so two replicas never fire one
 /// twice, and commits each firing (event, alert, re-armed row) in one transaction. After a
-/// restart it fires, once each, whatever came due while it was down, saying how late.
+/// restart it fires, once each, whatever came due while it was down, saying how late; a clock
+/// that missed many moments (30 days of downtime, or a deadline that passed before its incident
+/// was opened) fires one alert and resumes its schedule after now (see ``CatchUp``), so a
+/// catch-up never floods on-call.
 public final class ClockScheduler<C: Clock>: Service where C.Duration == Duration {
     let store: any IncidentStore
     let policy: Policy

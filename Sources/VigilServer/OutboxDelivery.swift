@@ -20,6 +20,8 @@ public struct DeliverySettings: Sendable, Equatable {
     public var requestTimeout: Duration = .seconds(10)
     /// Wait after a 429 without a usable `Retry-After`.
     public var defaultRetryAfter: Duration = .seconds(30)
+    /// Each channel's rate budget; over it alerts are folded into one summary post. `nil`: none.
+    public var budget: ChannelBudget? = ChannelBudget()
 
     public init(maxAttempts: Int = 8, baseDelay: Duration = .seconds(2), maxDelay: Duration = .seconds(600)) {
         self.maxAttempts = maxAttempts
@@ -42,11 +44,14 @@ public struct DeliveryPass: Sendable, Equatable {
     public var delivered: Int
     public var rescheduled: Int
     public var deadLettered: Int
+    /// Rows folded into a summary post by the channel budget (delivered by coalescing).
+    public var coalesced: Int
 
-    public init(delivered: Int = 0, rescheduled: Int = 0, deadLettered: Int = 0) {
+    public init(delivered: Int = 0, rescheduled: Int = 0, deadLettered: Int = 0, coalesced: Int = 0) {
         self.delivered = delivered
         self.rescheduled = rescheduled
         self.deadLettered = deadLettered
+        self.coalesced = coalesced
     }
 }
 
@@ -54,6 +59,11 @@ public struct DeliveryPass: Sendable, Equatable {
 /// channel's platform, or the console. Retries with backoff and jitter, honours 429
 /// `Retry-After`, dead-letters after a bounded number of failures, and resumes pending rows
 /// after a restart because the rows, not this object, are the source of truth.
+///
+/// Posts go most urgent first (legal breach, breach, escalation, warning, other), so real
+/// alerts never queue behind a flood, and each channel keeps to its rate budget: alerts beyond
+/// it are folded into one summary post (`…and 480 more alerts: /incident list breached`) whose
+/// id the folded rows record. A legal-clock breach is never folded.
 public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duration {
     let store: any IncidentStore
     let transport: any HTTPTransport
@@ -65,14 +75,18 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     let jitter: @Sendable () -> Double
     let logger: Logger
     let worker: String
+    let displayID: @Sendable (Int) -> String
     private let signal = WakeSignal()
 
+    /// - Parameter displayID: names an incident in a summary post (`INC-42`).
     public init(
         store: any IncidentStore, transport: any HTTPTransport, channels: [ChannelRole: ChannelTarget],
         console: any ConsoleSink, settings: DeliverySettings, clock: C, now: @escaping @Sendable () -> Date,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger,
-        worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)"
+        worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)",
+        displayID: @escaping @Sendable (Int) -> String = { "INC-\($0)" }
     ) {
+        self.displayID = displayID
         self.store = store
         self.transport = transport
         self.channels = channels
@@ -93,7 +107,8 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
             clock: clock, now: now, logger: logger, name: "outbox",
             pass: {
                 let pass = try await deliverDue()
-                return pass.delivered + pass.rescheduled + pass.deadLettered == settings.batchSize
+                // A summary just written is due at once.
+                return pass.delivered + pass.rescheduled + pass.deadLettered == settings.batchSize || pass.coalesced > 0
             },
             nextDue: { try await store.nextOutboxDue() })
     }
@@ -116,8 +131,9 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     private func deliverDue(collecting delivered: inout [Int64]) async throws -> DeliveryPass {
         var pass = DeliveryPass()
         let start = now()
-        let rows = try await store.claimOutbox(
-            now: start, limit: settings.batchSize, worker: worker, leaseUntil: start.adding(settings.lease))
+        let claim = try await store.claimOutbox(
+            now: start, limit: settings.batchSize, worker: worker, leaseUntil: start.adding(settings.lease), budget: settings.budget)
+        let rows = claim.rows
         // A 429 holds back the rest of that channel's rows in this pass: they would only be refused too.
         var rateLimited: [ChannelRole: Date] = [:]
         for row in rows {
@@ -155,6 +171,15 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
                     pass.deadLettered += 1
                 }
             }
+        }
+        for overflow in claim.overflow {
+            // After the individual posts, so the summary reads as the rest of them.
+            let summary = AlertSummary.item(for: overflow, displayID: displayID)
+            guard let id = try await store.coalesceOutbox(overflow.ids, into: summary, worker: worker, at: now()) else { continue }
+            pass.coalesced += overflow.ids.count
+            logger.warning("channel over its budget; alerts folded into one post", metadata: [
+                "channel": "\(overflow.channel.rawValue)", "folded": "\(overflow.ids.count)", "summary_row": "\(id)",
+            ])
         }
         return pass
     }

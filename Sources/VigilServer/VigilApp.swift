@@ -63,12 +63,15 @@ public struct VigilApp: Sendable {
         self.configuration = configuration
         self.environment = environment
         self.store = store
-        let settings = DeliverySettings(
+        var settings = DeliverySettings(
             maxAttempts: configuration.outbox.maxAttempts, baseDelay: configuration.outbox.baseDelay,
             maxDelay: configuration.outbox.maxDelay)
+        settings.budget = ChannelBudget(posts: configuration.outbox.channelBudget, window: configuration.outbox.channelWindow)
+        let policy = configuration.policy
         let delivery = OutboxDelivery(
             store: store, transport: environment.transport, channels: configuration.channels, console: environment.console,
-            settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger)
+            settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger,
+            displayID: { policy.displayID($0) })
         self.delivery = delivery
         let catalog = PlaybookCatalog(playbooks)
         let scheduler = ClockScheduler(

@@ -6,41 +6,125 @@ import VigilCore
 /// Outbox rows move `pending` → `delivered` or `pending` → `dead`. A pending row is claimable when
 /// its next attempt is due and it holds no live lease; claiming and every change happen in a
 /// transaction, so two workers (or two processes on one file) never hold one row at once.
+///
+/// A row folded into a summary by the channel budget is `delivered` with `coalesced_into` set to
+/// the summary's id: delivered by coalescing, never silently dropped.
 extension SQLiteIncidentStore {
-    public func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date) async throws -> [OutboxRow] {
-        guard limit > 0 else { return [] }
+    public func claimOutbox(
+        now: Date, limit: Int, worker: String, leaseUntil: Date, budget: ChannelBudget?
+    ) async throws -> OutboxClaim {
+        guard limit > 0 else { return OutboxClaim(rows: []) }
         let now = StoreTime.milliseconds(now)
         let leaseUntil = StoreTime.milliseconds(leaseUntil)
         return try await perform("claim outbox") { database in
             try database.transaction {
-                let candidates = try database.query(
-                    StoreRows.selectClaimableOutbox, [.integer(now), .integer(now), SQLiteValue(limit)]
-                ) { row in (id: row.int64(0), row: Result { try StoreRows.outboxRow(row) }) }
-
-                var claimed: [OutboxRow] = []
-                for candidate in candidates {
-                    guard let id = candidate.id else { continue }
-                    switch candidate.row {
-                    case let .success(row):
+                guard let budget else {
+                    let ids = try database.query(
+                        "SELECT id FROM outbox \(Self.claimableOutbox) ORDER BY priority DESC, id LIMIT ?",
+                        [.integer(now), .integer(now), SQLiteValue(limit)]
+                    ) { $0.int64(0) }.compactMap { $0 }
+                    return OutboxClaim(rows: try Self.lease(ids, to: worker, until: leaseUntil, now: now, in: database))
+                }
+                let plan = try OutboxBudgetPlan.make(budget: budget, now: now, limit: limit, in: database)
+                for (ids, until) in plan.waiting {
+                    for id in ids {
+                        try database.run(
+                            "UPDATE outbox SET next_attempt_at_ms = ? WHERE id = ? AND state = 'pending'", [.integer(until), .integer(id)])
+                    }
+                }
+                for group in plan.overflow {
+                    for id in group.ids {
                         try database.run(
                             "UPDATE outbox SET claimed_by = ?, lease_until_ms = ? WHERE id = ?",
                             [.text(worker), .integer(leaseUntil), .integer(id)])
-                        claimed.append(row)
-                    case let .failure(error):
-                        // A row that cannot be read would be retried forever and hold up the rows
-                        // behind it: dead-letter it, visibly, instead.
-                        try database.run(
-                            """
-                            UPDATE outbox SET state = 'dead', last_error = ?, dead_at_ms = ?,
-                                claimed_by = NULL, lease_until_ms = NULL
-                            WHERE id = ?
-                            """,
-                            [.text("unreadable row: \(error)"), .integer(now), .integer(id)])
                     }
                 }
-                return claimed
+                return OutboxClaim(
+                    rows: try Self.lease(plan.claim, to: worker, until: leaseUntil, now: now, in: database), overflow: plan.overflow)
             }
         }
+    }
+
+    /// Pending, due at `?` (now) and under no live lease at `?` (now).
+    static let claimableOutbox = """
+        WHERE state = 'pending' AND next_attempt_at_ms <= ?
+          AND (lease_until_ms IS NULL OR lease_until_ms <= ?)
+        """
+
+    /// Leases the rows `ids` (in that order) to `worker` and reads them. A row that cannot be read
+    /// would be retried forever and hold up the rows behind it: it is dead-lettered, visibly,
+    /// instead.
+    private static func lease(_ ids: [Int64], to worker: String, until leaseUntil: Int64, now: Int64, in database: SQLiteDatabase)
+        throws -> [OutboxRow]
+    {
+        var claimed: [OutboxRow] = []
+        for id in ids {
+            let read = try database.queryFirst(
+                "SELECT \(StoreRows.outboxColumns.joined(separator: ", ")) FROM outbox WHERE id = ?", [.integer(id)]
+            ) { row in Result { try StoreRows.outboxRow(row) } }
+            switch read {
+            case nil:
+                continue
+            case let .success(row):
+                try database.run(
+                    "UPDATE outbox SET claimed_by = ?, lease_until_ms = ? WHERE id = ?",
+                    [.text(worker), .integer(leaseUntil), .integer(id)])
+                claimed.append(row)
+            case let .failure(error):
+                try database.run(
+                    """
+                    UPDATE outbox SET state = 'dead', last_error = ?, dead_at_ms = ?,
+                        claimed_by = NULL, lease_until_ms = NULL
+                    WHERE id = ?
+                    """,
+                    [.text("unreadable row: \(error)"), .integer(now), .integer(id)])
+            }
+        }
+        return claimed
+    }
+
+    public func coalesceOutbox(_ ids: [Int64], into summary: OutboxItem, worker: String, at: Date) async throws -> Int64? {
+        guard !ids.isEmpty else { return nil }
+        let at = StoreTime.milliseconds(at)
+        return try await perform("coalesce outbox rows") { database in
+            try database.transaction {
+                // Only rows still pending and still ours: one whose lease ran out may have been
+                // taken, and posted, by another worker meanwhile.
+                var folded: [Int64] = []
+                for id in ids {
+                    let ours = try database.queryFirst(
+                        "SELECT 1 FROM outbox WHERE id = ? AND state = 'pending' AND claimed_by = ?", [.integer(id), .text(worker)]
+                    ) { _ in true }
+                    if ours == true { folded.append(id) }
+                }
+                guard !folded.isEmpty else { return nil }
+                try Self.insertOutbox(summary, createdAt: at, in: database)
+                let summaryID = database.lastInsertRowID
+                for id in folded {
+                    try database.run(
+                        """
+                        UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, coalesced_into = ?,
+                            claimed_by = NULL, lease_until_ms = NULL
+                        WHERE id = ?
+                        """,
+                        [.integer(at), .integer(summaryID), .integer(id)])
+                }
+                return summaryID
+            }
+        }
+    }
+
+    /// Writes one outbox row, pending and due at `createdAt`; runs inside the caller's transaction.
+    static func insertOutbox(_ item: OutboxItem, createdAt: Int64, in database: SQLiteDatabase) throws {
+        try database.run(
+            """
+            INSERT INTO outbox (channel, incident, message, created_at_ms, next_attempt_at_ms, priority)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(item.channel.rawValue), SQLiteValue(item.incident), .text(StoreJSON.encode(item.message)),
+                .integer(createdAt), .integer(createdAt), SQLiteValue(item.priority.rawValue),
+            ])
     }
 
     public func markDelivered(_ ids: [Int64], at: Date) async throws {

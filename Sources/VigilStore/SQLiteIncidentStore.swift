@@ -276,17 +276,7 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
             }
             try writeClocks(work.clocks, of: incident, in: database)
         }
-        for item in work.outbox {
-            try database.run(
-                """
-                INSERT INTO outbox (channel, incident, message, created_at_ms, next_attempt_at_ms)
-                VALUES (?, ?, ?, ?, ?)
-                """,
-                [
-                    .text(item.channel.rawValue), SQLiteValue(item.incident), .text(StoreJSON.encode(item.message)),
-                    .integer(createdAt), .integer(createdAt),
-                ])
-        }
+        for item in work.outbox { try insertOutbox(item, createdAt: createdAt, in: database) }
         if let requestID = work.requestID {
             try database.run(
                 "INSERT INTO idempotency (request_id, reply, created_at_ms) VALUES (?, ?, ?)",

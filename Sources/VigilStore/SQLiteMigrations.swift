@@ -18,6 +18,7 @@ enum SQLiteMigrations {
         Migration(version: 2, sql: version2),
         Migration(version: 3, sql: version3),
         Migration(version: 4, sql: version4),
+        Migration(version: 5, sql: outboxPriorityAndCoalescing),
     ]
 
     /// The version a fully migrated database is at.
@@ -207,5 +208,20 @@ enum SQLiteMigrations {
         CREATE INDEX clocks_met_by_class ON clocks (severity, category, kind, stopped_at_ms) WHERE state = 'met';
         CREATE INDEX clocks_legal_due ON clocks (rule, state, due_at_ms) WHERE kind = 'legal';
         CREATE INDEX clocks_legal_met ON clocks (rule, stopped_at_ms) WHERE kind = 'legal' AND state = 'met';
+        """
+
+    /// Outbox priority and coalescing (issue 10, the channel budget): `priority` orders delivery
+    /// (``OutboxPriority``'s raw value, higher first; rows written before are 0, "other");
+    /// `coalesced_into` is the id of the summary post a row was folded into, on a row marked
+    /// `delivered` by coalescing (so health counts and retention treat it as delivered). It
+    /// carries no REFERENCES: pruning a summary must not be refused for the rows it stands for.
+    /// `outbox_posted` counts a channel's posts in its budget window; `outbox_summaries` finds
+    /// the window's summary (priority 40).
+    private static let outboxPriorityAndCoalescing = """
+        ALTER TABLE outbox ADD COLUMN priority       INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN coalesced_into INTEGER;
+        CREATE INDEX outbox_posted ON outbox (channel, delivered_at_ms)
+            WHERE state = 'delivered' AND coalesced_into IS NULL;
+        CREATE INDEX outbox_summaries ON outbox (channel, created_at_ms) WHERE priority = 40;
         """
 }

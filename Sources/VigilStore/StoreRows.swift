@@ -144,15 +144,7 @@ enum StoreRows {
 
     // MARK: - Outbox
 
-    static let outboxColumns = ["id", "channel", "incident", "message", "created_at_ms", "attempts"]
-
-    /// Pending rows due at `?` (now) and not under a live lease at `?` (now), oldest first, up to `?`.
-    static let selectClaimableOutbox = """
-        SELECT \(outboxColumns.joined(separator: ", ")) FROM outbox
-        WHERE state = 'pending' AND next_attempt_at_ms <= ?
-          AND (lease_until_ms IS NULL OR lease_until_ms <= ?)
-        ORDER BY id LIMIT ?
-        """
+    static let outboxColumns = ["id", "channel", "incident", "message", "created_at_ms", "attempts", "priority"]
 
     static func outboxRow(_ row: SQLiteRow) throws -> OutboxRow {
         var r = RowReader(row, table: "outbox", columns: outboxColumns)
@@ -161,9 +153,12 @@ enum StoreRows {
         let channel = try r.enumeration(ChannelRole.self)
         let incident = try r.optionalInt()
         let message = try r.json(StoreJSON.decodeMessage)
+        let createdAt = try r.date(), attempts = try r.int()
+        // A priority only a newer build knows is delivered as an ordinary post.
+        let priority = OutboxPriority(rawValue: try r.int()) ?? .other
         return OutboxRow(
-            id: id, item: OutboxItem(channel: channel, incident: incident, message: message),
-            createdAt: try r.date(), attempts: try r.int())
+            id: id, item: OutboxItem(channel: channel, incident: incident, message: message, priority: priority),
+            createdAt: createdAt, attempts: attempts)
     }
 
     static func milliseconds(_ date: Date?) -> SQLiteValue {

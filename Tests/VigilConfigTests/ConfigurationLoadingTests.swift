@@ -80,7 +80,7 @@ struct ConfigurationLoadingTests {
               oncall: {url: "https://chat.example.com/ops", format: mattermost}
             roles:
               restricted: ["<@U0AVA>", "@dee", "<@U0BEN|ben>"]
-            outbox: {max_attempts: 3, base_delay: 500s, max_delay: 1h30m}
+            outbox: {max_attempts: 3, base_delay: 500s, max_delay: 1h30m, channel_budget: 5, channel_window: 30s}
             severities:
               - {name: critical, ack: 5m, resolve: 4h}
               - {name: minor}
@@ -106,7 +106,8 @@ struct ConfigurationLoadingTests {
         #expect(configuration.channels[.incidents] == .webhook(url: "https://hooks.slack.com/services/T000/B000/XXXX", format: .slack))
         #expect(configuration.channels[.oncall] == .webhook(url: "https://chat.example.com/ops", format: .mattermost))
         #expect(configuration.channels[.leads] == .console)
-        #expect(configuration.outbox == OutboxSettings(maxAttempts: 3, baseDelay: .seconds(500), maxDelay: .seconds(5400)))
+        #expect(configuration.outbox == OutboxSettings(
+            maxAttempts: 3, baseDelay: .seconds(500), maxDelay: .seconds(5400), channelBudget: 5, channelWindow: .seconds(30)))
         let policy = configuration.policy
         #expect(policy.idPrefix == "TS")
         #expect(policy.timeZone.identifier == "Europe/Paris")
@@ -127,6 +128,7 @@ struct ConfigurationLoadingTests {
         #expect(configuration.slackSigningSecret == nil)
         #expect(configuration.mattermostToken == nil)
         #expect(configuration.outbox == OutboxSettings())
+        #expect(configuration.outbox.channelBudget == 20 && configuration.outbox.channelWindow == .seconds(60))
         #expect(configuration.policy.idPrefix == "INC")
         #expect(configuration.policy.severities == Policy.defaults.severities)
         #expect(configuration.policy.escalationLevels == Policy.defaultLevels)

@@ -58,7 +58,12 @@ public enum ClockPlanner {
     }
 
     /// Stamps `nextFireAt` from the severity's warning thresholds and repeat interval.
-    public static func schedule(_ row: ClockRow, policy: Policy, incident: Incident) -> ClockRow {
+    ///
+    /// - Parameter now: when the row has just fired: a repeat is then the first regular one
+    ///   (`dueAt + k × repeat`) strictly after `now`, so a clock that missed many repeats
+    ///   resumes its schedule instead of replaying them. Without it (re-planning on a command),
+    ///   the repeat after the alerts already sent, which may be due at once.
+    public static func schedule(_ row: ClockRow, policy: Policy, incident: Incident, after now: Date? = nil) -> ClockRow {
         var row = row
         guard row.state == .running else {
             row.nextFireAt = nil
@@ -76,7 +81,12 @@ public enum ClockPlanner {
         } else if row.alertsSent == 0 {
             row.nextFireAt = row.dueAt
         } else if let interval = severity?.repeat {
-            row.nextFireAt = row.dueAt.adding(interval * row.alertsSent)
+            if let now {
+                row.nextFireAt = CatchUp.nextRepeat(dueAt: row.dueAt, every: interval, after: now)
+            } else {
+                // In floating point: a count read back from a row must not be able to trap.
+                row.nextFireAt = row.dueAt.addingTimeInterval(interval.timeInterval * Double(row.alertsSent))
+            }
         } else {
             row.nextFireAt = nil
         }

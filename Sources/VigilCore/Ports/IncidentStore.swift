@@ -154,8 +154,20 @@ public protocol IncidentStore: Sendable {
     func releaseClock(incident: Int, name: String, worker: String) async throws
 
     /// Claims up to `limit` pending outbox rows due at `now` for `worker`, leasing them until
-    /// `leaseUntil`. Rows whose lease expired are claimable again.
-    func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date) async throws -> [OutboxRow]
+    /// `leaseUntil`, most urgent first (``OutboxPriority``, then oldest). Rows whose lease
+    /// expired are claimable again.
+    ///
+    /// With a `budget`, each channel gets at most `budget.posts` posts per sliding window
+    /// (posts delivered in it and rows in flight count; summaries do not). Legal-clock breaches
+    /// are claimed whatever the budget. Alerts beyond it come back as ``OutboxClaim/overflow``,
+    /// leased, to be folded into one summary, at most one per channel per window; other rows
+    /// beyond it wait until the window has room.
+    func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date, budget: ChannelBudget?) async throws -> OutboxClaim
+
+    /// Folds rows into a summary post: writes `summary` as a new pending row and marks each
+    /// still-pending row of `ids` delivered by coalescing (it records the summary's id), in one
+    /// transaction. Returns the summary's id, or `nil` (writing nothing) when none was pending.
+    func coalesceOutbox(_ ids: [Int64], into summary: OutboxItem, worker: String, at: Date) async throws -> Int64?
 
     /// Marks claimed rows delivered, all in one transaction (a delivery pass marks its rows
     /// together rather than one write each).
@@ -187,6 +199,11 @@ public protocol IncidentStore: Sendable {
 }
 
 extension IncidentStore {
+    /// Claims up to `limit` rows with no channel budget.
+    public func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date) async throws -> [OutboxRow] {
+        try await claimOutbox(now: now, limit: limit, worker: worker, leaseUntil: leaseUntil, budget: nil).rows
+    }
+
     /// Marks one claimed row delivered.
     public func markDelivered(_ id: Int64, at: Date) async throws {
         try await markDelivered([id], at: at)

@@ -1,0 +1,160 @@
+import Foundation
+
+/// One warning or breach alert being composed from a clock row that came due.
+///
+/// However many of the clock's moments passed unseen (Vigil was down, or the incident was opened
+/// after its deadline), it composes one alert: the latest warning that applies, or the breach,
+/// saying how late it is and how many repeats it stands for; the row is then re-armed for the
+/// first regular moment after `now`.
+struct AlertDraft {
+    var row: ClockRow
+    var incident: Incident
+    let policy: Policy
+    let now: Date
+    /// The moment the scheduler fired the row for (its `nextFireAt`).
+    let scheduled: Date
+    var events: [IncidentEvent] = []
+    var outbox: [OutboxItem] = []
+    let expectedSequence: Int
+
+    init(row: ClockRow, incident: Incident, policy: Policy, now: Date, scheduled: Date) {
+        self.row = row
+        self.incident = incident
+        self.policy = policy
+        self.now = now
+        self.scheduled = scheduled
+        expectedSequence = incident.lastSequence
+    }
+
+    var text: IncidentText { IncidentText(policy: policy, now: now) }
+    var id: String { text.id(incident) }
+
+    var result: ClockFiring {
+        ClockFiring(row: row, incident: incident, expectedSequence: expectedSequence, events: events, outbox: outbox)
+    }
+
+    /// How the clock is named in alerts.
+    func label(_ playbook: Playbook?) -> String {
+        switch row.kind {
+        case .ack: return "ack target"
+        case .resolve: return "resolve target"
+        case .legal: return "legal deadline “\(row.rule ?? "legal")”"
+        case .step:
+            let stepID = String(row.name.dropFirst("step:".count))
+            return "step “\(playbook?.steps.first { $0.id == stepID }?.title ?? stepID)”"
+        case .escalation: return "escalation"
+        }
+    }
+
+    /// The exact command that makes the alert go away.
+    func command(_ playbook: Playbook?) -> String {
+        switch row.kind {
+        case .ack, .escalation: return "/incident ack \(id)"
+        case .resolve: return "/incident resolve \(id) <resolution…>"
+        case .step, .legal: return "/incident step \(id)"
+        }
+    }
+
+    func catchUp(due: Date) -> CatchUp {
+        CatchUp(due: due, openedAt: incident.openedAt, knownAt: incident.knownAt, now: now)
+    }
+
+    func milliseconds(_ date: Date) -> String {
+        String(Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    /// Warns once, for the latest threshold whose moment has passed: earlier ones that passed
+    /// unseen are stale, and sending each would be a burst.
+    mutating func warn(thresholds: [Double], playbook: Playbook?) {
+        let span = row.dueAt.timeIntervalSince(row.startedAt)
+        var index = row.warningsSent
+        while index + 1 < thresholds.count, row.startedAt.addingTimeInterval(span * thresholds[index + 1]) <= now {
+            index += 1
+        }
+        let threshold = thresholds[index]
+        let late = catchUp(due: row.startedAt.addingTimeInterval(span * threshold))
+        let left = DurationText.format(row.dueAt.duration(since: now))
+        var line: [Span] = [.text("⚠ ")] + text.tag(incident)
+        if late.openedLate {
+            line.append(.text(" · " + late.openedLateText(id: id) + "\(label(playbook)) is due in \(left) (\(text.time(row.dueAt)))"))
+        } else {
+            line.append(.text(" · \(label(playbook)) due in \(left) (\(text.time(row.dueAt)))"))
+        }
+        line.append(.text(late.vigilLateText))
+        var payload = ["clock": row.name, "kind": row.kind.rawValue, "threshold": "\(Int((threshold * 100).rounded()))%",
+                       "due_at": milliseconds(row.dueAt)]
+        record(late, in: &payload)
+        events.append(EventChain.append(.clockWarned, by: ClockAlerts.vigil, at: now, payload: payload, to: &incident))
+        row.warningsSent = index + 1
+        row = ClockPlanner.schedule(row, policy: policy, incident: incident, after: now)
+        post(line, playbook: playbook, priority: .warning)
+    }
+
+    /// The breach, or a repeat of it; after a gap, one alert for every moment missed.
+    mutating func breach(playbook: Playbook?) {
+        let first = row.alertsSent == 0
+        // The moment this alert stands for: the deadline for the first, else the repeat slot.
+        let moment = first ? row.dueAt : max(scheduled, row.dueAt)
+        let late = catchUp(due: moment)
+        let over = DurationText.format(now.duration(since: row.dueAt))
+        let due = text.time(row.dueAt)
+        var line: [Span] = [.text("🚨 ")] + text.tag(incident)
+        if first, late.openedLate {
+            line.append(.text(" · " + late.openedLateText(id: id) + "\(label(playbook)) was already breached, \(over) past due (\(due))"))
+        } else {
+            line.append(.text(" · \(label(playbook)) \(first ? "breached" : "still breached"), \(over) past due (\(due))"))
+        }
+        line.append(.text(late.vigilLateText))
+
+        let interval = policy.severity(named: incident.severity)?.repeat
+        let missed = interval.map { CatchUp.missedRepeats(dueAt: row.dueAt, every: $0, fired: moment, now: now) } ?? 0
+        var payload = ["clock": row.name, "kind": row.kind.rawValue, "alert": String(row.alertsSent + 1), "due_at": milliseconds(row.dueAt)]
+        record(late, in: &payload)
+        if missed > 0 { payload["missed_repeats"] = String(missed) }
+        if let rule = row.rule { payload["rule"] = rule }
+        events.append(EventChain.append(.clockBreached, by: ClockAlerts.vigil, at: now, payload: payload, to: &incident))
+        row.warningsSent = max(row.warningsSent, policy.severity(named: incident.severity)?.warn.count ?? 0)
+        row.alertsSent += 1
+        row = ClockPlanner.schedule(row, policy: policy, incident: incident, after: now)
+        if missed > 0, let interval {
+            line.append(.text(" · " + missedText(missed, interval: interval, moment: moment, late: late)))
+        }
+        post(line, playbook: playbook, priority: row.kind == .legal ? .legalBreach : .breach)
+    }
+
+    /// `4,331 repeats missed while Vigil was not running; next repeat 22:10 UTC`, or, for
+    /// repeats whose moments came before the incident existed, `… fell before INC-7 was opened`.
+    func missedText(_ missed: Int, interval: Duration, moment: Date, late: CatchUp) -> String {
+        var beforeOpening = 0
+        if late.openedLate {
+            // Fired on time after the opening: every missed moment came before the incident existed.
+            beforeOpening = late.vigilWasLate
+                ? min(missed, CatchUp.missedRepeats(dueAt: row.dueAt, every: interval, fired: moment, now: min(incident.openedAt, now)))
+                : missed
+        }
+        let whileDown = missed - beforeOpening
+        var parts: [String] = []
+        if beforeOpening > 0 { parts.append("\(CatchUp.count(beforeOpening, "repeat")) fell before \(id) was opened") }
+        if whileDown > 0 {
+            let verb = parts.isEmpty ? "\(CatchUp.count(whileDown, "repeat")) missed" : "\(CatchUp.grouped(whileDown)) missed"
+            parts.append("\(verb) while Vigil was not running")
+        }
+        var sentence = parts.joined(separator: " and ")
+        if let next = row.nextFireAt { sentence += "; next repeat \(text.time(next))" }
+        return sentence
+    }
+
+    /// Records on the event why the alert was late: `late_ms` (Vigil's own delay) and
+    /// `opened_late_ms` (how long after the team learned of it the incident was opened).
+    func record(_ late: CatchUp, in payload: inout [String: String]) {
+        if let ms = late.lateMilliseconds { payload["late_ms"] = String(ms) }
+        if late.openedLate {
+            payload["opened_late_ms"] = String(Int64((min(late.openedAt.timeIntervalSince(late.knownAt), 9e12) * 1000).rounded()))
+        }
+    }
+
+    mutating func post(_ line: [Span], playbook: Playbook?, priority: OutboxPriority) {
+        let message = Message(lines: [line, ClockAlerts.actLine(incident, policy: policy, now: now, command: command(playbook))])
+        outbox.append(OutboxItem(channel: .oncall, incident: incident.number, message: message, priority: priority))
+    }
+}

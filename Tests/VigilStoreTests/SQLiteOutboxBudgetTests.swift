@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilStore
+
+/// Issue 10, finding 2: the budgeted claim and coalescing, at the store's port.
+@Suite("SQLiteIncidentStore: outbox channel budget")
+struct SQLiteOutboxBudgetTests {
+    static func alerts(_ count: Int, _ priority: OutboxPriority, channel: ChannelRole = .oncall) -> UnitOfWork {
+        UnitOfWork(
+            requestID: UUID().uuidString, reply: .ephemeral("posted"), incident: nil, expectedSequence: 0, events: [],
+            outbox: (0..<count).map { OutboxItem(channel: channel, incident: $0 + 1, message: message("\(priority) \($0)"), priority: priority) })
+    }
+
+    static func states(_ store: SQLiteIncidentStore) async throws -> [Int64: (state: String, coalescedInto: Int64?, claimedBy: String?)] {
+        let rows = try await store.read { database in
+            try database.query("SELECT id, state, coalesced_into, claimed_by FROM outbox ORDER BY id") { row in
+                (id: row.int64(0) ?? -1, state: row.text(1) ?? "?", into: row.int64(2), claimedBy: row.text(3))
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, ($0.state, $0.into, $0.claimedBy)) })
+    }
+
+    @Test("channel budget: a claim takes the legal breach and the budget; the rest of the alerts come back as overflow")
+    func channelBudgetClaim() async throws {
+        try await withStore { store, _ in
+            try await store.commit(Self.alerts(6, .breach))
+            try await store.commit(Self.alerts(1, .legalBreach))
+            try await store.commit(Self.alerts(3, .other, channel: .incidents))
+            let budget = ChannelBudget(posts: 2, window: .seconds(60))
+
+            let claim = try await store.claimOutbox(now: t0, limit: 10, worker: "w1", leaseUntil: at(30), budget: budget)
+
+            #expect(claim.rows.map(\.id) == [7, 1, 8, 9], "legal breach, then the room left on oncall; incidents has its own budget")
+            #expect(claim.rows.first?.item.priority == .legalBreach)
+            let overflow = try #require(claim.overflow.first)
+            #expect(claim.overflow.count == 1)
+            #expect(overflow.channel == .oncall && overflow.ids == [2, 3, 4, 5, 6])
+            #expect(overflow.counts == [.breach: 5])
+            #expect(overflow.incidents == [2, 3, 4, 5, 6])
+            let states = try await Self.states(store)
+            #expect(states[2]?.claimedBy == "w1", "overflow is leased so no other worker folds it too")
+            #expect(states[10]?.claimedBy == nil && states[10]?.state == "pending", "the third lifecycle post waits")
+        }
+    }
+
+    @Test("channel budget: coalescing records the summary's id and skips rows another worker took")
+    func channelBudgetCoalescing() async throws {
+        try await withStore { store, path in
+            try await store.commit(Self.alerts(5, .warning))
+            let claim = try await store.claimOutbox(
+                now: t0, limit: 10, worker: "w1", leaseUntil: at(30), budget: ChannelBudget(posts: 1, window: .seconds(60)))
+            let ids = try #require(claim.overflow.first?.ids)
+            #expect(ids == [2, 3, 4, 5])
+            // Row 5's lease ran out and another worker took it.
+            try tamper(path, "UPDATE outbox SET claimed_by = 'w2' WHERE id = 5")
+
+            let summary = OutboxItem(channel: .oncall, incident: nil, message: message("…and 3 more"), priority: .summary)
+            let summaryID = try #require(try await store.coalesceOutbox(ids, into: summary, worker: "w1", at: at(1)))
+
+            let states = try await Self.states(store)
+            #expect(summaryID == 6 && states[6]?.state == "pending")
+            for id: Int64 in [2, 3, 4] { #expect(states[id]?.state == "delivered" && states[id]?.coalescedInto == 6) }
+            #expect(states[5]?.state == "pending" && states[5]?.coalescedInto == nil)
+            #expect(try await store.outboxHealth() == OutboxHealth(pending: 3, deadLettered: 0), "rows 1, 5 and the summary")
+            #expect(try await store.coalesceOutbox([2, 3], into: summary, worker: "w1", at: at(2)) == nil, "nothing left to fold")
+        }
+    }
+}
