@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
 /// Issue 10, finding 2: the budgeted claim and coalescing, at the store's port.
 @Suite("SQLiteIncidentStore: outbox channel budget")
@@ -64,6 +64,23 @@ struct SQLiteOutboxBudgetTests {
             #expect(states[5]?.state == "pending" && states[5]?.coalescedInto == nil)
             #expect(try await store.outboxHealth() == OutboxHealth(pending: 3, deadLettered: 0), "rows 1, 5 and the summary")
             #expect(try await store.coalesceOutbox([2, 3], into: summary, worker: "w1", at: at(2)) == nil, "nothing left to fold")
+        }
+    }
+
+    @Test("channel budget: rows written before migration 5 read back as ordinary posts")
+    func channelBudgetUpgrade() async throws {
+        try await withDatabasePath { path in
+            let database = try SQLiteDatabase(path: path)
+            try SQLiteMigrations.migrate(database, upTo: 4)
+            try database.run(
+                "INSERT INTO outbox (channel, incident, message, created_at_ms, next_attempt_at_ms) VALUES ('oncall', 3, ?, ?, ?)",
+                [.text(StoreJSON.encode(message("old alert"))), .integer(StoreTime.milliseconds(t0)), .integer(StoreTime.milliseconds(t0))])
+
+            let store = try SQLiteIncidentStore.open(path: path, now: { t0 })
+            let claim = try await store.claimOutbox(
+                now: at(1), limit: 10, worker: "w", leaseUntil: at(30), budget: ChannelBudget(posts: 20, window: .seconds(60)))
+            #expect(claim.rows.map(\.item) == [OutboxItem(channel: .oncall, incident: 3, message: message("old alert"), priority: .other)])
+            await store.close()
         }
     }
 }
