@@ -176,6 +176,9 @@ enum VigilConfigFile {
               max_attempts: 8
               base_delay: 2s
               max_delay: 10m
+              # The load measures raw delivery: no channel budget folding or pacing the posts.
+              channel_budget: 10000
+              channel_window: 1s
             severities:
               - {name: sev1, ack: 5m, resolve: 4h, warn: [50%, 90%], repeat: 10m}
               - {name: sev2, ack: 30m, resolve: 24h, warn: 75%, repeat: 1h}
