@@ -39,7 +39,7 @@ struct ConfigurationDecoder {
     static let topLevelKeys = [
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
-        "escalation_repeats", "digest",
+        "escalation_repeats", "digest", "people",
     ]
 
     func decode(_ root: Node) -> Outcome {

@@ -68,7 +68,7 @@ struct IncidentDraft {
         if incident.owner == nil {
             // Whoever acknowledges an unowned incident owns it until someone assigns it.
             incident.owner = context.actor
-            payload["owner"] = context.actor.id
+            payload["owner"] = context.actor.storedID
         }
         record(.acknowledged, payload)
         clocks += ClockPlanner.stop(ClockPlanner.ackName, in: existingClocks, at: now)
@@ -92,7 +92,7 @@ struct IncidentDraft {
             throw UserError("\(id) is already owned by @\(owner.name).")
         }
         incident.owner = user
-        record(.assigned, ["owner_id": user.id, "owner_name": user.name])
+        record(.assigned, ["owner_id": user.storedID, "owner_name": user.name])
         announce(text.headline(incident, "assigned") + [.text(" · to "), .mention(user), .text(" by "), .mention(context.actor)])
     }
 
