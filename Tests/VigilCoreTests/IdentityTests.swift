@@ -94,3 +94,25 @@ import VigilTestSupport
         #expect(throws: UserError.self) { try approve(markedBy: Fixtures.ava, approver: renamed, platform: "slack") }
     }
 }
+
+@Suite struct OwnerIdentityTests {
+    @Test("assigning to another account of the current owner is no change")
+    func assignToOwnersOtherAccount() throws {
+        var policy = Fixtures.policy
+        policy.people = IdentityTests.people
+        let parser = CommandParser(specs: try Fixtures.shippedSpecs(), policy: policy)
+        let context = CommandContext(policy: policy, now: Fixtures.t0, actor: IdentityTests.avaMattermost, platform: "mattermost", channel: "ts")
+        let opened = try Lifecycle.planOpen(try parser.parse("open sev2 fraud Refund abuse"), context: context).outcome(number: 3)
+        let acked = try Lifecycle.apply(try parser.parse("ack 3"), to: opened.incident, context: context)
+        #expect(acked.incident.owner == IdentityTests.avaMattermost)
+        let slackContext = CommandContext(policy: policy, now: Fixtures.t0, actor: Fixtures.ben, platform: "slack", channel: "ts")
+        let refusal = #expect(throws: UserError.self) {
+            try Lifecycle.apply(try parser.parse("assign 3 <@U0AVA|ava>"), to: acked.incident, context: slackContext)
+        }
+        #expect(refusal?.message == "INC-3 is already owned by @ava.")
+        // A name typed on Mattermost is shown and stored, but it is nobody's account.
+        let byName = try Lifecycle.apply(try parser.parse("assign 3 @ben"), to: acked.incident, context: context)
+        #expect(byName.incident.owner == UserRef(id: "ben", name: "ben"))
+        #expect(byName.incident.owner?.identity == nil)
+    }
+}

@@ -88,7 +88,8 @@ struct IncidentDraft {
 
     mutating func assign(_ user: UserRef) throws(UserError) {
         try refuseIfResolved("assign")
-        if let owner = incident.owner, owner.isSamePerson(as: user) {
+        // The same account, or another account of the same person (`people:`).
+        if let owner = incident.owner, owner.isSamePerson(as: user) || context.policy.isSamePerson(owner, user) {
             throw UserError("\(id) is already owned by @\(owner.name).")
         }
         incident.owner = user
