@@ -85,6 +85,7 @@ extension ConfigurationDecoder {
         if let identity = Identity(parsing: trimmed) { return [identity] }
         if trimmed.hasPrefix("<@"), let mention = UserMention.parse(trimmed), mention.id != mention.name || !trimmed.contains("|") {
             // Slack's escaped form carries the user ID: the legacy way of writing a Slack user.
+            reader.warning("\(path): \"\(text)\" is read as \"slack:\(mention.id)\"; write it that way (or a name from people:)", at: node)
             return [Identity(platform: "slack", id: mention.id)]
         }
         if let colon = trimmed.firstIndex(of: ":"), !trimmed.hasPrefix("@") {

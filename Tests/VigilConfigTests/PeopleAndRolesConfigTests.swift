@@ -103,3 +103,17 @@ struct CommandSpecRoleTests {
         #expect(error?.diagnostics.first?.location.line == 4)
     }
 }
+
+@Suite("vigil check: legacy role entries")
+struct LegacyRoleEntryWarningTests {
+    @Test("the older <@U0AVA> form still works, and vigil check suggests slack:U0AVA")
+    func legacyFormWarns() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-legacy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "roles:\n  restricted:\n    - \"slack:U0DEE\"\n    - \"<@U0AVA>\"\n".write(
+            to: directory.appendingPathComponent("vigil.yaml"), atomically: true, encoding: .utf8)
+        let warnings = ConfigCheck.warnings(configPath: "vigil.yaml", environment: [:], workingDirectory: directory.path).map(\.description)
+        #expect(warnings == [#"vigil.yaml:4: roles.restricted[1]: "<@U0AVA>" is read as "slack:U0AVA"; write it that way (or a name from people:)"#])
+    }
+}
