@@ -20,7 +20,9 @@ public enum SlashCommandDecoder {
         let requestID = try required("trigger_id")
         return Invocation(
             platform: platform,
-            user: UserRef(id: userID, name: form["user_name"].flatMap { $0.isEmpty ? nil : $0 } ?? userID),
+            // The identity is the platform and its user ID; `user_name` is chosen by the user and
+            // is kept for display only.
+            user: UserRef(id: userID, name: form["user_name"].flatMap { $0.isEmpty ? nil : $0 } ?? userID, platform: platform),
             channelName: form["channel_name"] ?? "",
             channelID: form["channel_id"] ?? "",
             command: command,

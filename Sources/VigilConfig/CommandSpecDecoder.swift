@@ -14,7 +14,7 @@ struct CommandSpecDecoder {
         var aliasLines: [Int]
     }
 
-    static let keys = ["name", "aliases", "summary", "usage", "help", "examples", "arguments", "options"]
+    static let keys = ["name", "aliases", "summary", "usage", "help", "examples", "arguments", "options", "role"]
     static let argumentKeys = ["name", "type", "optional", "group", "values"]
     static let optionKeys = ["name", "type", "repeatable", "help"]
     static let types = ArgumentType.allCases.map(\.rawValue)
@@ -51,6 +51,7 @@ struct CommandSpecDecoder {
         let arguments = fields["arguments"].map(arguments) ?? []
         let options = fields["options"].map(options) ?? []
         let examples = fields["examples"].flatMap { reader.strings($0, at: "examples") } ?? []
+        let roles = fields["role"].map(roles) ?? [.responder]
 
         if let usageNode = fields["usage"], !usage.isEmpty {
             checkUsage(usage, at: usageNode, arguments: arguments, options: options)
@@ -64,8 +65,37 @@ struct CommandSpecDecoder {
         let spec = CommandSpec(
             name: name, aliases: aliases, summary: summary, usage: usage, help: help,
             examples: examples.map(\.text), arguments: arguments.map(\.spec), options: options.map(\.spec),
-            source: SourceLocation(file: reader.file, line: reader.line(of: fields.keyNode("name") ?? nameNode)))
+            roles: roles, source: SourceLocation(file: reader.file, line: reader.line(of: fields.keyNode("name") ?? nameNode)))
         return Decoded(spec: spec, nameLine: spec.source?.line ?? 1, aliasLines: aliasLines)
+    }
+
+    // MARK: - Role
+
+    /// `role: lead` or `role: [lead, legal]` (any one of them may run the command); `anyone`
+    /// stands alone. An unknown role is reported with the known ones. The shipped specs all
+    /// declare one; a spec without `role:` is for responders, never for anyone.
+    private func roles(_ node: Node) -> [Role] {
+        let items: [(text: String, node: Node)]
+        if case .sequence = node {
+            items = reader.strings(node, at: "role") ?? []
+        } else {
+            items = reader.string(node, at: "role").map { [($0, node)] } ?? []
+        }
+        var roles: [Role] = []
+        for item in items {
+            guard let role = Role(rawValue: item.text) else {
+                let known = Role.allCases.map(\.rawValue)
+                reader.error("unknown role \"\(item.text)\"\(YAMLReader.hint(for: item.text, in: known))", at: item.node)
+                continue
+            }
+            if !roles.contains(role) { roles.append(role) }
+        }
+        if roles.contains(.anyone), roles.count > 1 {
+            reader.error("role anyone cannot be combined with other roles", at: node)
+            return [.anyone]
+        }
+        if items.isEmpty { reader.error("role must name at least one role", at: node) }
+        return roles.isEmpty ? [.responder] : roles
     }
 
     // MARK: - Words

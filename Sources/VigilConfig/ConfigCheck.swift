@@ -49,6 +49,17 @@ public enum ConfigCheck {
         return diagnostics.map { relative($0, to: workingDirectory) }
     }
 
+    /// Advice about the config file that does not make it invalid, as `file:line: message`
+    /// (e.g. a role entry in the older `"<@U0AVA>"` form, which still works). `vigil check`
+    /// prints these as warnings and still succeeds.
+    public static func warnings(
+        configPath: String?, environment: [String: String], workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> [Diagnostic] {
+        guard let path = configPath ?? existingDefaultConfig(in: workingDirectory) else { return [] }
+        let outcome = VigilConfiguration.decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
+        return outcome.warnings.map { relative($0, to: workingDirectory) }
+    }
+
     private static func existingDefaultConfig(in directory: String) -> String? {
         let path = NSString(string: directory).appendingPathComponent(defaultConfigName)
         return FileManager.default.fileExists(atPath: path) ? defaultConfigName : nil

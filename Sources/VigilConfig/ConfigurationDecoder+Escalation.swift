@@ -73,7 +73,7 @@ extension ConfigurationDecoder {
 
     private static func sameTarget(_ a: NotifyTarget, _ b: NotifyTarget) -> Bool {
         switch (a, b) {
-        case let (.user(x), .user(y)): x.isSamePerson(as: y)
+        case let (.user(x), .user(y)): x.isSameRosterEntry(as: y)
         case let (.schedule(x), .schedule(y)): x == y
         default: false
         }

@@ -67,7 +67,7 @@ extension ConfigurationDecoder {
                 valid = false
                 continue
             }
-            if members.contains(where: { $0.isSamePerson(as: user) }) {
+            if members.contains(where: { $0.isSameRosterEntry(as: user) }) {
                 reader.error("member \"\(text)\" is listed twice in \(path)", at: item)
                 valid = false
                 continue
@@ -147,7 +147,7 @@ extension ConfigurationDecoder {
             let override = OncallOverride(who: who, covers: covers.user, from: from.date, until: until.date, source: reader.location(of: item))
             // Two overrides of one member at once would leave it open who is on call.
             if let other = overrides.first(where: {
-                $0.override.covers.isSamePerson(as: override.covers) && $0.override.from < override.until && override.from < $0.override.until
+                $0.override.covers.isSameRosterEntry(as: override.covers) && $0.override.from < override.until && override.from < $0.override.until
             }) {
                 let line = other.override.source?.line ?? 1
                 reader.error("\(itemPath) overlaps \(other.path) (line \(line)): both cover \(covers.text)", at: item)
@@ -162,7 +162,7 @@ extension ConfigurationDecoder {
     /// A member of the schedule (when its members are known), with the text it was written as.
     private func member(_ node: Node, at path: String, of members: [UserRef], schedule: String) -> (user: UserRef, text: String)? {
         guard let text = reader.string(node, at: path), let user = reader.user(text, at: node, in: path) else { return nil }
-        guard members.isEmpty || members.contains(where: { $0.isSamePerson(as: user) }) else {
+        guard members.isEmpty || members.contains(where: { $0.isSameRosterEntry(as: user) }) else {
             reader.error("\"\(text)\" in \(path) is not a member of \(schedule)", at: node)
             return nil
         }

@@ -2,9 +2,10 @@ import Foundation
 import VigilCore
 import Yams
 
-/// The keys that make up the core's ``VigilCore/Policy``: `id_prefix`, `timezone`, `roles`, `digest`,
+/// The keys that make up the core's ``VigilCore/Policy``: `id_prefix`, `timezone`, `digest`,
 /// `severities` and `categories` here; `oncall` in `ConfigurationDecoder+Oncall.swift`,
-/// `escalation` and `escalation_repeats` in `ConfigurationDecoder+Escalation.swift`.
+/// `escalation` and `escalation_repeats` in `ConfigurationDecoder+Escalation.swift`; `people` and
+/// `roles` in `ConfigurationDecoder+People.swift`.
 extension ConfigurationDecoder {
     func policy(_ top: Fields) -> Policy {
         let defaults = Policy.defaults
@@ -15,6 +16,7 @@ extension ConfigurationDecoder {
         let escalation = escalation(top["escalation"], schedules: oncall.names)
         let repeats = top["escalation_repeats"].flatMap { escalationRepeats($0, escalation: escalation) } ?? 0
         let timeZone = top["timezone"].flatMap(timeZone) ?? defaults.timeZone
+        let people = top["people"].map(people) ?? PeopleDirectory()
         return Policy(
             idPrefix: top["id_prefix"].flatMap(idPrefix) ?? defaults.idPrefix,
             severities: severities,
@@ -23,8 +25,9 @@ extension ConfigurationDecoder {
             escalationRepeats: repeats,
             oncall: oncall.schedules,
             timeZone: timeZone,
-            restrictedViewers: top["roles"].flatMap(restrictedViewers) ?? [],
-            digest: top["digest"].flatMap { digest($0, defaultZone: timeZone) })
+            digest: top["digest"].flatMap { digest($0, defaultZone: timeZone) },
+            people: people,
+            roles: top["roles"].map { roles($0, people: people) } ?? RoleAssignments())
     }
 
     /// `digest: "09:00 America/Los_Angeles"` (the zone defaults to `timezone`).
@@ -52,25 +55,6 @@ extension ConfigurationDecoder {
         if let zone = TimeZone(identifier: text) { return zone }
         reader.unknownTimeZone(text, for: "timezone", at: node)
         return nil
-    }
-
-    /// The roles `roles:` may define.
-    static let roleKeys = ["restricted"]
-
-    /// The role names defined under `roles:` (already checked by ``restrictedViewers(_:)``).
-    func roleNames(_ node: Node?) -> [String] {
-        guard case let .mapping(mapping) = node else { return [] }
-        return mapping.keys.compactMap { $0.scalar?.string }.filter(Self.roleKeys.contains)
-    }
-
-    /// `roles: {restricted: ["<@U0AVA>", "@dee"]}`.
-    func restrictedViewers(_ node: Node) -> [UserRef]? {
-        guard let fields = reader.fields(of: node, at: "roles", known: Self.roleKeys),
-              let list = fields["restricted"], let items = reader.strings(list, at: "roles.restricted")
-        else { return nil }
-        return items.enumerated().compactMap { index, item in
-            reader.user(item.text, at: item.node, in: "roles.restricted[\(index)]")
-        }
     }
 
     // MARK: - Named lists

@@ -26,6 +26,8 @@ struct ConfigurationDecoder {
         /// The roles playbook steps may name: built-in ones and those under `roles:`.
         var playbookRoles: [String]
         var diagnostics: [Diagnostic]
+        /// Advice for `vigil check` that does not make the file invalid.
+        var warnings: [Diagnostic] = []
 
         /// For a config file that could not be read or parsed.
         static func unreadable(directory: String, diagnostics: [Diagnostic]) -> Outcome {
@@ -39,7 +41,7 @@ struct ConfigurationDecoder {
     static let topLevelKeys = [
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
-        "escalation_repeats", "digest",
+        "escalation_repeats", "digest", "people",
     ]
 
     func decode(_ root: Node) -> Outcome {
@@ -71,7 +73,7 @@ struct ConfigurationDecoder {
         return Outcome(
             configuration: diagnostics.isEmpty ? configuration : nil, commandsDirectory: commands,
             commandsKey: top.keyNode("commands").map(reader.location(of:)), playbooksDirectory: playbooks, policy: policy,
-            playbookRoles: configuration.playbookRoles, diagnostics: diagnostics)
+            playbookRoles: configuration.playbookRoles, diagnostics: diagnostics, warnings: reader.warnings)
     }
 
     // MARK: - Values

@@ -20,11 +20,11 @@ public struct VigilConfiguration: Sendable {
     /// Where each channel role posts; a role missing here posts to the console.
     public var channels: [ChannelRole: ChannelTarget]
     public var outbox: OutboxSettings
-    /// Severities, categories, escalation levels, time zone and restricted viewers.
+    /// Severities, categories, escalation levels, time zone, people and roles.
     public var policy: Policy
     /// The file this configuration was read from; `nil` when built in code.
     public var file: String?
-    /// The role names defined under `roles:` (`restricted`).
+    /// The role names defined under `roles:` (`responder`, `lead`, `legal`, `restricted`).
     public var roleNames: [String]
 
     public init(

@@ -11,6 +11,8 @@ final class YAMLReader {
     /// `nil` for files where `${VAR}` is not substituted (command specs).
     private let environment: [String: String]?
     private(set) var diagnostics: [Diagnostic] = []
+    /// Advice that does not make the file invalid (an older form that still works).
+    private(set) var warnings: [Diagnostic] = []
 
     init(file: String, environment: [String: String]?) {
         self.file = file
@@ -25,6 +27,10 @@ final class YAMLReader {
 
     func error(_ message: String, at node: Node) {
         error(message, line: line(of: node))
+    }
+
+    func warning(_ message: String, at node: Node) {
+        warnings.append(Diagnostic(file: file, line: line(of: node), message))
     }
 
     /// Yams marks are 1-based.

@@ -47,6 +47,13 @@ public struct CommandDesk: Sendable {
             let context = CommandContext(
                 policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
                 channel: invocation.channelName, catalog: catalog)
+            // Every command, mutation or view: the spec's role first (the core checks again,
+            // with the incident, before it decides anything).
+            do {
+                try Authorization.requireRole(command.spec, context: context)
+            } catch {
+                return error.reply
+            }
             if command.isMutation {
                 return try await mutate(command, requestID: requestID, invocation: invocation, context: context)
             }
@@ -117,12 +124,13 @@ public struct CommandDesk: Sendable {
         }
     }
 
-    /// The incident a view names; a ``UserError`` when there is none.
-    private func namedIncident(_ command: ParsedCommand) async throws -> Incident {
+    /// The incident a view names; a ``UserError`` when there is none or the actor may not see it
+    /// (the same words either way: ``Authorization/unavailable(_:context:usage:)``).
+    private func namedIncident(_ command: ParsedCommand, context: CommandContext) async throws -> Incident {
         guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
-            let id = command.incidentNumber.map(policy.displayID) ?? "that incident"
-            throw UserError("There is no incident \(id). `/incident list all` shows them.", usage: command.spec.usage)
+            throw Authorization.unavailable(command.incidentNumber, context: context, usage: command.spec.usage)
         }
+        try Authorization.authorize(command, incident: incident, context: context)
         return incident
     }
 
@@ -152,7 +160,7 @@ public struct CommandDesk: Sendable {
             return HelpText.overview(parser.specs)
         case .status:
             if command.incidentNumber != nil {
-                let incident = try await namedIncident(command)
+                let incident = try await namedIncident(command, context: context)
                 let events = try await store.events(of: incident.number)
                 let clocks = try await store.clocks(of: incident.number)
                 return IncidentViews.status(of: incident, events: events, clocks: clocks, outbox: nil, context: context)
@@ -172,7 +180,7 @@ public struct CommandDesk: Sendable {
                     }
                 }
             } else {
-                found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor))
+                found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor, people: policy.people))
             }
             var clocks: [Int: [ClockRow]] = [:]
             for incident in found where incident.state != .resolved { clocks[incident.number] = try await store.clocks(of: incident.number) }
@@ -180,15 +188,15 @@ public struct CommandDesk: Sendable {
         case .oncall:
             return OncallView.reply(schedule: command.string("schedule"), context: context)
         case .summary:
-            let incident = try await namedIncident(command)
+            let incident = try await namedIncident(command, context: context)
             return IncidentViews.summary(
                 of: incident, events: try await store.events(of: incident.number), clocks: try await store.clocks(of: incident.number),
                 context: context)
         case .step:
-            return IncidentViews.step(of: try await namedIncident(command), context: context)
+            return IncidentViews.step(of: try await namedIncident(command, context: context), context: context)
         case .report:
             return try await report(command, context: context)
-        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook:
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive:
             return UserError("`\(command.spec.name)` changes an incident.").reply
         }
     }

@@ -175,12 +175,15 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
             conditions.append("category = ?")
             bindings.append(.text(category))
         }
-        if let owner = filter.owner {
-            // UserRef.isSamePerson: the IDs match, or one side is a bare name and the names match
-            // ignoring case. SQLite's lower() folds ASCII only, so non-ASCII names must match in case.
-            conditions.append(
-                "(owner_id = ? OR ((? OR owner_id = owner_name) AND lower(owner_name) = lower(?)))")
-            bindings += [.text(owner.id), SQLiteValue(owner.id == owner.name), .text(owner.name)]
+        if !filter.owners.isEmpty {
+            // UserRef.isSamePerson: the same ID on the same platform. Rows store `slack:U0AVA`;
+            // rows from before platforms were recorded store the bare ID. Never the name.
+            var ids: [String] = []
+            for owner in filter.owners {
+                for id in [owner.storedID, owner.id] where !ids.contains(id) { ids.append(id) }
+            }
+            conditions.append("owner_id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))")
+            bindings += ids.map { .text($0) }
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let sql = "\(StoreRows.selectIncidents)\(whereClause) ORDER BY number DESC LIMIT ?"

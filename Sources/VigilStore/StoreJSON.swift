@@ -83,7 +83,7 @@ enum StoreJSON {
     }
 
     private static func user(_ user: UserRef) -> JSONValue {
-        ["id": .string(user.id), "name": .string(user.name)]
+        ["id": .string(user.storedID), "name": .string(user.name)]
     }
 
     private static func lines(_ message: Message) -> JSONValue {
@@ -95,7 +95,7 @@ enum StoreJSON {
         case let .text(s): ["t": "text", "v": .string(s)]
         case let .bold(s): ["t": "bold", "v": .string(s)]
         case let .code(s): ["t": "code", "v": .string(s)]
-        case let .mention(user): ["t": "mention", "id": .string(user.id), "name": .string(user.name)]
+        case let .mention(user): ["t": "mention", "id": .string(user.storedID), "name": .string(user.name)]
         }
     }
 
@@ -181,7 +181,7 @@ enum StoreJSON {
     private static func user(_ value: JSONValue, _ what: String) throws -> UserRef {
         let fields = try members(value, what, known: ["id", "name"])
         guard let id = fields["id"], let name = fields["name"] else { throw RowDecodingError("\(what): not a user") }
-        return UserRef(id: try string(id, "\(what).id"), name: try string(name, "\(what).name"))
+        return UserRef(storedID: try string(id, "\(what).id"), name: try string(name, "\(what).name"))
     }
 
     /// An object whose values are all strings, with no key repeated.
@@ -225,7 +225,7 @@ enum StoreJSON {
         case "text": return .text(try string("v"))
         case "bold": return .bold(try string("v"))
         case "code": return .code(try string("v"))
-        case "mention": return .mention(UserRef(id: try string("id"), name: try string("name")))
+        case "mention": return .mention(UserRef(storedID: try string("id"), name: try string("name")))
         default: throw RowDecodingError("\(what): a span has an unknown type")
         }
     }

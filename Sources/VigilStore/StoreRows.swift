@@ -28,12 +28,12 @@ enum StoreRows {
         [
             SQLiteValue(incident.number), .text(incident.title), .text(incident.severity),
             .text(incident.category), .text(incident.state.rawValue), SQLiteValue(incident.level),
-            SQLiteValue(incident.owner?.id), SQLiteValue(incident.owner?.name),
-            .text(incident.reporter.id), .text(incident.reporter.name), .text(incident.platform),
+            SQLiteValue(incident.owner?.storedID), SQLiteValue(incident.owner?.name),
+            .text(incident.reporter.storedID), .text(incident.reporter.name), .text(incident.platform),
             .text(incident.channel), milliseconds(incident.openedAt), milliseconds(incident.knownAt),
-            milliseconds(incident.acknowledgedAt), SQLiteValue(incident.acknowledgedBy?.id),
+            milliseconds(incident.acknowledgedAt), SQLiteValue(incident.acknowledgedBy?.storedID),
             SQLiteValue(incident.acknowledgedBy?.name), milliseconds(incident.resolvedAt),
-            SQLiteValue(incident.resolvedBy?.id), SQLiteValue(incident.resolvedBy?.name),
+            SQLiteValue(incident.resolvedBy?.storedID), SQLiteValue(incident.resolvedBy?.name),
             SQLiteValue(incident.resolution), .text(StoreJSON.encode(refs: incident.refs)),
             SQLiteValue(incident.playbook), .text(StoreJSON.encode(steps: incident.steps)),
             SQLiteValue(incident.restricted),
@@ -72,7 +72,7 @@ enum StoreRows {
     static func bindings(_ event: IncidentEvent) -> [SQLiteValue] {
         [
             SQLiteValue(event.incident), SQLiteValue(event.sequence), .text(event.kind.rawValue),
-            .text(event.actor.id), .text(event.actor.name), milliseconds(event.at),
+            .text(event.actor.storedID), .text(event.actor.name), milliseconds(event.at),
             .text(StoreJSON.encode(payload: event.payload)), .text(event.previousHash), .text(event.hash),
         ]
     }
@@ -248,7 +248,8 @@ struct RowReader {
         let id = try optionalText()
         let name = try optionalText()
         switch (id, name) {
-        case let (id?, name?): return UserRef(id: id, name: name)
+        // `slack:U0AVA` since platforms are recorded; a bare ID (older rows) has no platform.
+        case let (id?, name?): return UserRef(storedID: id, name: name)
         case (nil, nil): return nil
         default: throw failure(last - 1, "and the name beside it are not both set or both NULL")
         }

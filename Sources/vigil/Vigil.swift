@@ -150,6 +150,9 @@ struct Check: AsyncParsableCommand {
             playbooksDirectory: path == nil ? ShippedData.directory("playbooks", near: directory) : nil,
             environment: ProcessInfo.processInfo.environment)
         for diagnostic in diagnostics { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
+        for warning in ConfigCheck.warnings(configPath: path, environment: ProcessInfo.processInfo.environment) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         if !diagnostics.isEmpty { throw ExitCode(1) }
         print("ok: \(path ?? "local mode (no config file)"), its command specs and playbooks are valid")
     }

@@ -6,7 +6,7 @@ import VigilCore
     @Test func decodesSlacksRecordedPayload() throws {
         let form = try FormBody(decoding: try FixtureLoader.bytes("slack-slash-command-mention.form"))
         let invocation = try SlashCommandDecoder.decode(form, platform: "slack")
-        #expect(invocation.user == UserRef(id: "U2147483697", name: "Steve"))
+        #expect(invocation.user == UserRef(id: "U2147483697", name: "Steve", platform: "slack"))
         #expect(invocation.channelName == "ts-incidents")
         #expect(invocation.command == "/incident")
         #expect(invocation.text == "assign INC-42 <@U0BEN|ben> &amp; more")
@@ -18,7 +18,7 @@ import VigilCore
     @Test func decodesMattermostsRecordedPayload() throws {
         let form = try FormBody(decoding: try FixtureLoader.bytes("mattermost-slash-command.form"))
         let invocation = try SlashCommandDecoder.decode(form, platform: "mattermost")
-        #expect(invocation.user == UserRef(id: "erj6qck3rfgtujs86w5r6rckzh", name: "alan"))
+        #expect(invocation.user == UserRef(id: "erj6qck3rfgtujs86w5r6rckzh", name: "alan", platform: "mattermost"))
         #expect(invocation.text == "open sev1 fraud Card testing spike")
         #expect(invocation.channelName == "town-square")
         #expect(form["token"] == "qzgakf1nx3yt9dr4n8585ihbxy")

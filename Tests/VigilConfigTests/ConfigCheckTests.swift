@@ -24,7 +24,7 @@ struct ConfigCheckTests {
             categories:
               - {name: payments}
             roles:
-              restricted: ["@dee"]
+              restricted: ["slack:U0DEE"]
             """)
         try directory.write("specs/ack.yaml", "name: ack\nsummary: Ack.\nusage: ack <id>\narguments: [{name: id, type: incidnt}]\n")
         // payments and the restricted role exist only in this config; fraud only in the defaults

@@ -100,8 +100,6 @@ struct ConfigurationDiagnosticsTests {
              expected: [#"vigil.yaml:1: expected a list for severities, found "sev1""#]),
         Case(name: "mapping where a string belongs", yaml: "listen:\n  host: 127.0.0.1\n",
              expected: ["vigil.yaml:2: expected a string for listen, found a mapping"]),
-        Case(name: "restricted viewer not a mention", yaml: "roles:\n  restricted: [\"@dee\", ava]\n",
-             expected: [#"vigil.yaml:2: invalid user "ava" in roles.restricted[1] (write <@U123>, <@U123|name> or "@name")"#]),
         Case(name: "missing environment variable, at its line", yaml: "listen: 127.0.0.1:8080\nslack:\n  signing_secret: ${SLACK_SIGNING_SECRET}\n",
              expected: ["vigil.yaml:3: environment variable SLACK_SIGNING_SECRET is not set (used in slack.signing_secret)"]),
         Case(name: "missing variable inside a block scalar", yaml: "mattermost:\n  token: |\n    first\n    ${TOKEN_PART}\n",

@@ -79,7 +79,7 @@ struct ConfigurationLoadingTests {
               incidents: https://hooks.slack.com/services/T000/B000/XXXX
               oncall: {url: "https://chat.example.com/ops", format: mattermost}
             roles:
-              restricted: ["<@U0AVA>", "@dee", "<@U0BEN|ben>"]
+              restricted: ["<@U0AVA>", "slack:U0DEE", "<@U0BEN|ben>"]
             outbox: {max_attempts: 3, base_delay: 500s, max_delay: 1h30m, channel_budget: 5, channel_window: 30s}
             severities:
               - {name: critical, ack: 5m, resolve: 4h}
@@ -114,7 +114,7 @@ struct ConfigurationLoadingTests {
         #expect(policy.severities == [Severity(name: "critical", ack: .seconds(300), resolve: .seconds(14_400)), Severity(name: "minor")])
         #expect(policy.categories == [VigilCore.Category(name: "fraud"), VigilCore.Category(name: "child-safety", restricted: true)])
         #expect(policy.escalationLevels == [EscalationLevel(name: "responders"), EscalationLevel(name: "ts-lead")])
-        #expect(policy.restrictedViewers == [UserRef(id: "U0AVA", name: "U0AVA"), UserRef(id: "dee", name: "dee"), UserRef(id: "U0BEN", name: "ben")])
+        #expect(policy.roles.members[.restricted] == ["U0AVA", "U0DEE", "U0BEN"].map { Identity(platform: "slack", id: $0) })
     }
 
     @Test("an empty file is the defaults")

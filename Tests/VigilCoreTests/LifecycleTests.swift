@@ -151,7 +151,7 @@ import VigilTestSupport
     }
 
     @Test func assignToTheCurrentOwnerIsRefused() throws {
-        let owned = try run("assign 57 @ben", on: try opened()).incident
+        let owned = try run("assign 57 <@U0BEN|ben>", on: try opened()).incident
         #expect {
             try run("assign 57 <@U0BEN|ben>", on: owned)
         } throws: { ($0 as? UserError)?.message == "INC-57 is already owned by @ben." }

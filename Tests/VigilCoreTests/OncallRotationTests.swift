@@ -207,7 +207,7 @@ private let deeCoversAva = OncallOverride(
         let before = try #require(rotation.shift(at: changeover - 1))
         #expect(before.start == at(beforeUTC, utc))
         #expect(before.end == changeover)
-        #expect(!before.person.isSamePerson(as: shift.person))
+        #expect(!before.person.isSameRosterEntry(as: shift.person))
         #expect(rotation.nextChange(after: changeover - 1) == changeover)
     }
 
@@ -266,7 +266,7 @@ private let deeCoversAva = OncallOverride(
             who: UserRef(id: "dee", name: "dee"), covers: UserRef(id: "ava", name: "ava"),
             from: at("2026-11-24 09:00"), until: at("2026-11-25 09:00"))
         let shift = try #require(schedule(overrides: [byName]).shift(at: at("2026-11-24 12:00")))
-        #expect(shift.person.isSamePerson(as: dee))
+        #expect(shift.person.isSameRosterEntry(as: dee))
         #expect(shift.member == ava)
     }
 
@@ -365,7 +365,7 @@ private let deeCoversAva = OncallOverride(
     func nextChangeMatchesTheShifts(named: NamedRotation) {
         let rotation = named.schedule
         let shifts = rotation.shifts(from: at("2026-11-10 12:00"), count: 12)
-        let changes = zip(shifts, shifts.dropFirst()).filter { !$0.0.person.isSamePerson(as: $0.1.person) }.map(\.1.start)
+        let changes = zip(shifts, shifts.dropFirst()).filter { !$0.0.person.isSameRosterEntry(as: $0.1.person) }.map(\.1.start)
         var walked: [Date] = []
         var date = at("2026-11-10 12:00")
         while walked.count < changes.count, let next = rotation.nextChange(after: date) {

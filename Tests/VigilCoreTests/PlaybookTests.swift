@@ -57,7 +57,7 @@ import VigilTestSupport
         #expect(try run("open sev1 fraud Card testing --playbook payment-fraud").incident.playbook == "payment-fraud")
         #expect {
             try run("open sev1 fraud X --playbook nope")
-        } throws: { ($0 as? UserError)?.message.contains("Installed: payment-fraud, account-takeover, le-emergency.") == true }
+        } throws: { ($0 as? UserError)?.message.contains("For fraud incidents: payment-fraud, account-takeover.") == true }
     }
 
     @Test func whenConditionsDecideWhichStepsApply() throws {
@@ -124,7 +124,7 @@ import VigilTestSupport
         #expect(marked.reply.message.plainText.contains("/incident step INC-57 approve disclose"))
         #expect {
             try run("step 57 approve disclose", on: marked.incident)
-        } throws: { ($0 as? UserError)?.message == "You marked “Decide and disclose” done; a second, different person must approve it." }
+        } throws: { ($0 as? UserError)?.message == "You marked “Decide and disclose” done (from this or another of your accounts); a second, different person must approve it." }
         #expect(throws: UserError.self) { try run("step 57 done", on: marked.incident, by: Fixtures.ben) }
         let approved = try run("step 57 approve disclose", on: marked.incident, by: Fixtures.ben, at: Fixtures.t0 + 1200)
         #expect(approved.incident.steps.last?.status == .done)
@@ -224,12 +224,13 @@ import VigilTestSupport
     @Test func stepDetailsGoToTheActorPrivatelyAndChannelsGetIDSeverityCategory() throws {
         let parser = try Fixtures.parser()
         let catalog = PlaybookCatalog([Self.playbook])
-        let opened = try Fixtures.apply("open sev1 child-safety Secret title", to: nil, catalog: catalog, parser: parser)
+        // Dee is cleared (issue 10: only cleared people read or work a restricted incident).
+        let opened = try Fixtures.apply("open sev1 child-safety Secret title", to: nil, by: Fixtures.dee, catalog: catalog, parser: parser)
         #expect(opened.reply.visibility == .ephemeral)
         #expect(opened.reply.message.plainText.contains("Step 1/1: Preserve evidence"))
-        #expect(opened.outbox.map(\.message.plainText) == ["INC-1 opened · SEV1 · child-safety (restricted) · reporter @ava · ack due 21:45 UTC"])
-        let done = try Fixtures.apply("step 1 done", to: opened.incident, catalog: catalog, parser: parser)
+        #expect(opened.outbox.map(\.message.plainText) == ["INC-1 opened · SEV1 · child-safety (restricted) · reporter @dee · ack due 21:45 UTC"])
+        let done = try Fixtures.apply("step 1 done", to: opened.incident, by: Fixtures.dee, catalog: catalog, parser: parser)
         #expect(done.reply.visibility == .ephemeral)
-        #expect(done.outbox.map(\.message.plainText) == ["INC-1 · SEV1 · child-safety (restricted) · step 1/1 done by @ava"])
+        #expect(done.outbox.map(\.message.plainText) == ["INC-1 · SEV1 · child-safety (restricted) · step 1/1 done by @dee"])
     }
 }

@@ -15,7 +15,8 @@ import VigilTestSupport
         let parser = try Fixtures.parser()
         let opened = try Fixtures.apply("open sev1 child-safety \(Self.secretTitle)", to: nil, number: 58, parser: parser)
         #expect(opened.incident.restricted)
-        let outcome = try Fixtures.apply(command, to: opened.incident, parser: parser)
+        // Dee is cleared: only cleared people may act on a restricted incident at all (issue 10).
+        let outcome = try Fixtures.apply(command, to: opened.incident, by: Fixtures.dee, parser: parser)
         for message in [opened.reply.message, outcome.reply.message] + (opened.outbox + outcome.outbox).map(\.message) {
             #expect(!message.plainText.contains("99812"))
             #expect(!message.plainText.contains("exploitative"))
@@ -27,7 +28,7 @@ import VigilTestSupport
     @Test func privateViewsHideTheTitleFromPeopleOutsideTheRole() throws {
         let parser = try Fixtures.parser()
         let opened = try Fixtures.apply("open sev1 child-safety \(Self.secretTitle)", to: nil, number: 58, parser: parser)
-        let noted = try Fixtures.apply("note 58 hash 77ab stored at vault/58", to: opened.incident, parser: parser)
+        let noted = try Fixtures.apply("note 58 hash 77ab stored at vault/58", to: opened.incident, by: Fixtures.dee, parser: parser)
         let events = opened.events + noted.events
         let forAva = IncidentViews.status(of: noted.incident, events: events, outbox: nil, context: Fixtures.context(Fixtures.ava))
         #expect(!forAva.message.plainText.contains("99812"))

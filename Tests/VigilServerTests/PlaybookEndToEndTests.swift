@@ -12,9 +12,10 @@ import VigilTestSupport
         let vigil = try TestVigil()
         defer { vigil.cleanUp() }
         try await vigil.withClient { client in
+            // Dee is cleared (roles.restricted): only cleared people work a restricted incident.
             // Open: the CSAM playbook is attached, the reply is redacted, the first step is posted
             // to the responder privately while the channel gets ID, severity and category only.
-            let (status, opened) = try await vigil.slack("open sev1 child-safety \(Self.title)", client: client)
+            let (status, opened) = try await vigil.slack("open sev1 child-safety \(Self.title)", as: Fixtures.dee, client: client)
             #expect(status == .ok)
             #expect(opened.responseType == "ephemeral")
             #expect(opened.text.hasPrefix("INC-1 opened · SEV1 · child-safety (restricted)"))
@@ -27,49 +28,50 @@ import VigilTestSupport
             #expect(clocks.filter { $0.kind == .step }.count == 5)
 
             // Evidence is required, by name.
-            let (_, missing) = try await vigil.slack("step 1 done hash=ab12", client: client)
+            let (_, missing) = try await vigil.slack("step 1 done hash=ab12", as: Fixtures.dee, client: client)
             #expect(missing.responseType == "ephemeral")
             #expect(missing.text.contains("needs storage_ref"))
 
             // Complete the first step with its evidence: the next step is posted, values stay private.
             vigil.clock.advance(by: 600)
-            let (_, done) = try await vigil.slack("step INC-1 done hash=ab12cd34 storage_ref=\"vault/cs/1\"", client: client)
+            let (_, done) = try await vigil.slack("step INC-1 done hash=ab12cd34 storage_ref=\"vault/cs/1\"", as: Fixtures.dee, client: client)
             #expect(done.responseType == "ephemeral")
-            #expect(done.text.contains("step 1/6 “Preserve evidence” done by @ava with hash, storage_ref (on time)"))
+            #expect(done.text.contains("step 1/6 “Preserve evidence” done by @dee with hash, storage_ref (on time)"))
             #expect(done.text.contains("Step 2/6: Report to the NCMEC CyberTipline"))
             #expect(!done.text.contains("vault/cs/1") && !done.text.contains("99812"))
             #expect(try await vigil.store.clocks(of: 1).first { $0.name == "step:preserve-evidence" }?.state == .met)
 
             // Resolve is refused while a blocking step is open, naming it.
-            let (_, refused) = try await vigil.slack("resolve 1 account suspended", client: client)
+            let (_, refused) = try await vigil.slack("resolve 1 account suspended", as: Fixtures.dee, client: client)
             #expect(refused.responseType == "ephemeral")
             #expect(refused.text.contains("Report to the NCMEC CyberTipline"))
             #expect(refused.text.contains("must be done first"))
             #expect(try await vigil.store.incident(1)?.state == .open)
 
             // The report number meets the legal clock.
-            let (_, reported) = try await vigil.slack("step 1 done report_number=152683940", client: client)
+            let (_, reported) = try await vigil.slack("step 1 done report_number=152683940", as: Fixtures.dee, client: client)
             #expect(reported.text.contains("“Report to the NCMEC CyberTipline” done"))
             #expect(try await vigil.store.clocks(of: 1).first { $0.kind == .legal }?.state == .met)
 
-            // The step history is shown by status, with values only for the restricted role.
+            // The step history is shown by status to the restricted role; anyone else learns nothing.
             let (_, forAva) = try await vigil.slack("status 1", client: client)
-            #expect(forAva.text.contains("2/6 steps, next: Suspend the account"))
-            #expect(forAva.text.contains("“Preserve evidence” done by @ava · hash, storage_ref"))
-            #expect(!forAva.text.contains("152683940"))
+            #expect(forAva.text.contains("that you may see"))
+            #expect(!forAva.text.contains("152683940") && !forAva.text.contains("Suspend the account"))
             let (_, forDee) = try await vigil.slack("status 1", as: Fixtures.dee, client: client)
+            #expect(forDee.text.contains("2/6 steps, next: Suspend the account"))
+            #expect(forDee.text.contains("“Preserve evidence” done by @dee · hash=ab12cd34, storage_ref=vault/cs/1"))
             #expect(forDee.text.contains("report_number=152683940"))
 
             // `step` alone shows the current step privately.
-            let (_, current) = try await vigil.slack("step 1", client: client)
+            let (_, current) = try await vigil.slack("step 1", as: Fixtures.dee, client: client)
             #expect(current.responseType == "ephemeral")
             #expect(current.text.contains("Step 3/6: Suspend the account"))
         }
         _ = try await vigil.app.delivery.deliverDue()
         #expect(vigil.console.all.map(\.text) == [
-            "INC-1 opened · SEV1 · child-safety (restricted) · reporter @ava · ack due 21:45 UTC",
-            "INC-1 · SEV1 · child-safety (restricted) · step 1/6 done by @ava",
-            "INC-1 · SEV1 · child-safety (restricted) · step 2/6 done by @ava",
+            "INC-1 opened · SEV1 · child-safety (restricted) · reporter @dee · ack due 21:45 UTC",
+            "INC-1 · SEV1 · child-safety (restricted) · step 1/6 done by @dee",
+            "INC-1 · SEV1 · child-safety (restricted) · step 2/6 done by @dee",
         ])
         let kinds = try await vigil.store.events(of: 1).map(\.kind)
         #expect(kinds == [.opened, .stepCompleted, .stepCompleted])

@@ -10,7 +10,7 @@ import VigilStore
     static let policy: Policy = {
         var policy = Policy.defaults
         policy.timeZone = .gmt
-        policy.restrictedViewers = [UserRef(id: "U0DEE", name: "dee")]
+        policy.roles = RoleAssignments([.restricted: [Identity(platform: "slack", id: "U0DEE")]])
         return policy
     }()
 

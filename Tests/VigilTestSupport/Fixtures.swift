@@ -13,17 +13,17 @@ public enum Fixtures {
         try CommandSpecLoader.load(directory: repositoryRoot.appendingPathComponent("commands").path)
     }
 
-    /// The default policy, with Dee in the restricted role and times shown in UTC.
+    /// The default policy, with Dee (`slack:U0DEE`) in the restricted role and times shown in UTC.
     public static let policy: Policy = {
         var policy = Policy.defaults
-        policy.restrictedViewers = [UserRef(id: "U0DEE", name: "dee")]
+        policy.roles = RoleAssignments([.restricted: [Identity(platform: "slack", id: "U0DEE")]])
         policy.timeZone = TimeZone(identifier: "UTC")!
         return policy
     }()
 
-    public static let ava = UserRef(id: "U0AVA", name: "ava")
-    public static let ben = UserRef(id: "U0BEN", name: "ben")
-    public static let dee = UserRef(id: "U0DEE", name: "dee")
+    public static let ava = UserRef(id: "U0AVA", name: "ava", platform: "slack")
+    public static let ben = UserRef(id: "U0BEN", name: "ben", platform: "slack")
+    public static let dee = UserRef(id: "U0DEE", name: "dee", platform: "slack")
 
     /// 2026-11-28 21:40:00 UTC.
     public static let t0 = Date(timeIntervalSince1970: 1_795_902_000)

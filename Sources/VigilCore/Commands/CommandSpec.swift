@@ -88,13 +88,16 @@ public struct CommandSpec: Sendable, Hashable {
     public var examples: [String]
     public var arguments: [ArgumentSpec]
     public var options: [OptionSpec]
+    /// `role:` — who may run it: any one of these roles (`anyone` for help). Enforced by
+    /// ``Authorization`` for every command.
+    public var roles: [Role]
     /// Where the spec was defined.
     public var source: SourceLocation?
 
     public init(
         name: String, aliases: [String] = [], summary: String, usage: String, help: String = "",
         examples: [String] = [], arguments: [ArgumentSpec] = [], options: [OptionSpec] = [],
-        source: SourceLocation? = nil
+        roles: [Role] = [.responder], source: SourceLocation? = nil
     ) {
         self.name = name
         self.aliases = aliases
@@ -104,6 +107,7 @@ public struct CommandSpec: Sendable, Hashable {
         self.examples = examples
         self.arguments = arguments
         self.options = options
+        self.roles = roles
         self.source = source
     }
 }

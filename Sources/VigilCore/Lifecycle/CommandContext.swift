@@ -14,7 +14,9 @@ public struct CommandContext: Sendable {
     public init(policy: Policy, now: Date, actor: UserRef, platform: String, channel: String, catalog: PlaybookCatalog = PlaybookCatalog()) {
         self.policy = policy
         self.now = now
-        self.actor = actor
+        // The actor's platform is the one the command came from: decoders set it, and a
+        // reference without one (tests, old callers) is qualified here so that identities hold.
+        self.actor = actor.on(platform)
         self.platform = platform
         self.channel = channel
         self.catalog = catalog

@@ -68,7 +68,7 @@ struct IncidentDraft {
         if incident.owner == nil {
             // Whoever acknowledges an unowned incident owns it until someone assigns it.
             incident.owner = context.actor
-            payload["owner"] = context.actor.id
+            payload["owner"] = context.actor.storedID
         }
         record(.acknowledged, payload)
         clocks += ClockPlanner.stop(ClockPlanner.ackName, in: existingClocks, at: now)
@@ -88,11 +88,12 @@ struct IncidentDraft {
 
     mutating func assign(_ user: UserRef) throws(UserError) {
         try refuseIfResolved("assign")
-        if let owner = incident.owner, owner.isSamePerson(as: user) {
+        // The same account, or another account of the same person (`people:`).
+        if let owner = incident.owner, owner.isSamePerson(as: user) || context.policy.isSamePerson(owner, user) {
             throw UserError("\(id) is already owned by @\(owner.name).")
         }
         incident.owner = user
-        record(.assigned, ["owner_id": user.id, "owner_name": user.name])
+        record(.assigned, ["owner_id": user.storedID, "owner_name": user.name])
         announce(text.headline(incident, "assigned") + [.text(" · to "), .mention(user), .text(" by "), .mention(context.actor)])
     }
 

@@ -9,14 +9,15 @@ public enum Lifecycle {
     public static func apply(
         _ command: ParsedCommand, to incident: Incident?, clocks: [ClockRow] = [], context: CommandContext
     ) throws(UserError) -> Outcome {
+        try Authorization.requireRole(command.spec, context: context)
         guard let incident else {
-            let id = command.incidentNumber.map { context.policy.displayID($0) } ?? "that incident"
-            throw UserError("There is no incident \(id). `/incident list all` shows them.", usage: command.spec.usage)
+            throw Authorization.unavailable(command.incidentNumber, context: context, usage: command.spec.usage)
         }
+        try Authorization.authorize(command, incident: incident, context: context)
         var draft = IncidentDraft(incident: incident, existingClocks: clocks, context: context)
         switch command.subcommand {
         case .ack: try draft.acknowledge()
-        case .assign: try draft.assign(command.user("user")!)
+        case .assign: try draft.assign(mentioned(command.user("user")!, context: context))
         case .escalate: try draft.escalate(reason: command.string("reason"))
         case .resolve: try draft.resolve(resolution: command.string("resolution") ?? "")
         case .reopen: try draft.reopen(reason: command.string("reason"))
@@ -24,14 +25,24 @@ public enum Lifecycle {
         case .sev: try draft.changeSeverity(to: command.string("severity")!)
         case .step: try draft.step(command)
         case .playbook: try draft.switchPlaybook(to: command.string("playbook")!, usage: command.spec.usage)
+        case .waive: try draft.waive(command.string("clock")!, reason: command.string("reason") ?? "", usage: command.spec.usage)
         case .open, .status, .list, .help, .oncall, .summary, .report:
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
         return draft.outcome
     }
 
+    /// A person named in the command text. Slack itself writes `<@U0BEN|ben>` (a user cannot type
+    /// it: Slack escapes `<`), so on Slack such a mention is Slack's account `U0BEN`. Anything else
+    /// typed (`@bob`, or `<@…>` on another platform) has no platform: shown and stored, never trusted.
+    static func mentioned(_ user: UserRef, context: CommandContext) -> UserRef {
+        context.platform == "slack" && user.id != user.name ? user.on("slack") : user
+    }
+
     /// Checks an `open` completely before a number is reserved, so a refusal never burns one.
     public static func planOpen(_ command: ParsedCommand, context: CommandContext) throws(UserError) -> OpenPlan {
+        // Any responder may open, restricted or not: an urgent report is never refused.
+        try Authorization.requireRole(command.spec, context: context)
         let policy = context.policy
         let title = (command.string("title") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty else { throw UserError("An incident needs a title.", usage: command.spec.usage) }
@@ -47,7 +58,10 @@ public enum Lifecycle {
         var playbook: Playbook?
         if let id = command.optionStrings("playbook").first {
             guard let chosen = context.catalog.playbook(id: id) else {
-                throw UserError("There is no playbook “\(id)”. \(installedPlaybooks(context))", usage: command.spec.usage)
+                throw UserError("There is no playbook “\(id)”. \(applicablePlaybooks(category.name, context))", usage: command.spec.usage)
+            }
+            guard chosen.applies(toCategory: category.name) else {
+                throw UserError("Playbook “\(chosen.id)” is not for \(category.name) incidents. \(applicablePlaybooks(category.name, context))", usage: command.spec.usage)
             }
             playbook = chosen
         } else {
@@ -60,6 +74,13 @@ public enum Lifecycle {
 
     static func installedPlaybooks(_ context: CommandContext) -> String {
         context.catalog.ids.isEmpty ? "No playbooks are installed." : "Installed: \(context.catalog.ids.joined(separator: ", "))."
+    }
+
+    /// `For child-safety incidents: csam.` — the playbooks a command may attach to an incident
+    /// of this category.
+    static func applicablePlaybooks(_ category: String, _ context: CommandContext) -> String {
+        let ids = context.catalog.applicable(toCategory: category).map(\.id)
+        return ids.isEmpty ? "No installed playbook is for \(category) incidents." : "For \(category) incidents: \(ids.joined(separator: ", "))."
     }
 }
 
@@ -114,6 +135,15 @@ public struct OpenPlan: Sendable {
         // A restricted incident's playbook is not described in open channels: the channel gets
         // the redacted headline, the person who opened it gets the first step privately.
         let restrictedSteps = incident.restricted && lines.count > 1
+        if incident.restricted, !policy.mayReadRestricted(context.actor) {
+            // Someone not cleared may report it, and then sees no more than the channel does:
+            // ID, severity and category; the cleared people take it from here.
+            let notice: [Span] = [.text("Only people with the `restricted` role may see its details or work it; they have been notified in the incidents channel.")]
+            return Outcome(
+                incident: incident, expectedSequence: 0, events: [event],
+                outbox: [OutboxItem(channel: .incidents, incident: number, message: Message(lines: [line]))],
+                reply: Reply(.ephemeral, Message(lines: [text.headline(incident, "opened"), notice])), clocks: clocks)
+        }
         return Outcome(
             incident: incident, expectedSequence: 0, events: [event],
             outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? Message(lines: [line]) : message)],

@@ -12,11 +12,16 @@ public enum ListScope: String, Sendable, CaseIterable {
     case all
 
     /// The store query for this scope.
-    public func filter(category: String?, actor: UserRef, limit: Int = 50) -> IncidentFilter {
+    /// `people` links the actor's accounts: `mine` lists what any of them owns.
+    public func filter(category: String?, actor: UserRef, people: PeopleDirectory = PeopleDirectory(), limit: Int = 50) -> IncidentFilter {
         switch self {
         // `breached` is answered from the clock rows; as a plain filter it means the open ones.
         case .open, .breached: IncidentFilter(states: [.open, .acknowledged], category: category, limit: limit)
-        case .mine: IncidentFilter(states: [.open, .acknowledged], category: category, owner: actor, limit: limit)
+        case .mine:
+            IncidentFilter(
+                states: [.open, .acknowledged], category: category,
+                owners: [actor] + people.accounts(of: actor).filter { $0 != actor.identity }.sorted().map { UserRef(id: $0.id, name: actor.name, platform: $0.platform) },
+                limit: limit)
         case .all: IncidentFilter(category: category, limit: limit)
         }
     }

@@ -79,8 +79,10 @@ extension IncidentDraft {
         guard let record = progress.record(of: step.id), record.status == .awaitingApproval else {
             throw UserError("“\(step.title)” is not waiting for approval\(waiting.isEmpty ? "" : "; waiting: \(waiting.map(\.id).joined(separator: ", "))").")
         }
-        guard !record.by.isSamePerson(as: context.actor) else {
-            throw UserError("You marked “\(step.title)” done; a second, different person must approve it.")
+        // People, not accounts: one person's Slack and Mattermost accounts (linked in `people:`)
+        // are one person, and a doubt (an old row without a platform) counts as the same person.
+        guard context.actor.identity != nil, !context.policy.people.mayBeSamePerson(record.by, context.actor) else {
+            throw UserError("You marked “\(step.title)” done (from this or another of your accounts); a second, different person must approve it.")
         }
         var approved = record
         approved.status = .done
@@ -96,23 +98,47 @@ extension IncidentDraft {
 
     mutating func switchPlaybook(to playbookID: String, usage: String) throws(UserError) {
         guard let playbook = context.catalog.playbook(id: playbookID) else {
-            throw UserError("There is no playbook “\(playbookID)”. \(Lifecycle.installedPlaybooks(context))", usage: usage)
+            throw UserError("There is no playbook “\(playbookID)”. \(Lifecycle.applicablePlaybooks(incident.category, context))", usage: usage)
+        }
+        // Only a playbook for the incident's own category: a child-safety incident cannot be
+        // moved to `harassment` (and lose its duties); its restriction comes from its category
+        // and so stays whatever the playbook.
+        guard playbook.applies(toCategory: incident.category) else {
+            throw UserError("Playbook “\(playbook.id)” is not for \(incident.category) incidents. \(Lifecycle.applicablePlaybooks(incident.category, context))", usage: usage)
         }
         guard playbook.id != incident.playbook else { throw UserError("\(id) already follows “\(playbook.title)”.") }
         guard incident.steps.isEmpty else {
             throw UserError("\(id) has step progress in its current playbook; switching now would lose that record.")
         }
-        if let old = progress { clocks += old.cancelledClocks(at: now) }
+        // Step clocks of the old playbook end; its legal clock does not: a legal duty is stopped
+        // only by completing it or by a recorded waiver (`waive`).
+        if let old = progress { clocks += old.cancelledClocks(at: now).filter { $0.kind != .legal } }
         let previous = incident.playbook
         incident.playbook = playbook.id
         record(.playbookChanged, ["from": previous ?? "", "to": playbook.id])
         let progress = PlaybookProgress(playbook: playbook, incident: incident)
         // A restarted clock replaces the cancelled row of the same name, if both playbooks share a step.
-        let starting = progress.startingClocks().map { ClockPlanner.schedule($0, policy: context.policy, incident: incident) }
+        var starting = progress.startingClocks().filter { $0.kind != .legal }.map {
+            ClockPlanner.schedule($0, policy: context.policy, incident: incident)
+        }
+        if let legal = progress.startingClocks().first(where: { $0.kind == .legal }), let row = newLegalClock(legal, for: playbook) {
+            starting.append(ClockPlanner.schedule(row, policy: context.policy, incident: incident))
+        }
         clocks = clocks.filter { row in !starting.contains { $0.name == row.name } } + starting
         var line = text.headline(incident, "playbook changed")
         line += [.text(" by "), .mention(context.actor)]
         post(Message(lines: [line] + StepText(text: text).attached(progress)), publicLine: line)
+    }
+
+    /// The new playbook's legal clock, unless the incident already has that rule's clock (running,
+    /// met or waived: it is not restarted). Named `legal`, or `legal:<playbook>` when a clock of
+    /// another rule already holds that name and keeps running beside it.
+    func newLegalClock(_ legal: ClockRow, for playbook: Playbook) -> ClockRow? {
+        let existingLegal = existingClocks.filter { $0.kind == .legal }
+        guard !existingLegal.contains(where: { $0.rule == legal.rule }) else { return nil }
+        var row = legal
+        if existingLegal.contains(where: { $0.name == legal.name }) { row.name = "\(ClockPlanner.legalName):\(playbook.id)" }
+        return row
     }
 
     // MARK: - Helpers
@@ -144,7 +170,10 @@ extension IncidentDraft {
             ).stopped(at: at))
         }
         if step.completesLegal, let legal = progress.startingClocks().first(where: { $0.kind == .legal }) {
-            clocks.append(legal.stopped(at: at))
+            // The running clock of this rule, whatever its name (`legal`, or `legal:<playbook>`
+            // when it runs beside an earlier playbook's); the planned row when none is stored.
+            let stored = existingClocks.filter { $0.kind == .legal && $0.rule == legal.rule }
+            clocks += stored.isEmpty ? [legal.stopped(at: at)] : stored.filter { $0.state == .running }.map { $0.stopped(at: at) }
         }
     }
 

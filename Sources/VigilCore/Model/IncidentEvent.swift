@@ -12,6 +12,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case playbookChanged = "playbook_changed"
     case clockWarned = "clock_warned"
     case clockBreached = "clock_breached"
+    /// A `lead` or `legal` waived a legal clock; the payload records the clock and the reason.
+    case clockWaived = "clock_waived"
 }
 
 /// One append-only entry in an incident's history, chained to the one before it by hash.
@@ -91,7 +93,9 @@ public enum EventChain {
         field(String(incident))
         field(String(sequence))
         field(kind.rawValue)
-        field(actor.id)
+        // The stored form: `slack:U0AVA` for events that know their platform, the bare ID for
+        // events written before, so old chains still verify.
+        field(actor.storedID)
         field(actor.name)
         field(String(Int64((at.timeIntervalSince1970 * 1000).rounded())))
         for key in payload.keys.sorted() {

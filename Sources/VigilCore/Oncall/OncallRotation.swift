@@ -57,7 +57,7 @@ extension OncallSchedule {
         if changesOnlyAtOverrideEdges(liveOverrides) {
             // Stepping shift by shift would walk every hand-off up to a far-off override.
             for edge in Set(overrideEdges).filter({ $0 > date }).sorted() {
-                if let next = shift(at: edge), !next.person.isSamePerson(as: person) { return edge }
+                if let next = shift(at: edge), !next.person.isSameRosterEntry(as: person) { return edge }
             }
             return nil
         }
@@ -65,7 +65,7 @@ extension OncallSchedule {
         var end = current.end
         var unchangedAfterOverrides = 0
         while let next = shift(at: end) {
-            if !next.person.isSamePerson(as: person) { return end }
+            if !next.person.isSameRosterEntry(as: person) { return end }
             // Once no override can apply, the rotation repeats every `members.count` shifts: a
             // full round with nobody new means nobody new ever.
             if lastEdge.map({ end >= $0 }) ?? true {
@@ -80,9 +80,9 @@ extension OncallSchedule {
     /// Whether hand-offs never change who is on call: every member is the same person, and each
     /// override applies to all of their shifts or to none.
     private func changesOnlyAtOverrideEdges(_ liveOverrides: [OncallOverride]) -> Bool {
-        let samePerson = members.allSatisfy { member in members.allSatisfy { $0.isSamePerson(as: member) } }
+        let samePerson = members.allSatisfy { member in members.allSatisfy { $0.isSameRosterEntry(as: member) } }
         return samePerson && liveOverrides.allSatisfy { override in
-            let covered = members.filter { override.covers.isSamePerson(as: $0) }.count
+            let covered = members.filter { override.covers.isSameRosterEntry(as: $0) }.count
             return covered == 0 || covered == members.count
         }
     }
@@ -92,7 +92,7 @@ extension OncallSchedule {
     private func segment(of member: UserRef, from start: Date, to end: Date, containing date: Date) -> OncallShift {
         let applicable = overrides.enumerated().filter { _, override in
             override.from < override.until && override.from < end && override.until > start
-                && override.covers.isSamePerson(as: member)
+                && override.covers.isSameRosterEntry(as: member)
         }
         guard !applicable.isEmpty else { return OncallShift(person: member, member: member, start: start, end: end) }
 
@@ -107,8 +107,8 @@ extension OncallSchedule {
         var lower = edges.lastIndex { $0 <= date } ?? 0
         var upper = lower + 1
         let who = person(at: date)
-        while lower > 0, person(at: edges[lower - 1]).isSamePerson(as: who) { lower -= 1 }
-        while upper < edges.count - 1, person(at: edges[upper]).isSamePerson(as: who) { upper += 1 }
+        while lower > 0, person(at: edges[lower - 1]).isSameRosterEntry(as: who) { lower -= 1 }
+        while upper < edges.count - 1, person(at: edges[upper]).isSameRosterEntry(as: who) { upper += 1 }
         return OncallShift(person: who, member: member, start: edges[lower], end: edges[upper])
     }
 }

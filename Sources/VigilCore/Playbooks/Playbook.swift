@@ -123,6 +123,13 @@ public struct Playbook: Sendable, Hashable {
         self.source = source
     }
 
+    /// Whether the playbook may be attached to an incident of `category`: its `applies_to`
+    /// names the category, or names none. `open --playbook` and `playbook` accept no other, so
+    /// a child-safety incident cannot be moved to a playbook without its legal duties.
+    public func applies(toCategory category: String) -> Bool {
+        appliesTo.categories.isEmpty || appliesTo.categories.contains { $0.lowercased() == category.lowercased() }
+    }
+
     /// The roles a step's `owner` may name when config defines no others.
     public static let builtInRoles = ["responder", "lead", "legal", "oncall", "privacy", "support", "engineering", "comms"]
 }

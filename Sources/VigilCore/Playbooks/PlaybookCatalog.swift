@@ -17,4 +17,9 @@ public struct PlaybookCatalog: Sendable {
     }
 
     public var ids: [String] { playbooks.map(\.id) }
+
+    /// The playbooks that may be attached to an incident of `category`, in file-name order.
+    public func applicable(toCategory category: String) -> [Playbook] {
+        playbooks.filter { $0.applies(toCategory: category) }
+    }
 }

@@ -16,15 +16,18 @@ public struct Policy: Sendable {
     public var oncall: [OncallSchedule]
     /// Where times are shown to people.
     public var timeZone: TimeZone
-    /// People allowed to read restricted incidents' titles and notes in private views.
-    public var restrictedViewers: [UserRef]
     /// When the daily digest goes to the leads channel, if it is configured.
     public var digest: DigestSchedule?
+    /// Config `people:`: one person's accounts across platforms.
+    public var people: PeopleDirectory
+    /// Config `roles:`: who holds `responder`, `lead`, `legal` and `restricted`.
+    public var roles: RoleAssignments
 
     public init(
         idPrefix: String = "INC", severities: [Severity], categories: [Category],
         escalationLevels: [EscalationLevel] = Policy.defaultLevels, escalationRepeats: Int = 0, oncall: [OncallSchedule] = [],
-        timeZone: TimeZone = .gmt, restrictedViewers: [UserRef] = [], digest: DigestSchedule? = nil
+        timeZone: TimeZone = .gmt, digest: DigestSchedule? = nil, people: PeopleDirectory = PeopleDirectory(),
+        roles: RoleAssignments = RoleAssignments()
     ) {
         self.idPrefix = idPrefix
         self.severities = severities
@@ -33,8 +36,9 @@ public struct Policy: Sendable {
         self.escalationRepeats = escalationRepeats
         self.oncall = oncall
         self.timeZone = timeZone
-        self.restrictedViewers = restrictedViewers
         self.digest = digest
+        self.people = people
+        self.roles = roles
     }
 
     /// The severity named `name` (case-insensitive).
@@ -50,9 +54,20 @@ public struct Policy: Sendable {
     /// `INC-42`.
     public func displayID(_ number: Int) -> String { "\(idPrefix)-\(number)" }
 
-    /// Whether `user` may read a restricted incident's title and notes in a private view.
+    /// Whether `user` is cleared for restricted incidents: holds the `restricted` role, by
+    /// identity (never by display name), through any of their linked accounts.
     public func mayReadRestricted(_ user: UserRef) -> Bool {
-        restrictedViewers.contains { $0.isSamePerson(as: user) }
+        roles.has(user, .restricted, people: people)
+    }
+
+    /// Whether `user` holds `role` (see ``RoleAssignments/has(_:_:people:)``).
+    public func has(_ user: UserRef, _ role: Role) -> Bool {
+        roles.has(user, role, people: people)
+    }
+
+    /// Whether `a` and `b` are surely one person (through `people:`); never by name.
+    public func isSamePerson(_ a: UserRef, _ b: UserRef) -> Bool {
+        people.isSamePerson(a, b)
     }
 
     /// The name of escalation level `level` (1-based), or `level N` past the configured ones.

@@ -41,14 +41,16 @@ public struct IncidentFilter: Sendable, Equatable {
     /// States to include; empty means all.
     public var states: Set<IncidentState>
     public var category: String?
-    public var owner: UserRef?
+    /// Owned by any of these accounts (one person's linked accounts, ``PeopleDirectory``); empty
+    /// means owned by anyone or no one. Matched by ID, never by display name.
+    public var owners: [UserRef]
     /// At most this many, newest first.
     public var limit: Int
 
-    public init(states: Set<IncidentState> = [], category: String? = nil, owner: UserRef? = nil, limit: Int = 50) {
+    public init(states: Set<IncidentState> = [], category: String? = nil, owner: UserRef? = nil, owners: [UserRef] = [], limit: Int = 50) {
         self.states = states
         self.category = category
-        self.owner = owner
+        self.owners = owners + (owner.map { [$0] } ?? [])
         self.limit = limit
     }
 }

@@ -12,6 +12,10 @@ public enum HelpText {
     public static func detail(_ spec: CommandSpec) -> Reply {
         var lines: [[Span]] = [[.code("/incident \(spec.usage)")], [.text(spec.summary)]]
         if !spec.aliases.isEmpty { lines.append([.text("Also: " + spec.aliases.joined(separator: ", "))]) }
+        if spec.roles != [.anyone] {
+            let roles = spec.roles.map { "`\($0.rawValue)`" }.joined(separator: " or ")
+            lines.append([.text("Who: people with the \(roles) role.")])
+        }
         for paragraph in spec.help.split(separator: "\n", omittingEmptySubsequences: true) {
             lines.append([.text(String(paragraph))])
         }

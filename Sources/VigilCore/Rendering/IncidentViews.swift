@@ -81,9 +81,10 @@ public enum IncidentViews {
     /// Refs, playbook progress and step history, and the resolution, for readers allowed to see them.
     static func detailLines(_ incident: Incident, context: CommandContext) -> [[Span]] {
         let text = context.text
-        let mayRead = !incident.restricted || context.policy.mayReadRestricted(context.actor)
+        let mayRead = Authorization.mayAccess(incident, context: context)
         var lines: [[Span]] = []
-        if !incident.refs.isEmpty { lines.append([.text("Refs: " + incident.refs.joined(separator: ", "))]) }
+        // A restricted incident's refs (ticket numbers, report numbers) are details too.
+        if !incident.refs.isEmpty { lines.append([.text("Refs: " + (mayRead ? incident.refs.joined(separator: ", ") : "(restricted)"))]) }
         if let playbook = incident.playbook.flatMap(context.catalog.playbook(id:)) {
             let progress = PlaybookProgress(playbook: playbook, incident: incident)
             let steps = StepText(text: text)
@@ -102,7 +103,7 @@ public enum IncidentViews {
 
     /// The most recent `limit` events, with the count of older ones left out.
     static func timeline(_ events: [IncidentEvent], limit: Int, incident: Incident, context: CommandContext) -> [[Span]] {
-        let mayRead = !incident.restricted || context.policy.mayReadRestricted(context.actor)
+        let mayRead = Authorization.mayAccess(incident, context: context)
         let recent = events.suffix(limit)
         var lines: [[Span]] = [[.bold("Timeline")]]
         if events.count > recent.count {
@@ -157,6 +158,8 @@ public enum IncidentViews {
     static func row(_ incident: Incident, clocks: [ClockRow] = [], context: CommandContext) -> [Span] {
         let text = context.text
         var spans: [Span] = [.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))")]
+        // Someone not cleared learns no more than the channel says: ID, state, severity, category.
+        guard Authorization.mayAccess(incident, context: context) else { return spans }
         if let owner = incident.owner { spans += [.text(" · owner "), .mention(owner)] }
         if incident.state != .resolved {
             let running = clocks.filter { $0.state == .running && $0.kind != .escalation }.sorted { $0.dueAt < $1.dueAt }
@@ -182,7 +185,7 @@ public enum IncidentViews {
         case .opened: return [.text("opened")] + by
         case .acknowledged: return [.text("acknowledged")] + by
         case .assigned:
-            return [.text("assigned to "), .mention(UserRef(id: p["owner_id"] ?? "?", name: p["owner_name"] ?? "?"))] + by
+            return [.text("assigned to "), .mention(UserRef(storedID: p["owner_id"] ?? "?", name: p["owner_name"] ?? "?"))] + by
         case .escalated: return [.text("escalated to level \(p["level"] ?? "?")")] + by + free("reason", ": ")
         case .severityChanged: return [.text("severity \(p["from"] ?? "?") → \(p["to"] ?? "?")")] + by
         case .noted: return [.text("note")] + by + free("text", ": ")
@@ -195,6 +198,7 @@ public enum IncidentViews {
         case .playbookChanged: return [.text("playbook \(p["from"].flatMap { $0.isEmpty ? nil : $0 } ?? "none") → \(p["to"] ?? "?")")] + by
         case .clockWarned: return [.text("\(p["clock"] ?? "clock") warning")]
         case .clockBreached: return [.text("\(p["clock"] ?? "clock") breached")]
+        case .clockWaived: return [.text("\(p["clock"] ?? "legal") clock waived")] + by + free("reason", ": ")
         }
     }
 }

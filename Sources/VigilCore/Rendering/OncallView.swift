@@ -20,7 +20,7 @@ public enum OncallView {
             let shifts = schedule.shifts(from: context.now, count: 3)
             guard let current = shifts.first else { continue }
             var line: [Span] = [.bold(schedule.name), .text(": now "), .mention(current.person), .text(" until \(text.time(current.end))")]
-            if !current.person.isSamePerson(as: current.member) {
+            if !current.person.isSameRosterEntry(as: current.member) {
                 line += [.text(" (covering "), .mention(current.member), .text(")")]
             }
             for shift in shifts.dropFirst() {
