@@ -40,6 +40,7 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest",
+        "known_max_age",
     ]
 
     func decode(_ root: Node) -> Outcome {
