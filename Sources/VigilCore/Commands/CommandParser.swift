@@ -20,11 +20,12 @@ public struct CommandParser: Sendable {
     }
 
     public func parse(_ text: String) throws(UserError) -> ParsedCommand {
-        let tokens = try Tokenizer.tokenize(text)
         // Refused characters are refused before anything else reads the words (and echoes them).
         if let problem = TextRules.problem(in: text) {
-            throw UserError(problem, usage: tokens.first.flatMap { spec(named: $0.text) }?.usage)
+            let first = (try? Tokenizer.tokenize(text))?.first
+            throw UserError(problem, usage: first.flatMap { spec(named: $0.text) }?.usage)
         }
+        let tokens = try Tokenizer.tokenize(text)
         guard let first = tokens.first else {
             // A bare `/incident` is a request for help.
             return try parse("help")
