@@ -96,7 +96,8 @@ public struct SlackRenderer: ChatRenderer {
     }
 }
 
-/// Mattermost: Markdown `text`; mentions by user name.
+/// Mattermost: Markdown `text`; mentions by user name. Every text span is escaped
+/// (``MattermostMarkdown``), so what a user typed renders as typed and notifies no one.
 public struct MattermostRenderer: ChatRenderer {
     /// Mattermost splits posts over 16,383 characters; stay under it.
     static let maxTextLength = 16_000
@@ -113,12 +114,14 @@ public struct MattermostRenderer: ChatRenderer {
 
     func markdown(_ message: Message) -> String {
         let text = message.lines.map { line in
-            line.map { span in
+            var lineStart = true
+            return line.map { span in
+                defer { lineStart = false }
                 switch span {
-                case let .text(s): s
-                case let .bold(s): s.isEmpty ? "" : "**\(s)**"
-                case let .code(s): "`\(s)`"
-                case let .mention(user): "@\(user.name)"
+                case let .text(s): return MattermostMarkdown.escape(s, atLineStart: lineStart)
+                case let .bold(s): return s.isEmpty ? "" : "**\(MattermostMarkdown.escape(s, atLineStart: false))**"
+                case let .code(s): return MattermostMarkdown.code(s)
+                case let .mention(user): return MattermostMarkdown.mention(user.name)
                 }
             }.joined()
         }.joined(separator: "\n")

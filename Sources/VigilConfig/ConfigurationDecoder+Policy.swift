@@ -17,7 +17,7 @@ extension ConfigurationDecoder {
         let repeats = top["escalation_repeats"].flatMap { escalationRepeats($0, escalation: escalation) } ?? 0
         let timeZone = top["timezone"].flatMap(timeZone) ?? defaults.timeZone
         let people = top["people"].map(people) ?? PeopleDirectory()
-        return Policy(
+        var policy = Policy(
             idPrefix: top["id_prefix"].flatMap(idPrefix) ?? defaults.idPrefix,
             severities: severities,
             categories: categories,
@@ -28,6 +28,18 @@ extension ConfigurationDecoder {
             digest: top["digest"].flatMap { digest($0, defaultZone: timeZone) },
             people: people,
             roles: top["roles"].map { roles($0, people: people) } ?? RoleAssignments())
+        if let limit = top["known_max_age"].flatMap(knownMaxAge) { policy.knownMaxAge = limit }
+        return policy
+    }
+
+    /// `known_max_age: 30d`: how far back `--known` may reach, from one minute to 366 days.
+    func knownMaxAge(_ node: Node) -> Duration? {
+        guard let limit = reader.duration(node, at: "known_max_age") else { return nil }
+        guard limit >= .seconds(60), limit <= .seconds(366 * 86_400) else {
+            reader.error("known_max_age must be between 1m and 366d, found \(DurationText.configForm(limit))", at: node)
+            return nil
+        }
+        return limit
     }
 
     /// `digest: "09:00 America/Los_Angeles"` (the zone defaults to `timezone`).

@@ -42,6 +42,7 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
+        "known_max_age",
     ]
 
     func decode(_ root: Node) -> Outcome {

@@ -38,7 +38,8 @@ import VigilJSON
     @Test func mattermostUsesMarkdownAndNames() {
         let json = MattermostRenderer().replyBody(Reply(.ephemeral, message))
         #expect(json["response_type"]?.stringValue == "ephemeral")
-        #expect(json["text"]?.stringValue == "**INC-7** opened · SEV1 · fraud — Refunds <&> chargebacks · reporter @ava\nact: `/incident ack INC-7`")
+        // `<`, `&` and `>` as entities: Mattermost's Markdown would otherwise read `<…>` as a link or tag.
+        #expect(json["text"]?.stringValue == "**INC-7** opened · SEV1 · fraud — Refunds &lt;&amp;&gt; chargebacks · reporter @ava\nact: `/incident ack INC-7`")
         #expect(MattermostRenderer().webhookBody(message)["response_type"] == nil)
     }
 }

@@ -13,7 +13,7 @@ import VigilTestSupport
     static let trickyTitle = "Refund abuse, \"VIP\" creators"
 
     /// Three incidents: INC-1 acknowledged after 4 min and resolved after 1 h 4 min; INC-2
-    /// restricted and open; INC-3 open with a title over two lines.
+    /// restricted and open; INC-3 open with a title typed over two lines (kept on one).
     func seeded(_ vigil: TestVigil) async throws {
         try await vigil.withClient { client in
             _ = try await vigil.slack("open sev1 fraud \(Self.trickyTitle)", client: client)
@@ -26,7 +26,7 @@ import VigilTestSupport
             // Reports count up to a moment they exclude: move past the resolution.
             vigil.clock.advance(by: 60)
         }
-        #expect(try await vigil.store.incident(3)?.title == "Line one\nline two")
+        #expect(try await vigil.store.incident(3)?.title == "Line one line two")
     }
 
     @Test("/incident report is private, --share posts it, and restricted titles follow the role")
@@ -55,6 +55,11 @@ import VigilTestSupport
             #expect(bad.responseType == "ephemeral")
             #expect(bad.text.contains("“last-week” is not a period."))
             #expect(bad.text.contains("report [period] [--share]"))
+            // Finding 1: the period that overflowed and killed the server is a usage error.
+            let (overlongStatus, overlong) = try await vigil.slack("report 384307168202282326d", client: client)
+            #expect(overlongStatus == .ok)
+            #expect(overlong.responseType == "ephemeral")
+            #expect(overlong.text.contains("is too long: a report covers at most 366 days"))
             let (_, future) = try await vigil.slack("report 2027-01", client: client)
             #expect(future.text.contains("2027-01 has not begun yet"))
         }
@@ -90,7 +95,7 @@ import VigilTestSupport
         #expect(rows[1]["title"] == "(restricted: title hidden)")
         #expect(rows[1]["restricted"] == "true")
         #expect(rows[1]["legal_rule"]?.contains("2258A") == true)
-        #expect(rows[2]["title"] == "Line one\nline two")
+        #expect(rows[2]["title"] == "Line one line two")
         // sev3 acks within 4 h; an hour and 4 minutes in, it is still running.
         #expect(rows[2]["ack_outcome"] == "running")
         let titled = try CSVReader(string: try await export(vigil, .csv, titles: true), hasHeaderRow: true)
@@ -120,7 +125,7 @@ import VigilTestSupport
         let oldest = try #require(parsed["backlog"]?["oldest"]?.arrayValue)
         #expect(oldest.map { $0["id"]?.stringValue } == ["INC-2", "INC-3"])
         #expect(oldest[0]["title"] == .null)
-        #expect(oldest[1]["title"]?.stringValue == "Line one\nline two")
+        #expect(oldest[1]["title"]?.stringValue == "Line one line two")
     }
 
     @Test("markdown and text exports carry the same figures")
@@ -155,6 +160,15 @@ import VigilTestSupport
         let badPeriod = try VigilExecutable.run(["report", "--database", "sqlite:\(database)", "--period", "soon"], in: vigil.directory)
         #expect(badPeriod.status == 64)
         #expect(badPeriod.stderr.contains("“soon” is not a period."))
+        // Finding 1: this period overflowed `count * 24` and killed the process.
+        let overlong = try VigilExecutable.run(
+            ["report", "--database", "sqlite:\(database)", "--period", "384307168202282326d"], in: vigil.directory)
+        #expect(overlong.status == 64, "\(overlong.stderr)")
+        #expect(overlong.stderr.contains("is too long: a report covers at most 366 days."))
+        let zoneOnly = try VigilExecutable.run(
+            ["report", "--database", "sqlite:\(database)", "--since", "2026-11-22 Z"], in: vigil.directory)
+        #expect(zoneOnly.status == 64, "\(zoneOnly.stderr)")
+        #expect(zoneOnly.stderr.contains("--since “2026-11-22 Z” is neither a day"))
         let badFormat = try VigilExecutable.run(["report", "--database", "sqlite:\(database)", "--format", "xml"], in: vigil.directory)
         #expect(badFormat.status == 64)
         let missing = try VigilExecutable.run(["report", "--database", "sqlite:/nonexistent/vigil.sqlite"], in: vigil.directory)

@@ -20,6 +20,11 @@ public struct CommandParser: Sendable {
     }
 
     public func parse(_ text: String) throws(UserError) -> ParsedCommand {
+        // Refused characters are refused before anything else reads the words (and echoes them).
+        if let problem = TextRules.problem(in: text) {
+            let first = (try? Tokenizer.tokenize(text))?.first
+            throw UserError(problem, usage: first.flatMap { spec(named: $0.text) }?.usage)
+        }
         let tokens = try Tokenizer.tokenize(text)
         guard let first = tokens.first else {
             // A bare `/incident` is a request for help.
@@ -75,7 +80,7 @@ private struct ArgumentParse {
                     if argument.optional { break }
                     throw fail("Missing \(placeholder(argument)).")
                 }
-                arguments[argument.name] = .text(freeText(rest))
+                arguments[argument.name] = .text(try TextRules.freeText(freeText(rest), argument: argument.name, usage: spec.usage))
                 cursor = positional.count
                 break
             }
@@ -122,13 +127,15 @@ private struct ArgumentParse {
                 index += 1
                 continue
             }
-            var name = String(token.text.dropFirst(2)).lowercased()
+            var name = String(token.text.dropFirst(2))
             var inlineValue: Token?
             if let equals = name.firstIndex(of: "=") {
+                // Only the name is case-insensitive: `--known=2026-11-22T09:30Z` keeps its `T` and `Z`.
                 let value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
                 inlineValue = Token(text: value, range: token.range, quoted: false)
             }
+            name = name.lowercased()
             guard let option = spec.options.first(where: { $0.name == name }) else {
                 let known = spec.options.map { "--" + $0.name }
                 let hint = Suggestions.closest(to: name, in: spec.options.map(\.name)).first.map { " Did you mean --\($0)?" }
@@ -153,6 +160,10 @@ private struct ArgumentParse {
                 index += 2
             }
             if options[name] != nil, !option.repeatable { throw fail("--\(name) is given twice.") }
+            if let given = options[name], given.count >= TextRules.maximumRepeats {
+                throw fail("--\(name) is given more than \(TextRules.maximumRepeats) times; one command takes at most \(TextRules.maximumRepeats).")
+            }
+            if name == "ref", !TextRules.isRef(valueToken.text) { throw TextRules.refError(valueToken.text, usage: spec.usage) }
             let asArgument = ArgumentSpec(name: "--\(name)", type: option.type)
             switch recognise(valueToken, as: asArgument) {
             case let .success(value): options[name, default: []].append(value)
@@ -235,6 +246,9 @@ private struct ArgumentParse {
             }
             return .success(.category(category.name))
         case .user:
+            if !token.quoted, let everyone = ChannelWideMention.named(in: word) {
+                return .failure(fail("\(everyone) would notify everyone in the channel; name one person: @name or <@U123>."))
+            }
             guard !token.quoted, let user = UserMention.parse(word) else {
                 return .failure(fail("“\(word)” is not a user. Mention them: @name or <@U123>."))
             }
@@ -249,7 +263,7 @@ private struct ArgumentParse {
             }
             return .success(.choice(value))
         case .text:
-            return .success(.text(word))
+            return TextRules.freeTextResult(word, argument: argument.name, usage: spec.usage)
         case .time:
             guard let date = TimeText.parse(word, in: policy.timeZone) else {
                 return .failure(fail("“\(word)” is not a time. Write it as \"2026-11-22 09:30\", optionally with a zone: \"2026-11-22 09:30 Europe/Paris\"."))

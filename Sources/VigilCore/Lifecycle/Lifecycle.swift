@@ -51,10 +51,7 @@ public enum Lifecycle {
         }
         let severity = command.string("severity")!
         let category = policy.category(named: command.string("category")!)!
-        let knownAt = command.optionTime("known") ?? context.now
-        guard knownAt <= context.now.addingTimeInterval(60) else {
-            throw UserError("--known is in the future (\(context.text.time(knownAt))); it is when the team learned of the incident.", usage: command.spec.usage)
-        }
+        let knownAt = try checkedKnownAt(command, context: context)
         var playbook: Playbook?
         if let id = command.optionStrings("playbook").first {
             guard let chosen = context.catalog.playbook(id: id) else {
@@ -70,6 +67,28 @@ public enum Lifecycle {
         return OpenPlan(
             title: title, severity: severity, category: category, knownAt: knownAt, refs: command.optionStrings("ref"),
             playbook: playbook, context: context)
+    }
+
+    /// `--known`, or now. It may not be in the future (a minute of grace for clocks that
+    /// differ), nor further back than `known_max_age`: every deadline it starts would already be
+    /// long past, and catching up on them all would flood on-call.
+    static func checkedKnownAt(_ command: ParsedCommand, context: CommandContext) throws(UserError) -> Date {
+        guard let knownAt = command.optionTime("known") else { return context.now }
+        guard knownAt <= context.now.addingTimeInterval(60) else {
+            throw UserError(
+                "--known is in the future (\(context.text.time(knownAt))); it is when the team learned of the incident, so now or earlier.",
+                usage: command.spec.usage)
+        }
+        let limit = context.policy.knownMaxAge
+        // Compared as seconds in Double: no Duration or Int arithmetic on a year-1 date.
+        let limitSeconds = Double(limit.components.seconds)
+        guard context.now.timeIntervalSince(knownAt) <= limitSeconds else {
+            throw UserError(
+                "--known (\(context.text.time(knownAt))) is more than \(DurationText.format(limit)) ago; it may be at most \(DurationText.format(limit)) back "
+                    + "(known_max_age in the config). For an older case, open it without --known and say in a note when it began.",
+                usage: command.spec.usage)
+        }
+        return knownAt
     }
 
     static func installedPlaybooks(_ context: CommandContext) -> String {

@@ -4,18 +4,30 @@ import Foundation
 public enum DurationText {
     private static let units: [(Character, Int64)] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
 
-    /// Parses a duration; `nil` when the text is not one (empty, unknown unit, no number, zero).
+    /// The longest duration Vigil reads: 100 years. Nothing Vigil times is longer, and the bound
+    /// keeps every later sum, product and `Date` conversion of a configured duration far from
+    /// overflowing (`Duration` arithmetic traps on overflow).
+    public static let maximumSeconds: Int64 = 100 * 366 * 86_400
+
+    /// Parses a duration; `nil` when the text is not one (empty, unknown unit, no number, zero,
+    /// or longer than ``maximumSeconds``).
     public static func parse(_ text: String) -> Duration? {
         var seconds: Int64 = 0
         var digits = ""
         var sawUnit = false
         for character in text.trimmingCharacters(in: .whitespaces).lowercased() {
             if character.isASCII, character.isNumber {
+                // Twenty digits already exceed Int64; stop collecting rather than grow the string.
+                guard digits.count < 20 else { return nil }
                 digits.append(character)
             } else if let unit = units.first(where: { $0.0 == character }), let value = Int64(digits) {
+                // Checked arithmetic throughout: `1h` repeated or a 19-digit count must be refused,
+                // never trap.
                 let (product, overflow) = value.multipliedReportingOverflow(by: unit.1)
                 guard !overflow else { return nil }
-                seconds += product
+                let (sum, sumOverflow) = seconds.addingReportingOverflow(product)
+                guard !sumOverflow, sum <= maximumSeconds else { return nil }
+                seconds = sum
                 digits = ""
                 sawUnit = true
             } else {

@@ -22,6 +22,12 @@ public struct Policy: Sendable {
     public var people: PeopleDirectory
     /// Config `roles:`: who holds `responder`, `lead`, `legal` and `restricted`.
     public var roles: RoleAssignments
+    /// How far back `open … --known` may reach (`known_max_age`, default 30 days): an older time
+    /// would start deadlines long past.
+    public var knownMaxAge: Duration = Policy.defaultKnownMaxAge
+
+    /// `known_max_age` when the config does not set it: 30 days.
+    public static let defaultKnownMaxAge = Duration.seconds(30 * 86_400)
 
     public init(
         idPrefix: String = "INC", severities: [Severity], categories: [Category],

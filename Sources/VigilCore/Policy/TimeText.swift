@@ -10,12 +10,19 @@ public enum TimeText {
     public static func parse(_ text: String, in zone: TimeZone) -> Date? {
         guard let (local, zoneText) = split(text) else { return nil }
         let parts = local.split(separator: " ")
-        let timePart = String(parts[1])
-        let date = parts[0].split(separator: "-").compactMap { Int($0) }
-        let time = timePart.split(separator: ":").compactMap { Int($0) }
-        guard date.count == 3, time.count == 2 || time.count == 3, parts[0].split(separator: "-").count == 3 else { return nil }
-        guard (1...12).contains(date[1]), (1...31).contains(date[2]), (0...23).contains(time[0]), (0...59).contains(time[1]),
-              time.count == 2 || (0...59).contains(time[2])
+        guard parts.count == 2 else { return nil }
+        // Digits only, and a four-digit year: `Int` alone would take `+1` and twenty-digit years,
+        // for which Foundation's calendar has no date (and later conversions of one could trap).
+        let dateFields = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+        let timeFields = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard dateFields.count == 3, dateFields[0].count == 4, dateFields[1].count <= 2, dateFields[2].count <= 2,
+              timeFields.count == 2 || timeFields.count == 3, timeFields.allSatisfy({ $0.count <= 2 })
+        else { return nil }
+        let date = dateFields.compactMap(CalendarDay.number)
+        let time = timeFields.compactMap(CalendarDay.number)
+        guard date.count == 3, time.count == timeFields.count else { return nil }
+        guard CalendarDay.years.contains(date[0]), (1...12).contains(date[1]), (1...31).contains(date[2]), (0...23).contains(time[0]),
+              (0...59).contains(time[1]), time.count == 2 || (0...59).contains(time[2])
         else { return nil }
         let timeZone: TimeZone
         if let zoneText {
@@ -59,7 +66,7 @@ public enum TimeText {
     public static func zone(_ text: String) -> TimeZone? {
         if text == "Z" || text.uppercased() == "UTC" || text.uppercased() == "GMT" { return TimeZone(identifier: "UTC") }
         if let sign = text.first, sign == "+" || sign == "-" {
-            let digits = text.dropFirst().split(separator: ":").compactMap { Int($0) }
+            let digits = text.dropFirst().split(separator: ":").compactMap { $0.count <= 4 ? CalendarDay.number($0) : nil }
             guard digits.count == 2 || (digits.count == 1 && text.count == 5) else { return nil }
             let hours = digits.count == 2 ? digits[0] : digits[0] / 100
             let minutes = digits.count == 2 ? digits[1] : digits[0] % 100

@@ -11,7 +11,13 @@ import Foundation
 /// legal_due_at, legal_outcome, steps_met, steps_breached, breached_deadlines`.
 ///
 /// An outcome is `met`, `breached` (stopped late, or still running past its deadline at the
-/// report's end), `running` or `cancelled`; empty when the incident has no such clock.
+/// report's end), `running` or `cancelled`; empty when the incident has no such clock. Owner and
+/// reporter are names, without `@`.
+///
+/// Text cells that a spreadsheet would run as a formula are neutralised (OWASP's CSV-injection
+/// rule): a cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage return, or the fullwidth
+/// `＝ ＋ － ＠` that some spreadsheets fold to them, gets a leading `'` and is quoted. Number and
+/// time columns are Vigil's own digits and stay numbers.
 public struct ReportCSV: Sendable {
     public static let columns = [
         "id", "title", "restricted", "severity", "category", "state", "level", "owner", "reporter", "playbook", "refs",
@@ -43,16 +49,17 @@ public struct ReportCSV: Sendable {
         let legal = clocks.first { $0.kind == .legal }
         let steps = clocks.filter { $0.kind == .step }
         let outcomes = clocks.map(outcome)
+        let text = Self.text
         let fields: [String] = [
-            policy.displayID(headline.number),
-            headline.restricted && !showsRestrictedTitles ? "(restricted: title hidden)" : headline.title,
-            headline.restricted ? "true" : "false", headline.severity, headline.category, headline.state.rawValue, "\(incident.level)",
-            headline.owner.map { "@\($0.name)" } ?? "", "@\(incident.reporter.name)", incident.playbook ?? "",
-            incident.refs.joined(separator: " "),
+            text(policy.displayID(headline.number)),
+            text(headline.restricted && !showsRestrictedTitles ? "(restricted: title hidden)" : headline.title),
+            headline.restricted ? "true" : "false", text(headline.severity), text(headline.category), headline.state.rawValue, "\(incident.level)",
+            text(headline.owner?.name ?? ""), text(incident.reporter.name), text(incident.playbook ?? ""),
+            text(incident.refs.joined(separator: " ")),
             Self.time(incident.knownAt), Self.time(headline.openedAt), Self.time(incident.reopenedAt), Self.time(incident.acknowledgedAt),
             Self.time(incident.resolvedAt), Self.seconds(incident.acknowledgeMilliseconds), Self.seconds(incident.resolveMilliseconds),
             Self.time(ack?.dueAt), ack.map(outcome) ?? "", Self.time(resolve?.dueAt), resolve.map(outcome) ?? "",
-            legal?.rule ?? "", Self.time(legal?.dueAt), legal.map(outcome) ?? "",
+            text(legal?.rule ?? ""), Self.time(legal?.dueAt), legal.map(outcome) ?? "",
             "\(steps.filter { outcome($0) == "met" }.count)", "\(steps.filter { outcome($0) == "breached" }.count)",
             "\(outcomes.filter { $0 == "breached" }.count)",
         ]
@@ -73,10 +80,24 @@ public struct ReportCSV: Sendable {
         fields.map(quote).joined(separator: ",") + "\r\n"
     }
 
-    /// A field as RFC 4180 wants it.
+    /// A field as RFC 4180 wants it. A neutralised text cell (see ``text(_:)``) is always quoted.
     static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        guard field.hasPrefix("'") || field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return field
+        }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The first characters that make a spreadsheet read a cell as a formula (or, for tab and
+    /// carriage return, hide one after white space), with their fullwidth forms.
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]
+
+    /// A text cell that no spreadsheet will run: one beginning with a formula character gets a
+    /// leading `'`, which spreadsheets read as "this is text". Only text columns go through
+    /// this; a negative number in a number column stays a number.
+    static func text(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first, formulaStarts.contains(first) else { return value }
+        return "'" + value
     }
 
     /// UTC ISO 8601 with milliseconds, or empty.

@@ -12,14 +12,25 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         self.day = day
     }
 
-    /// `2026-11-21`, or `nil` unless it is a real date in that form.
+    /// The years a typed day may fall in: four digits, and no year 0. Foundation's calendar
+    /// returns no date at all for some larger years, and every day must have a first instant.
+    public static let years = 1...9999
+
+    /// `2026-11-21`, or `nil` unless it is a real date in that form (digits only: `Int` would
+    /// also take `+1` or `-1`).
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), (1...Self.days(inMonth: month, year: year)).contains(day)
+              let year = Self.number(parts[0]), let month = Self.number(parts[1]), let day = Self.number(parts[2]),
+              Self.years.contains(year), (1...12).contains(month), (1...Self.days(inMonth: month, year: year)).contains(day)
         else { return nil }
         self.init(year: year, month: month, day: day)
+    }
+
+    /// The value of a run of ASCII digits; `nil` for anything else (a sign, a space, an empty run).
+    static func number(_ digits: some StringProtocol) -> Int? {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int(digits)
     }
 
     /// The day `date` falls on in `timeZone`.
@@ -83,11 +94,17 @@ public enum ReportPeriodSpec: Sendable, Hashable {
         func fail(_ message: String) -> Result<ReportPeriodSpec, UserError> {
             .failure(UserError("\(message) A period is \(forms)."))
         }
-        if let unit = word.last, "hdw".contains(unit), let count = Int(word.dropLast()) {
-            let hours = count * (unit == "h" ? 1 : unit == "d" ? 24 : 24 * 7)
+        if let unit = word.last, "hdw".contains(unit), word.count > 1, word.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }) {
+            let (name, hoursEach) = unit == "h" ? ("hours", 1) : unit == "d" ? ("days", 24) : ("weeks", 24 * 7)
+            let most = maximumDays * 24 / hoursEach
+            // The bound is checked on the count before any multiplication: a count of 20 digits
+            // does not even fit an Int, and `count * 24` overflowed (and trapped) past Int.max / 24.
+            guard let count = Int(word.dropLast()), count <= most else {
+                let inUnit = hoursEach == 24 ? "" : " (\(most) \(name))"
+                return fail("“\(text)” is too long: a report covers at most \(maximumDays) days\(inUnit).")
+            }
             guard count > 0 else { return fail("“\(text)” is an empty period.") }
-            guard hours <= maximumDays * 24 else { return fail("“\(text)” is longer than \(maximumDays) days; ask for a month or a range of days.") }
-            return .success(.last(hours: hours))
+            return .success(.last(hours: count * hoursEach))
         }
         if let range = word.range(of: "..") {
             guard let from = CalendarDay(word[..<range.lowerBound]), let through = CalendarDay(word[range.upperBound...]) else {
@@ -101,8 +118,9 @@ public enum ReportPeriodSpec: Sendable, Hashable {
         }
         if let day = CalendarDay(word) { return .success(.days(from: day, through: day)) }
         let parts = word.split(separator: "-", omittingEmptySubsequences: false)
-        if parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]) {
+        if parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = CalendarDay.number(parts[0]), let month = CalendarDay.number(parts[1]) {
             guard (1...12).contains(month) else { return fail("“\(text)” has no month \(month).") }
+            guard CalendarDay.years.contains(year) else { return fail("“\(text)” has no year \(year).") }
             return .success(.month(year: year, month: month))
         }
         return fail("“\(text)” is not a period.")
