@@ -39,7 +39,7 @@ struct ConfigurationDecoder {
     static let topLevelKeys = [
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
-        "escalation_repeats", "digest",
+        "escalation_repeats", "digest", "http", "retention",
     ]
 
     func decode(_ root: Node) -> Outcome {
@@ -60,11 +60,14 @@ struct ConfigurationDecoder {
         let outbox = outbox(top["outbox"])
         let policy = policy(top)
         let roleNames = roleNames(top["roles"])
+        let http = http(top["http"])
+        let retention = retention(top["retention"])
 
         let configuration = VigilConfiguration(
             listen: listen, database: database, durability: durability, commandsDirectory: commands,
             playbooksDirectory: playbooks, slackSigningSecret: slackSecret, mattermostToken: mattermostToken,
-            channels: channels, outbox: outbox, policy: policy, file: reader.file, roleNames: roleNames)
+            channels: channels, outbox: outbox, policy: policy, file: reader.file, roleNames: roleNames, http: http,
+            retention: retention)
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)

@@ -18,6 +18,7 @@ enum SQLiteMigrations {
         Migration(version: 2, sql: version2),
         Migration(version: 3, sql: version3),
         Migration(version: 4, sql: version4),
+        Migration(version: 5, sql: requestFingerprintsAndRetention),
     ]
 
     /// The version a fully migrated database is at.
@@ -207,5 +208,17 @@ enum SQLiteMigrations {
         CREATE INDEX clocks_met_by_class ON clocks (severity, category, kind, stopped_at_ms) WHERE state = 'met';
         CREATE INDEX clocks_legal_due ON clocks (rule, state, due_at_ms) WHERE kind = 'legal';
         CREATE INDEX clocks_legal_met ON clocks (rule, stopped_at_ms) WHERE kind = 'legal' AND state = 'met';
+        """
+
+    /// Idempotency records keep who sent the request (`sender`, the platform user ID) and a
+    /// SHA-256 of what it asked (`request_hash`), so a request ID reused for another request is
+    /// refused; rows written before have NULL there and are answered as before. The two indexes
+    /// let retention delete the oldest idempotency records and delivered posts a batch at a time
+    /// without scanning either table.
+    private static let requestFingerprintsAndRetention = """
+        ALTER TABLE idempotency ADD COLUMN sender TEXT;
+        ALTER TABLE idempotency ADD COLUMN request_hash TEXT;
+        CREATE INDEX idempotency_by_created ON idempotency (created_at_ms);
+        CREATE INDEX outbox_delivered ON outbox (delivered_at_ms) WHERE state = 'delivered';
         """
 }
