@@ -15,6 +15,8 @@ public struct CommandDesk: Sendable {
     /// Told after a commit that wrote clock rows, so the scheduler re-plans its sleep.
     let clocksWritten: @Sendable () -> Void
     let logger: Logger
+    /// Queues this desk's commands on one incident, so they do not race each other.
+    let gate = IncidentGate()
 
     public init(
         store: any IncidentStore, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
@@ -67,9 +69,19 @@ public struct CommandDesk: Sendable {
     }
 
     /// A mutation: decide, commit; on a write race decide again on the fresh state, after a
-    /// growing, jittered pause, until it commits or ``ConflictBackoff/deadline`` passes. `open` is
-    /// checked in full before a number is reserved, so a refusal never leaves a gap.
+    /// growing, jittered pause, until it commits or ``ConflictBackoff/deadline`` passes. Commands
+    /// on one incident queue at its ``IncidentGate`` first, so this desk's own commands do not
+    /// race. `open` is checked in full before a number is reserved, so a refusal never leaves a gap.
     private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply {
+        try await gate.inside(command.incidentNumber) {
+            try await decideAndCommit(command, requestID: requestID, invocation: invocation, context: context)
+        }
+    }
+
+    /// One mutation's decide-and-commit loop, run inside the incident's gate.
+    private func decideAndCommit(
+        _ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext
+    ) async throws -> Reply {
         let backoff = ConflictBackoff()
         let clock = ContinuousClock()
         let giveUpAt = clock.now.advanced(by: backoff.deadline)

@@ -38,6 +38,8 @@ import VigilTestSupport
         #expect(response?.hasPrefix("HTTP/1.1 200") == true)
         #expect(await silent.waitUntilClosed(within: 5), "a silent connection was not closed")
         #expect(await kept.waitUntilClosed(within: 5), "a kept-alive connection was not closed once idle")
+        await silent.close()
+        await kept.close()
         await vigil.stop()
     }
 
@@ -57,6 +59,7 @@ import VigilTestSupport
         let trickle = Self.trickle(String(repeating: "a", count: 995), on: connection)
         #expect(await connection.waitUntilClosed(within: 5), "a body sent a byte at a time was never cut off")
         trickle.cancel()
+        await connection.close()
         #expect(try await vigil.healthz()?.hasPrefix("HTTP/1.1 200") == true)
         await vigil.stop()
     }
@@ -68,6 +71,7 @@ import VigilTestSupport
         let trickle = Self.trickle(headers, on: connection)
         #expect(await connection.waitUntilClosed(within: 5), "headers sent a byte at a time were never cut off")
         trickle.cancel()
+        await connection.close()
         await vigil.stop()
     }
 
@@ -89,7 +93,11 @@ import VigilTestSupport
         // validate: every one answered, and the longest-waiting stalled sockets made way for them
         #expect(answers.allSatisfy { $0?.hasPrefix("HTTP/1.1 200") == true }, "\(answers)")
         #expect(await silent[0].waitUntilClosed(within: 5), "the cap did not close the longest-waiting connection")
-        for (_, task) in trickling { task.cancel() }
+        for (connection, task) in trickling {
+            task.cancel()
+            await connection.close()
+        }
+        for connection in silent { await connection.close() }
         await vigil.stop()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Testing
 import VigilCore
 @testable import VigilServer
@@ -53,18 +54,15 @@ import VigilTestSupport
         #expect(stored.fingerprint == RequestFingerprint(first))
     }
 
-    @Test func finding8_tenConcurrentNotesOnOneIncidentAreAllAccepted() async throws {
-        // setup
-        let vigil = try TestVigil()
-        defer { vigil.cleanUp() }
+    /// Ten notes at once through `desks` (taken in turn), each its own request; returns the replies.
+    func tenConcurrentNotes(_ vigil: TestVigil, through desks: [CommandDesk]) async throws -> [Reply] {
         let open = Invocation(
             platform: "slack", user: Fixtures.ava, channelName: "ts", channelID: "C1", command: "/incident",
             text: "open sev2 moderation Brigading", responseURL: nil, requestID: UUID().uuidString)
         _ = await vigil.app.desk.handle(open)
-        let desk = vigil.app.desk
-        // MUT: ten notes at once, each its own request
-        let replies = await withTaskGroup(of: Reply.self) { group in
+        return await withTaskGroup(of: Reply.self) { group in
             for index in 1...10 {
+                let desk = desks[index % desks.count]
                 group.addTask {
                     await desk.handle(Invocation(
                         platform: "slack", user: index.isMultiple(of: 2) ? Fixtures.ben : Fixtures.dee, channelName: "ts",
@@ -74,6 +72,24 @@ import VigilTestSupport
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
+    }
+
+    @Test(arguments: [1, 2])
+    func finding8_tenConcurrentNotesOnOneIncidentAreAllAccepted(replicas: Int) async throws {
+        // setup: one desk, or two desks on one database, as two replicas would be (their
+        // commands race in the store and are retried with backoff)
+        let vigil = try TestVigil()
+        defer { vigil.cleanUp() }
+        var desks = [vigil.app.desk]
+        if replicas == 2 {
+            let clock = vigil.clock
+            var logger = Logger(label: "replica")
+            logger.logLevel = .critical
+            desks.append(CommandDesk(
+                store: vigil.store, parser: try Fixtures.parser(), now: { clock.now }, outboxWritten: {}, logger: logger))
+        }
+        // MUT
+        let replies = try await tenConcurrentNotes(vigil, through: desks)
         // validate
         #expect(replies.allSatisfy { $0.message.plainText.contains("INC-1 note added") }, "\(replies.map(\.message.plainText))")
         let notes = try await vigil.store.events(of: 1).filter { $0.kind == .noted }
