@@ -47,16 +47,25 @@ struct ConnectionLimits: Sendable {
         return max(1, min(configured, fileLimit - reservedDescriptors))
     }
 
-    /// The process's soft limit on open files, if it has one.
-    static func openFileLimit() -> Int? {
+    /// The process's soft limit on open files, first raised toward the hard limit when it is
+    /// below `wanted` (as Go's runtime does; only the hard limit needs an administrator); `nil`
+    /// when there is no limit.
+    static func openFileLimit(raisingTo wanted: Int) -> Int? {
         var limit = rlimit()
         #if canImport(Glibc)
         let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
         #else
         let resource = RLIMIT_NOFILE
         #endif
+        guard getrlimit(resource, &limit) == 0 else { return nil }
+        let target = rlim_t(clamping: max(wanted, 0))
+        if limit.rlim_cur < target, limit.rlim_max > limit.rlim_cur {
+            var raised = limit
+            raised.rlim_cur = min(limit.rlim_max, target)
+            if setrlimit(resource, &raised) == 0 { limit = raised }
+        }
         // RLIM_INFINITY is all ones; its C macro does not import.
-        guard getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        guard limit.rlim_cur != rlim_t.max else { return nil }
         return Int(clamping: limit.rlim_cur)
     }
 }

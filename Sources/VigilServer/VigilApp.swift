@@ -121,7 +121,7 @@ public struct VigilApp: Sendable {
     /// open-file limit allows (logged, since the operator asked for more).
     func connectionLimits() -> ConnectionLimits {
         var limits = ConnectionLimits(configuration.http)
-        let fileLimit = ConnectionLimits.openFileLimit()
+        let fileLimit = ConnectionLimits.openFileLimit(raisingTo: limits.maxConnections + ConnectionLimits.reservedDescriptors)
         let cap = ConnectionLimits.effectiveMaxConnections(configured: limits.maxConnections, fileLimit: fileLimit)
         if cap < limits.maxConnections {
             environment.logger.warning(

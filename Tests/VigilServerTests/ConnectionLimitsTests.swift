@@ -1,7 +1,10 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import VigilConfig
-import VigilServer
+@testable import VigilServer
 import VigilTestSupport
 
 /// Finding 6: idle and slow connections were never closed; 20,400 idle sockets reached the
@@ -100,4 +103,30 @@ import VigilTestSupport
         for connection in silent { await connection.close() }
         await vigil.stop()
     }
+}
+
+/// The cap fits the process's open-file limit, so the sockets cannot use up the descriptors first.
+@Suite struct ConnectionCapFitsTheFileLimitTests {
+    @Test func theCapIsLoweredBelowTheOpenFileLimit() {
+        #expect(ConnectionLimits.effectiveMaxConnections(configured: 1024, fileLimit: 1024) == 960)
+        #expect(ConnectionLimits.effectiveMaxConnections(configured: 1024, fileLimit: 65_536) == 1024)
+        #expect(ConnectionLimits.effectiveMaxConnections(configured: 1024, fileLimit: nil) == 1024)
+        #expect(ConnectionLimits.effectiveMaxConnections(configured: 10, fileLimit: 20) == 1)
+    }
+
+    #if canImport(Glibc)
+    @Test func theSoftLimitIsRaisedTowardTheHardOneWhenTheCapNeedsIt() {
+        // MUT
+        let reported = ConnectionLimits.openFileLimit(raisingTo: 1_088)
+        // validate: what it reports is the process's soft limit now, raised as far as allowed
+        var limit = rlimit()
+        #expect(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0)
+        if limit.rlim_cur == rlim_t.max {
+            #expect(reported == nil)
+        } else {
+            #expect(reported == Int(limit.rlim_cur))
+            #expect(limit.rlim_cur >= min(limit.rlim_max, 1_088))
+        }
+    }
+    #endif
 }
