@@ -42,7 +42,7 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
-        "known_max_age",
+        "known_max_age", "http", "retention",
     ]
 
     func decode(_ root: Node) -> Outcome {
@@ -63,11 +63,14 @@ struct ConfigurationDecoder {
         let outbox = outbox(top["outbox"])
         let policy = policy(top)
         let roleNames = roleNames(top["roles"])
+        let http = http(top["http"])
+        let retention = retention(top["retention"])
 
         let configuration = VigilConfiguration(
             listen: listen, database: database, durability: durability, commandsDirectory: commands,
             playbooksDirectory: playbooks, slackSigningSecret: slackSecret, mattermostToken: mattermostToken,
-            channels: channels, outbox: outbox, policy: policy, file: reader.file, roleNames: roleNames)
+            channels: channels, outbox: outbox, policy: policy, file: reader.file, roleNames: roleNames, http: http,
+            retention: retention)
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)

@@ -26,13 +26,17 @@ public struct VigilConfiguration: Sendable {
     public var file: String?
     /// The role names defined under `roles:` (`responder`, `lead`, `legal`, `restricted`).
     public var roleNames: [String]
+    /// Timeouts and the connection cap of the HTTP server (`http:`).
+    public var http: HTTPSettings
+    /// How long idempotency records and delivered posts are kept (`retention:`).
+    public var retention: RetentionSettings
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,
         commandsDirectory: String, playbooksDirectory: String, slackSigningSecret: String? = nil,
         mattermostToken: String? = nil, channels: [ChannelRole: ChannelTarget] = [:],
         outbox: OutboxSettings = OutboxSettings(), policy: Policy = .defaults, file: String? = nil,
-        roleNames: [String] = []
+        roleNames: [String] = [], http: HTTPSettings = .defaults, retention: RetentionSettings = .defaults
     ) {
         self.listen = listen
         self.database = database
@@ -46,6 +50,8 @@ public struct VigilConfiguration: Sendable {
         self.policy = policy
         self.file = file
         self.roleNames = roleNames
+        self.http = http
+        self.retention = retention
     }
 
     /// The roles a playbook step's `owner` may name: ``VigilCore/Playbook/builtInRoles`` and

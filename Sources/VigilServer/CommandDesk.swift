@@ -15,6 +15,8 @@ public struct CommandDesk: Sendable {
     /// Told after a commit that wrote clock rows, so the scheduler re-plans its sleep.
     let clocksWritten: @Sendable () -> Void
     let logger: Logger
+    /// Queues this desk's commands on one incident, so they do not race each other.
+    let gate = IncidentGate()
 
     public init(
         store: any IncidentStore, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
@@ -37,7 +39,9 @@ public struct CommandDesk: Sendable {
         // Request IDs are only unique per platform.
         let requestID = "\(invocation.platform):\(invocation.requestID)"
         do {
-            if let stored = try await store.storedReply(requestID: requestID) { return stored }
+            if let stored = try await store.storedRequest(requestID: requestID) {
+                return answerRepeat(of: invocation, requestID: requestID, stored: stored)
+            }
             let command: ParsedCommand
             do {
                 command = try parser.parse(invocation.text)
@@ -59,7 +63,9 @@ public struct CommandDesk: Sendable {
             }
             return try await view(command, context: context)
         } catch let error as StoreError where error.kind == .duplicateRequest {
-            return error.storedReply ?? Reply.ephemeral("This request was already handled.")
+            // The same request ID committed by a concurrent delivery of it, after our lookup.
+            guard let stored = error.stored else { return Reply.ephemeral("This request was already handled.") }
+            return answerRepeat(of: invocation, requestID: requestID, stored: stored)
         } catch {
             var metadata: Logger.Metadata = ["request": "\(requestID)", "error": "\(String(reflecting: error))"]
             metadata["platform"] = "\(invocation.platform)"
@@ -69,12 +75,26 @@ public struct CommandDesk: Sendable {
         }
     }
 
-    /// A mutation: decide, commit; retry once on a write race. `open` is checked in full before
-    /// a number is reserved, so a refusal never leaves a gap.
+    /// A mutation: decide, commit; on a write race decide again on the fresh state, after a
+    /// growing, jittered pause, until it commits or ``ConflictBackoff/deadline`` passes. Commands
+    /// on one incident queue at its ``IncidentGate`` first, so this desk's own commands do not
+    /// race. `open` is checked in full before a number is reserved, so a refusal never leaves a gap.
     private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply {
-        var attempt = 0
+        try await gate.inside(command.incidentNumber) {
+            try await decideAndCommit(command, requestID: requestID, invocation: invocation, context: context)
+        }
+    }
+
+    /// One mutation's decide-and-commit loop, run inside the incident's gate.
+    private func decideAndCommit(
+        _ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext
+    ) async throws -> Reply {
+        let backoff = ConflictBackoff()
+        let clock = ContinuousClock()
+        let giveUpAt = clock.now.advanced(by: backoff.deadline)
+        var generator = SystemRandomNumberGenerator()
+        var retries = 0
         while true {
-            attempt += 1
             let outcome: Outcome
             do {
                 if command.subcommand == .open {
@@ -95,12 +115,23 @@ public struct CommandDesk: Sendable {
             let work = UnitOfWork(
                 requestID: requestID, reply: outcome.reply, incident: outcome.incident,
                 expectedSequence: outcome.expectedSequence, events: outcome.events, outbox: outcome.outbox,
-                clocks: outcome.clocks)
+                clocks: outcome.clocks, fingerprint: RequestFingerprint(invocation))
             do {
                 try await store.commit(work)
-            } catch let error as StoreError where error.kind == .conflict && attempt == 1 {
+            } catch let error as StoreError where error.kind == .conflict {
                 // Another responder changed the incident between our read and write: decide again
                 // on the fresh state (their change may make ours a refusal).
+                retries += 1
+                let pause = backoff.delay(beforeRetry: retries, using: &generator)
+                guard clock.now.advanced(by: pause) < giveUpAt else {
+                    let id = policy.displayID(outcome.incident.number)
+                    logger.warning(
+                        "command gave up after write conflicts",
+                        metadata: ["incident": "\(id)", "retries": "\(retries)", "platform": "\(invocation.platform)"])
+                    return Reply.ephemeral(
+                        "\(id) is being changed by several people at once and this command did not get its turn. Nothing was changed; please try again.")
+                }
+                try await Task.sleep(for: pause)
                 continue
             }
             logger.info(

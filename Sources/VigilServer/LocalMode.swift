@@ -34,17 +34,49 @@ public enum LocalMode {
     }
 
     static func loadOrCreateSecret(in directory: String) throws -> String {
-        if let secret = existingSecret(in: directory) { return secret }
+        let path = (directory as NSString).appendingPathComponent(secretFileName)
+        if let secret = existingSecret(in: directory) {
+            // A secret copied in or left by an older Vigil may be readable by others: narrow it.
+            try narrowToOwner(path)
+            return secret
+        }
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
-        let path = (directory as NSString).appendingPathComponent(secretFileName)
-        // Created with 0600 from the start, so the secret is never readable by others, even briefly.
-        guard FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        else {
-            throw LocalModeError(message: "could not write \(path)")
-        }
+        // An empty file holds no secret; replace it rather than fail on it.
+        if FileManager.default.fileExists(atPath: path) { try? FileManager.default.removeItem(atPath: path) }
+        try createPrivateFile(path, contents: secret + "\n")
         return secret
     }
+
+    /// Writes a new file that is 0600 from the moment it exists, whatever the umask: created with
+    /// that mode and `fchmod`ed before a byte is written. (`FileManager.createFile` writes a
+    /// temporary file with the default mode and changes the mode afterwards.)
+    static func createPrivateFile(_ path: String, contents: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw LocalModeError(message: "could not create \(path): \(lastError())") }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o600) == 0 else { throw LocalModeError(message: "could not make \(path) private: \(lastError())") }
+        let bytes = Array(contents.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw LocalModeError(message: "could not write \(path): \(lastError())") }
+            written += count
+        }
+        guard fsync(descriptor) == 0 else { throw LocalModeError(message: "could not write \(path): \(lastError())") }
+    }
+
+    /// Removes group and other permissions from an existing file.
+    static func narrowToOwner(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw LocalModeError(message: "could not read \(path): \(lastError())") }
+        let mode = status.st_mode & 0o777
+        guard mode & 0o077 != 0 else { return }
+        guard chmod(path, mode & 0o700) == 0 else { throw LocalModeError(message: "could not make \(path) private: \(lastError())") }
+    }
+
+    private static func lastError() -> String { String(cString: strerror(errno)) }
 }
 
 /// Local mode could not set itself up.

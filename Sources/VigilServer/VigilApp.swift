@@ -40,6 +40,7 @@ public struct VigilApp: Sendable {
     public let scheduler: ClockScheduler<ContinuousClock>
     let announcer: HandoffAnnouncer<ContinuousClock>
     let digest: DigestService<ContinuousClock>
+    let retention: RetentionService<ContinuousClock>
     let routes: InboundRoutes
     let configuration: VigilConfiguration
     let environment: AppEnvironment
@@ -84,6 +85,9 @@ public struct VigilApp: Sendable {
         digest = DigestService(
             store: store, policy: configuration.policy, clock: ContinuousClock(), now: environment.now,
             outboxWritten: { delivery.notify() }, logger: environment.logger)
+        retention = RetentionService(
+            store: store, settings: configuration.retention, clock: ContinuousClock(), now: environment.now,
+            logger: environment.logger)
         desk = CommandDesk(
             store: store, parser: CommandParser(specs: specs, policy: configuration.policy), catalog: catalog,
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
@@ -102,16 +106,35 @@ public struct VigilApp: Sendable {
         return router
     }
 
-    /// The Hummingbird application with the delivery service attached.
+    /// The Hummingbird application with the services attached, serving HTTP/1 within
+    /// `configuration.http`'s timeouts and connection cap.
     public func application() -> some ApplicationProtocol {
         let onListening = environment.onListening
         return Application(
             router: router(),
+            server: .guardedHTTP1(limits: connectionLimits()),
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "vigil"),
-            services: [delivery, scheduler, announcer, digest],
+            services: [delivery, scheduler, announcer, digest, retention],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: environment.logger)
+    }
+
+    /// `configuration.http` for the event loops, with the cap lowered to what the process's
+    /// open-file limit allows (logged, since the operator asked for more).
+    func connectionLimits() -> ConnectionLimits {
+        var limits = ConnectionLimits(configuration.http)
+        let fileLimit = ConnectionLimits.openFileLimit(raisingTo: limits.maxConnections + ConnectionLimits.reservedDescriptors)
+        let cap = ConnectionLimits.effectiveMaxConnections(configured: limits.maxConnections, fileLimit: fileLimit)
+        if cap < limits.maxConnections {
+            environment.logger.warning(
+                "http.max_connections lowered to fit the open-file limit (raise it with ulimit -n)",
+                metadata: [
+                    "max_connections": "\(limits.maxConnections)", "open_file_limit": "\(fileLimit ?? 0)", "effective": "\(cap)",
+                ])
+            limits.maxConnections = cap
+        }
+        return limits
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.

@@ -134,7 +134,11 @@ public final class SQLiteDatabase {
     private static let cacheLimit = 64
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` is a private in-memory one.
+    ///
+    /// A database file is created with mode 0600 (whatever the umask), and an existing one and
+    /// its `-wal` and `-shm` files lose any group or other permissions: see ``DatabaseFileMode``.
     public init(path: String) throws {
+        try DatabaseFileMode.makePrivate(path)
         var opened: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &opened, flags, nil)

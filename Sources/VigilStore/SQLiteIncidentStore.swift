@@ -150,8 +150,8 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
 
     // MARK: - Reads
 
-    public func storedReply(requestID: String) async throws -> Reply? {
-        try await perform("stored reply") { try Self.storedReply(requestID, in: $0) }
+    public func storedRequest(requestID: String) async throws -> StoredRequest? {
+        try await perform("stored request") { try Self.storedRequest(requestID, in: $0) }
     }
 
     public func incident(_ number: Int) async throws -> Incident? {
@@ -209,10 +209,17 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
         }
     }
 
-    private static func storedReply(_ requestID: String, in database: SQLiteDatabase) throws -> Reply? {
-        try database.queryFirst("SELECT reply FROM idempotency WHERE request_id = ?", [.text(requestID)]) {
-            var row = RowReader($0, table: "idempotency", columns: ["reply"])
-            return try row.json(StoreJSON.decodeReply)
+    private static func storedRequest(_ requestID: String, in database: SQLiteDatabase) throws -> StoredRequest? {
+        try database.queryFirst(
+            "SELECT reply, sender, request_hash FROM idempotency WHERE request_id = ?", [.text(requestID)]
+        ) {
+            var row = RowReader($0, table: "idempotency", columns: ["reply", "sender", "request_hash"])
+            let reply = try row.json(StoreJSON.decodeReply)
+            let sender = try row.optionalText()
+            let hash = try row.optionalText()
+            // Both or neither: a record from before fingerprints has neither.
+            guard let sender, let hash else { return StoredRequest(reply: reply, fingerprint: nil) }
+            return StoredRequest(reply: reply, fingerprint: RequestFingerprint(sender: sender, hash: hash))
         }
     }
 
@@ -254,8 +261,8 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
 
     private static func write(_ work: UnitOfWork, createdAt: Int64, in database: SQLiteDatabase) throws {
         // A unit of work no request caused (a scheduler firing) has nothing to repeat.
-        if let requestID = work.requestID, let reply = try storedReply(requestID, in: database) {
-            throw StoreError(.duplicateRequest, "request \(requestID) was already committed", storedReply: reply)
+        if let requestID = work.requestID, let stored = try storedRequest(requestID, in: database) {
+            throw StoreError(.duplicateRequest, "request \(requestID) was already committed", stored: stored)
         }
         if let incident = work.incident {
             let current = try database.queryFirst(
@@ -282,8 +289,11 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
         for item in work.outbox { try insertOutbox(item, createdAt: createdAt, in: database) }
         if let requestID = work.requestID {
             try database.run(
-                "INSERT INTO idempotency (request_id, reply, created_at_ms) VALUES (?, ?, ?)",
-                [.text(requestID), .text(StoreJSON.encode(work.reply)), .integer(createdAt)])
+                "INSERT INTO idempotency (request_id, reply, created_at_ms, sender, request_hash) VALUES (?, ?, ?, ?, ?)",
+                [
+                    .text(requestID), .text(StoreJSON.encode(work.reply)), .integer(createdAt),
+                    SQLiteValue(work.fingerprint?.sender), SQLiteValue(work.fingerprint?.hash),
+                ])
         }
     }
 

@@ -19,6 +19,7 @@ enum SQLiteMigrations {
         Migration(version: 3, sql: version3),
         Migration(version: 4, sql: version4),
         Migration(version: 5, sql: outboxPriorityAndCoalescing),
+        Migration(version: 6, sql: requestFingerprintsAndRetention),
     ]
 
     /// The version a fully migrated database is at.
@@ -223,5 +224,17 @@ enum SQLiteMigrations {
         CREATE INDEX outbox_posted ON outbox (channel, delivered_at_ms)
             WHERE state = 'delivered' AND coalesced_into IS NULL;
         CREATE INDEX outbox_summaries ON outbox (channel, created_at_ms) WHERE priority = 40;
+        """
+
+    /// Idempotency records keep who sent the request (`sender`, the platform user ID) and a
+    /// SHA-256 of what it asked (`request_hash`), so a request ID reused for another request is
+    /// refused; rows written before have NULL there and are answered as before. The two indexes
+    /// let retention delete the oldest idempotency records and delivered posts a batch at a time
+    /// without scanning either table.
+    private static let requestFingerprintsAndRetention = """
+        ALTER TABLE idempotency ADD COLUMN sender TEXT;
+        ALTER TABLE idempotency ADD COLUMN request_hash TEXT;
+        CREATE INDEX idempotency_by_created ON idempotency (created_at_ms);
+        CREATE INDEX outbox_delivered ON outbox (delivered_at_ms) WHERE state = 'delivered';
         """
 }

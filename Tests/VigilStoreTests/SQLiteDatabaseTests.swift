@@ -126,13 +126,13 @@ struct SQLiteMigrationTests {
                         try database.queryFirst("PRAGMA journal_mode") { $0.text(0) }
                     )
                 }
-                #expect(versions == [1, 2, 3, 4, 5])
+                #expect(versions == Array(1...SQLiteMigrations.latestVersion))
                 #expect(schema == [
                     "clocks", "clocks_due", "clocks_due_by_class", "clocks_legal_due", "clocks_legal_met", "clocks_met_by_class",
-                    "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "incidents",
+                    "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "idempotency_by_created", "incidents",
                     "incidents_acknowledged_by_severity", "incidents_by_opened", "incidents_by_resolved", "incidents_by_state",
-                    "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "outbox", "outbox_due",
-                    "outbox_posted", "outbox_summaries", "schema_migrations",
+                    "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "outbox", "outbox_delivered",
+                    "outbox_due", "outbox_posted", "outbox_summaries", "schema_migrations",
                 ])
                 #expect(mode == "wal")
                 try await store.ping()

@@ -8,6 +8,9 @@ public struct UnitOfWork: Sendable {
     public var requestID: String?
     /// The reply to return for any repeat of `requestID` (ignored when it is `nil`).
     public var reply: Reply
+    /// Who sent the request and what it asked, stored with `reply` so that the request ID reused
+    /// for another request is refused (`nil` for units of work no chat request caused).
+    public var fingerprint: RequestFingerprint?
     /// The incident after the command; `nil` for commands that change no incident.
     public var incident: Incident?
     /// The incident's `lastSequence` before this command (0 for a new incident): the write fails
@@ -24,10 +27,11 @@ public struct UnitOfWork: Sendable {
 
     public init(
         requestID: String?, reply: Reply, incident: Incident?, expectedSequence: Int, events: [IncidentEvent],
-        outbox: [OutboxItem], clocks: [ClockRow] = []
+        outbox: [OutboxItem], clocks: [ClockRow] = [], fingerprint: RequestFingerprint? = nil
     ) {
         self.requestID = requestID
         self.reply = reply
+        self.fingerprint = fingerprint
         self.incident = incident
         self.expectedSequence = expectedSequence
         self.events = events
@@ -87,7 +91,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// Another writer appended to the incident first; reload and retry.
         case conflict
-        /// The request ID was already committed; `storedReply` holds the first reply.
+        /// The request ID was already committed; `stored` holds the first reply and its fingerprint.
         case duplicateRequest
         /// The database failed (I/O, corruption, misuse); `message` says how.
         case failure
@@ -95,12 +99,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var message: String
-    public var storedReply: Reply?
+    /// For `.duplicateRequest`: what was stored for the request ID.
+    public var stored: StoredRequest?
 
-    public init(_ kind: Kind, _ message: String, storedReply: Reply? = nil) {
+    /// The first reply, for `.duplicateRequest`.
+    public var storedReply: Reply? { stored?.reply }
+
+    public init(_ kind: Kind, _ message: String, stored: StoredRequest? = nil) {
         self.kind = kind
         self.message = message
-        self.storedReply = storedReply
+        self.stored = stored
     }
 
     public var description: String { "store \(kind): \(message)" }
@@ -113,8 +121,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// clock rows claimed under a lease so several workers (or replicas) never deliver one row, or
 /// fire one clock, twice at once. Times are stored in UTC with millisecond precision.
 public protocol IncidentStore: Sendable {
-    /// The reply first given to `requestID`, if that request was already committed.
-    func storedReply(requestID: String) async throws -> Reply?
+    /// The reply first given to `requestID` and the fingerprint of the request that got it, if
+    /// that request was already committed.
+    func storedRequest(requestID: String) async throws -> StoredRequest?
 
     /// Reserves the next incident number. Numbers are never reused; a failed command may leave a gap.
     func reserveIncidentNumber() async throws -> Int
@@ -198,12 +207,25 @@ public protocol IncidentStore: Sendable {
 
     /// Succeeds when the store can be read (for `/readyz`).
     func ping() async throws
+
+    /// Deletes up to `limit` idempotency records created before `cutoff`, oldest first; returns
+    /// how many it deleted. A repeat of a pruned request ID is then handled as a new request.
+    func pruneRequests(createdBefore cutoff: Date, limit: Int) async throws -> Int
+
+    /// Deletes up to `limit` outbox rows delivered before `cutoff`, oldest first; returns how
+    /// many it deleted. Pending and dead-lettered rows are never deleted.
+    func pruneDeliveredPosts(deliveredBefore cutoff: Date, limit: Int) async throws -> Int
 }
 
 extension IncidentStore {
     /// Claims up to `limit` rows with no channel budget.
     public func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date) async throws -> [OutboxRow] {
         try await claimOutbox(now: now, limit: limit, worker: worker, leaseUntil: leaseUntil, budget: nil).rows
+    }
+
+    /// The reply first given to `requestID`, if that request was already committed.
+    public func storedReply(requestID: String) async throws -> Reply? {
+        try await storedRequest(requestID: requestID)?.reply
     }
 
     /// Marks one claimed row delivered.
