@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VigilServer
+import VigilTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -11,19 +12,13 @@ import Darwin
 /// Finding 7 (data at rest): local mode's signing secret is private to its owner, whatever the
 /// umask, including a secret file an older Vigil or a copy left readable by others.
 @Suite(.serialized) struct LocalModeSecretTests {
-    static func mode(_ path: String) -> mode_t? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return status.st_mode & 0o777
-    }
+    static func mode(_ path: String) -> mode_t? { FilePermissions.bits(of: path) }
 
     static func withDirectory(_ body: (URL) throws -> Void) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-secret-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let previous = umask(0o022)
-        defer { umask(previous) }
-        try body(directory)
+        try FilePermissions.withPermissiveUmask { try body(directory) }
     }
 
     @Test func finding7_theSecretIsCreated0600() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilCore
 @testable import VigilStore
+import VigilTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -12,17 +13,10 @@ import Darwin
 /// Finding 7 (data at rest): the SQLite files were created 0644 and hold restricted titles in
 /// clear. The umask is set to a permissive 022 for these tests, as on most machines.
 @Suite(.serialized) struct DataAtRestTests {
-    static func mode(_ path: String) -> mode_t? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return status.st_mode & 0o777
-    }
+    static func mode(_ path: String) -> mode_t? { FilePermissions.bits(of: path) }
 
-    /// Runs `body` with the umask at 022, restoring the previous one afterwards.
     static func withPermissiveUmask(_ body: () async throws -> Void) async rethrows {
-        let previous = umask(0o022)
-        defer { umask(previous) }
-        try await body()
+        try await FilePermissions.withPermissiveUmask(body)
     }
 
     @Test func finding7_theDatabaseAndItsWALAndSHMFilesAreCreated0600() async throws {
