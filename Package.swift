@@ -167,8 +167,8 @@ let package = Package(
 
 // libFuzzer harnesses for `make fuzz`, under Tests/Fuzz/<Harness>/. Each exports
 // `LLVMFuzzerTestOneInput` and has no `main` of its own: built with `swift build --sanitize fuzzer
-// --sanitize address` (swiftc's `-sanitize=fuzzer,address`, with SwiftPM then leaving `main` to
-// libFuzzer instead of renaming the module's entry point), libFuzzer supplies it. In a plain
+// -Xswiftc -sanitize=fuzzer,address` (SwiftPM then leaves `main` to libFuzzer instead of linking
+// `--defsym main=<Module>_main`), libFuzzer supplies it. In a plain
 // build they would link to an entry point that does nothing, and every `swift build` and
 // `make test` would pay for them; so they exist only when VIGIL_FUZZ=1, which only `make fuzz`
 // sets (with its own scratch path, .build-fuzz, so the normal build cache is never disturbed).
