@@ -4,7 +4,7 @@ APT_PACKAGES := libcurl4-openssl-dev libjson-c-dev libsqlite3-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS         ?=
 
-.PHONY: all deps build release run test check format lint clean bench
+.PHONY: all deps build release run test check format lint clean bench fuzz
 
 all: build
 
@@ -49,5 +49,11 @@ lint:
 bench: deps
 	SWIFT="$(SWIFT)" bash Benchmarks/run.sh
 
+## fuzz: build the libFuzzer harnesses (AddressSanitizer) into .build-fuzz and run each in turn for
+##   10 minutes in all; FUZZ_SECONDS=N runs each for N s. Fails on any crash. See Tests/Fuzz/run.sh.
+##   The libFuzzer runtime ships with the Swift toolchain (lib/clang/*/lib/linux), so no package is needed.
+fuzz: deps
+	SWIFT="$(SWIFT)" FUZZ_SECONDS="$(FUZZ_SECONDS)" bash Tests/Fuzz/run.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -162,3 +162,40 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: - Fuzz harnesses (only with VIGIL_FUZZ=1)
+
+// libFuzzer harnesses for `make fuzz`, under Tests/Fuzz/<Harness>/. Each exports
+// `LLVMFuzzerTestOneInput` and has no `main` of its own: built with `swift build --sanitize fuzzer
+// -Xswiftc -sanitize=fuzzer,address` (SwiftPM then leaves `main` to libFuzzer instead of linking
+// `--defsym main=<Module>_main`), libFuzzer supplies it. In a plain
+// build they would link to an entry point that does nothing, and every `swift build` and
+// `make test` would pay for them; so they exist only when VIGIL_FUZZ=1, which only `make fuzz`
+// sets (with its own scratch path, .build-fuzz, so the normal build cache is never disturbed).
+if Context.environment["VIGIL_FUZZ"] == "1" {
+    package.targets.append(
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["VigilCore", "VigilConfig", "VigilChat", "VigilJSON"],
+            path: "Tests/Fuzz/FuzzSupport",
+            swiftSettings: strict
+        ))
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzCommand", ["VigilCore"]),
+        ("FuzzPeriod", ["VigilCore"]),
+        ("FuzzFormBody", ["VigilChat"]),
+        ("FuzzJSON", ["VigilJSON"]),
+        ("FuzzSlackRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
+        ("FuzzMattermostRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
+        ("FuzzConfig", ["VigilConfig", "VigilCore"]),
+    ]
+    for harness in harnesses {
+        package.targets.append(
+            .executableTarget(
+                name: harness.name,
+                dependencies: ["FuzzSupport"] + harness.dependencies,
+                path: "Tests/Fuzz/\(harness.name)",
+                swiftSettings: strict
+            ))
+    }
+}

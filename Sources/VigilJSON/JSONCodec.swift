@@ -53,7 +53,7 @@ extension JSONValue {
         {
             throw JSONError(message: "invalid JSON: unexpected data after the value", offset: end)
         }
-        return JSONValue(borrowing: parsed)
+        return try JSONValue(borrowing: parsed)
     }
 
     /// Parses a JSON text given as a string.
@@ -62,7 +62,11 @@ extension JSONValue {
     }
 
     /// Converts a json-c object (borrowed, not released here) into a value.
-    private init(borrowing object: OpaquePointer?) {
+    ///
+    /// json-c reads `NaN`, `Infinity` and numbers too large for a double (`1e999`) even in strict
+    /// mode; JSON has no such numbers, and they would print back as `null`, so they are refused.
+    /// So are strings and keys that are not UTF-8 (RFC 8259 §8.1), rather than repaired.
+    private init(borrowing object: OpaquePointer?) throws(JSONError) {
         guard let object else {
             self = .null
             return
@@ -75,20 +79,26 @@ extension JSONValue {
         case json_type_int:
             self = .int(json_object_get_int64(object))
         case json_type_double:
-            self = .double(json_object_get_double(object))
+            let number = json_object_get_double(object)
+            guard number.isFinite else {
+                throw JSONError(message: "invalid JSON: \(number) is not a JSON number", offset: nil)
+            }
+            self = .double(number)
         case json_type_string:
             let length = Int(json_object_get_string_len(object))
             let pointer = json_object_get_string(object)!
-            self = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-                .string(String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self))
+            let text = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                String(validating: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
             }
+            guard let text else { throw JSONError(message: "invalid JSON: a string is not UTF-8", offset: nil) }
+            self = .string(text)
         case json_type_array:
             let count = json_object_array_length(object)
             var elements = [JSONValue]()
             elements.reserveCapacity(count)
             for index in 0..<count {
                 // json_object_array_get_idx returns a borrowed reference.
-                elements.append(JSONValue(borrowing: json_object_array_get_idx(object, index)))
+                elements.append(try JSONValue(borrowing: json_object_array_get_idx(object, index)))
             }
             self = .array(elements)
         case json_type_object:
@@ -96,8 +106,12 @@ extension JSONValue {
             var iterator = json_object_iter_begin(object)
             var end = json_object_iter_end(object)
             while json_object_iter_equal(&iterator, &end) == 0 {
-                let key = String(cString: json_object_iter_peek_name(&iterator))
-                members.append((key, JSONValue(borrowing: json_object_iter_peek_value(&iterator))))
+                // Not String(cString:), which repairs bad UTF-8: two different keys could then
+                // read as one, and printing the object back would drop one of them.
+                guard let key = String(validatingCString: json_object_iter_peek_name(&iterator)) else {
+                    throw JSONError(message: "invalid JSON: an object key is not UTF-8", offset: nil)
+                }
+                members.append((key, try JSONValue(borrowing: json_object_iter_peek_value(&iterator))))
                 json_object_iter_next(&iterator)
             }
             self = .object(members)
