@@ -228,7 +228,7 @@ enum SQLiteMigrations {
 
     /// Idempotency records keep who sent the request (`sender`, the platform user ID) and a
     /// SHA-256 of what it asked (`request_hash`), so a request ID reused for another request is
-    /// refused; rows written before have NULL there and are answered as before. The two indexes
+    /// refused; rows written before have NULL there, and a repeat of one is refused too. The two indexes
     /// let retention delete the oldest idempotency records and delivered posts a batch at a time
     /// without scanning either table.
     private static let requestFingerprintsAndRetention = """

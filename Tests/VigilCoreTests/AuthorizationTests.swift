@@ -86,6 +86,44 @@ import VigilTestSupport
         }
     }
 
+    /// Slack shows the typed command to the whole channel with an `in_channel` reply, so on a
+    /// restricted incident every reply must be private: `note 1 CyberTipline 152683940 filed`
+    /// would otherwise put the report number in front of everyone. Ordinary incidents keep their
+    /// in-channel replies for state changes.
+    @Test(
+        "a reply on a restricted incident is private, so the typed command is never echoed to the channel",
+        arguments: ["ack 1", "assign 1 <@U0BEN|ben>", "escalate 1 more hands", "note 1 CyberTipline 152683940 filed",
+            "sev 1 sev2", "resolve 1 reported to NCMEC", "step 1 done", "playbook 1 {category}-b",
+            "waive 1 legal counsel says no duty"], [false, true])
+    func restrictedRepliesArePrivate(_ template: String, restricted: Bool) throws {
+        let category = restricted ? "child-safety" : "fraud"
+        let (incident, clocks) = try opened(category)
+        let command = try parser.parse(template.replacingOccurrences(of: "{category}", with: category))
+        let outcome = try Lifecycle.apply(command, to: incident, clocks: clocks, context: context(Actor.clearedLead.user))
+        if restricted {
+            #expect(outcome.reply.visibility == .ephemeral, "\(template)")
+            for post in outcome.outbox {
+                #expect(!post.message.plainText.contains("152683940") && !post.message.plainText.contains("NCMEC"), "\(template)")
+            }
+        }
+    }
+
+    @Test("opening a restricted incident answers privately, even without playbook steps to hide")
+    func restrictedOpenIsPrivate() throws {
+        // setup: no playbook and no legal clock, so the reply is the headline alone
+        var policy = Self.policy
+        policy.categories = [VigilCore.Category(name: "fraud"), VigilCore.Category(name: "child-safety", restricted: true)]
+        var context = context(Actor.cleared.user, policy: policy)
+        context.catalog = PlaybookCatalog([])
+        let command = try CommandParser(specs: try Fixtures.shippedSpecs(), policy: policy)
+            .parse("open sev1 child-safety Upload of apparent CSAM by creator 4411")
+        // MUT
+        let outcome = try Lifecycle.planOpen(command, context: context).outcome(number: 1)
+        // validate
+        #expect(outcome.reply.visibility == .ephemeral)
+        #expect(outcome.outbox.allSatisfy { !$0.message.plainText.contains("4411") })
+    }
+
     /// The refusal `command` meets from `actor`, or `nil` when it is accepted.
     func attempt(_ command: ParsedCommand, on incident: Incident, clocks: [ClockRow], by actor: UserRef) -> UserError? {
         do {

@@ -39,7 +39,7 @@ import VigilTestSupport
         #expect(stored.isRepeat(of: RequestFingerprint(Self.base)))
         #expect(!stored.isRepeat(of: RequestFingerprint(Self.changed { $0.user = Fixtures.ben })))
         #expect(!stored.isRepeat(of: RequestFingerprint(Self.changed { $0.text = "resolve 1 done" })))
-        // A record from before fingerprints were kept cannot be checked and is answered as before.
-        #expect(StoredRequest(reply: .ephemeral("old"), fingerprint: nil).isRepeat(of: RequestFingerprint(Self.base)))
+        // A record from before fingerprints were kept cannot be checked, so it answers nobody.
+        #expect(!StoredRequest(reply: .ephemeral("old"), fingerprint: nil).isRepeat(of: RequestFingerprint(Self.base)))
     }
 }

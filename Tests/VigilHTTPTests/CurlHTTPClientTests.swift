@@ -145,7 +145,9 @@ struct CurlHTTPClientTests {
             #expect(error.kind == .timedOut)
             #expect(error.kind.isRetryable)
             #expect(!error.description.contains("SECRET"))
-            #expect(server.requests.count == 1)
+            // Sent once and never retried by the client itself. On a loaded machine the 200 ms
+            // can run out before the server has read the request, so "once" is "at most once".
+            #expect(server.requests.count <= 1)
         }
     }
 

@@ -29,7 +29,13 @@ public enum Lifecycle {
         case .open, .status, .list, .help, .oncall, .summary, .report:
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
-        return draft.outcome
+        var outcome = draft.outcome
+        // Slack shows the command as typed to the whole channel along with an `in_channel`
+        // reply. On a restricted incident that text (a note, a resolution, a reason) may hold
+        // the very details the channel must not see, so the reply stays private; the channel
+        // learns what happened from the redacted post in the outbox.
+        if incident.restricted || outcome.incident.restricted { outcome.reply.visibility = .ephemeral }
+        return outcome
     }
 
     /// A person named in the command text. Slack itself writes `<@U0BEN|ben>` (a user cannot type
@@ -166,6 +172,8 @@ public struct OpenPlan: Sendable {
         return Outcome(
             incident: incident, expectedSequence: 0, events: [event],
             outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? Message(lines: [line]) : message)],
-            reply: Reply(restrictedSteps ? .ephemeral : .inChannel, message), clocks: clocks)
+            // Private for every restricted incident: an `in_channel` reply would also show the
+            // channel the typed command, title included.
+            reply: Reply(incident.restricted ? .ephemeral : .inChannel, message), clocks: clocks)
     }
 }

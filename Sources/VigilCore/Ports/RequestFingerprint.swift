@@ -40,9 +40,11 @@ public struct StoredRequest: Sendable, Equatable {
     }
 
     /// True when a repeat with `fingerprint` is the same request and may get the stored reply:
-    /// the same sender and the same request, or a record too old to tell.
+    /// the same sender and the same request. A record too old to tell is not answered: its reply
+    /// may be another person's view, and a platform's own retry comes within seconds, so only a
+    /// retry that straddles the upgrade is refused (and it changes nothing either way).
     public func isRepeat(of fingerprint: RequestFingerprint?) -> Bool {
-        guard let stored = self.fingerprint, let fingerprint else { return true }
+        guard let stored = self.fingerprint, let fingerprint else { return false }
         return stored == fingerprint
     }
 }
