@@ -56,9 +56,12 @@ struct OutboxBudgetPlan {
             var ledger = ledgers[row.channel, default: Ledger()]
             // A channel no build knows is claimed so the read dead-letters it, as without a budget.
             if row.priority.bypassesBudget || ledger.used < budget.posts || ChannelRole(rawValue: row.channel) == nil {
+                // A row that fits but finds the claim full is left as it is for the next pass: it
+                // uses no room now, so rows behind it are not pushed back a window, and a backlog
+                // under budget costs a pass no writes beyond the rows it claims.
+                guard plan.claim.count < limit else { continue }
                 if row.priority != .summary { ledger.used += 1 }
-                // Beyond the limit a row keeps its room and is claimed by the next pass.
-                if plan.claim.count < limit { plan.claim.append(row.id) }
+                plan.claim.append(row.id)
             } else {
                 over[row.channel, default: []].append(row)
             }

@@ -44,6 +44,29 @@ struct SQLiteOutboxBudgetTests {
         }
     }
 
+    /// A backlog under budget but larger than one claim (a burst of opens) must cost a pass no
+    /// more than the rows it takes: rows left for the next pass were once counted against the
+    /// budget and pushed back a window each, one write per row per pass, which starved commands.
+    @Test("channel budget: rows beyond the claim's limit use no room and are not pushed back")
+    func rowsBeyondTheLimitAreLeftAsTheyAre() async throws {
+        try await withStore { store, _ in
+            try await store.commit(Self.alerts(50, .other, channel: .incidents))
+            // Room for 30: the claim takes 20, and the 30 behind it are not "over" the budget.
+            let budget = ChannelBudget(posts: 30, window: .seconds(1))
+
+            let claim = try await store.claimOutbox(now: t0, limit: 20, worker: "w1", leaseUntil: at(30), budget: budget)
+
+            #expect(claim.rows.map(\.id) == Array(1...20))
+            #expect(claim.overflow.isEmpty)
+            let pushedBack = try await store.read { database in
+                try database.queryFirst("SELECT count(*) FROM outbox WHERE next_attempt_at_ms > ?", [.integer(StoreTime.milliseconds(t0))]) {
+                    $0.int(0) ?? -1
+                }
+            }
+            #expect(pushedBack == 0, "the 30 rows behind the claim stay due for the next pass")
+        }
+    }
+
     @Test("channel budget: coalescing records the summary's id and skips rows another worker took")
     func channelBudgetCoalescing() async throws {
         try await withStore { store, path in
