@@ -171,7 +171,7 @@ enum VigilConfigFile {
               oncall: \(hook)/oncall
               leads: \(hook)/leads
             roles:
-              restricted: ["<@U0AVA>", "@dee"]
+              restricted: ["slack:U0AVA", "slack:U0DEE"]
             outbox:
               max_attempts: 8
               base_delay: 2s
