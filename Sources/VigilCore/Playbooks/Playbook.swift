@@ -6,6 +6,9 @@ public enum ClockStart: String, Sendable, Hashable, CaseIterable {
     case known
     /// When the incident was opened in Vigil.
     case opened
+    /// When the step itself opened: its playbook attached, or the last step it comes `after`
+    /// was settled. Only for steps.
+    case start
 }
 
 /// A legal or regulatory deadline a playbook (or a category) carries.
@@ -73,12 +76,15 @@ public struct PlaybookStep: Sendable, Hashable {
     public var blocking: Bool
     /// Completing this step meets the playbook's legal clock.
     public var completesLegal: Bool
+    /// The steps (by id, same playbook) that must be done or skipped before this one opens.
+    /// Empty: it opens when its playbook attaches, in parallel with the others.
+    public var after: [String]
     public var source: SourceLocation?
 
     public init(
         id: String, title: String, instructions: String, owner: String, due: Duration? = nil, dueFrom: ClockStart = .known,
         requires: [EvidenceField] = [], twoPersonApproval: Bool = false, when: IncidentMatch? = nil, blocking: Bool = false,
-        completesLegal: Bool = false, source: SourceLocation? = nil
+        completesLegal: Bool = false, after: [String] = [], source: SourceLocation? = nil
     ) {
         self.id = id
         self.title = title
@@ -91,6 +97,7 @@ public struct PlaybookStep: Sendable, Hashable {
         self.when = when
         self.blocking = blocking
         self.completesLegal = completesLegal
+        self.after = after
         self.source = source
     }
 
@@ -101,27 +108,53 @@ public struct PlaybookStep: Sendable, Hashable {
 }
 
 /// A step-by-step SOP from `playbooks/`, reviewed in git like code.
+///
+/// Its `type` is the word a responder types where the category goes (`open sev1 tco …`): it
+/// names the kind of incident, and so the category, the playbook, its legal clock and whether
+/// the incident is restricted.
 public struct Playbook: Sendable, Hashable {
     public var id: String
+    /// The type word (`tco`, `card-testing`); the id when the file gives none.
+    public var type: String
+    /// Other words for the type (`terrorist-content`); each as unique as the type itself.
+    public var aliases: [String]
     public var title: String
     public var summary: String
+    /// `categories` holds the playbook's one category (`category:`); `severities`, if any,
+    /// limit which incidents it is offered for.
     public var appliesTo: IncidentMatch
+    /// Words that, found in an incident's title, rank this playbook higher when an incident is
+    /// opened with only its category.
+    public var keywords: [String]
+    /// Incidents of this type are restricted whatever their category.
+    public var restricted: Bool
     public var legal: LegalClock?
     public var steps: [PlaybookStep]
     public var source: SourceLocation?
 
     public init(
-        id: String, title: String, summary: String, appliesTo: IncidentMatch, legal: LegalClock? = nil,
-        steps: [PlaybookStep], source: SourceLocation? = nil
+        id: String, type: String? = nil, aliases: [String] = [], title: String, summary: String, appliesTo: IncidentMatch,
+        keywords: [String] = [], restricted: Bool = false, legal: LegalClock? = nil, steps: [PlaybookStep],
+        source: SourceLocation? = nil
     ) {
         self.id = id
+        self.type = type ?? id
+        self.aliases = aliases
         self.title = title
         self.summary = summary
         self.appliesTo = appliesTo
+        self.keywords = keywords
+        self.restricted = restricted
         self.legal = legal
         self.steps = steps
         self.source = source
     }
+
+    /// The category this playbook's incidents belong to, when it names exactly one.
+    public var category: String? { appliesTo.categories.count == 1 ? appliesTo.categories[0] : nil }
+
+    /// The type and its aliases: every word that selects this playbook in `open`.
+    public var typeWords: [String] { [type] + aliases }
 
     /// Whether the playbook may be attached to an incident of `category`: its `applies_to`
     /// names the category, or names none. `open --playbook` and `playbook` accept no other, so

@@ -26,6 +26,17 @@ public struct Policy: Sendable {
     /// would start deadlines long past.
     public var knownMaxAge: Duration = Policy.defaultKnownMaxAge
 
+    /// Config `owners:`: who a step's `owner` (`legal`, `support`, …) stands for. An owner with
+    /// no entry is shown by name only.
+    public var owners: [String: [OwnerTarget]] = [:]
+    /// Config `playbook_choice` (default 10 minutes): how long an incident opened with only a
+    /// category that has several playbooks waits before its acknowledger (or on-call) is
+    /// reminded to choose one, and how often the reminder repeats.
+    public var playbookChoice: Duration = Policy.defaultPlaybookChoice
+
+    /// `playbook_choice` when the config does not set it.
+    public static let defaultPlaybookChoice = Duration.seconds(10 * 60)
+
     /// `known_max_age` when the config does not set it: 30 days.
     public static let defaultKnownMaxAge = Duration.seconds(30 * 86_400)
 
