@@ -73,9 +73,8 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
                 try await store.releaseClock(incident: row.incident, name: row.name, worker: worker)
                 return false
             }
-            let playbook = incident.playbook.flatMap(catalog.playbook(id:))
             let at = now()
-            guard let firing = ClockAlerts.fire(row, incident: incident, playbook: playbook, policy: policy, now: at) else {
+            guard let firing = ClockAlerts.fire(row, incident: incident, catalog: catalog, policy: policy, now: at) else {
                 try await store.releaseClock(incident: row.incident, name: row.name, worker: worker)
                 return false
             }

@@ -186,7 +186,10 @@ public struct CommandDesk: Sendable {
         switch command.subcommand {
         case .help:
             if let name = command.string("subcommand"), let spec = parser.spec(named: name) {
-                return HelpText.detail(spec)
+                var reply = HelpText.detail(spec)
+                // `help open` names every type it takes.
+                if spec.name == "open" { reply.message.lines += TypesView.lines(catalog: catalog, policy: policy) }
+                return reply
             }
             return HelpText.overview(parser.specs)
         case .status:
@@ -199,8 +202,9 @@ public struct CommandDesk: Sendable {
             let open = try await store.incidents(matching: IncidentFilter(states: [.open, .acknowledged], limit: 500))
             return IncidentViews.overview(of: open, outbox: try await store.outboxHealth(), context: context)
         case .list:
-            let scope = command.string("scope").flatMap(ListScope.init(rawValue:)) ?? .open
-            let category = command.string("category")
+            let scope = command.string("scope").flatMap(ListScope.named) ?? .open
+            // A type narrows to its category.
+            let category = command.string("category").map { catalog.playbook(forType: $0)?.category ?? $0 }
             var found: [Incident]
             if scope == .breached {
                 // Breached means a running clock past its deadline: the clock rows decide.
@@ -212,9 +216,15 @@ public struct CommandDesk: Sendable {
                 }
             } else {
                 found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor, people: policy.people))
+                if scope == .followups {
+                    found = found.filter { incident in catalog.progresses(of: incident).contains { !$0.unsettledSteps.isEmpty } }
+                }
             }
             var clocks: [Int: [ClockRow]] = [:]
             for incident in found where incident.state != .resolved { clocks[incident.number] = try await store.clocks(of: incident.number) }
+            if scope == .followups {
+                return IncidentViews.followUps(found, title: scope.title(category: category), context: context)
+            }
             return IncidentViews.list(found, clocks: clocks, title: scope.title(category: category), context: context)
         case .oncall:
             return OncallView.reply(schedule: command.string("schedule"), context: context)
@@ -227,6 +237,8 @@ public struct CommandDesk: Sendable {
             return IncidentViews.step(of: try await namedIncident(command, context: context), context: context)
         case .report:
             return try await report(command, context: context)
+        case .types:
+            return TypesView.reply(category: command.string("category"), catalog: catalog, policy: policy)
         case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive:
             return UserError("`\(command.spec.name)` changes an incident.").reply
         }

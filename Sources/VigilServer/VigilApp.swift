@@ -89,7 +89,7 @@ public struct VigilApp: Sendable {
             store: store, settings: configuration.retention, clock: ContinuousClock(), now: environment.now,
             logger: environment.logger)
         desk = CommandDesk(
-            store: store, parser: CommandParser(specs: specs, policy: configuration.policy), catalog: catalog,
+            store: store, parser: CommandParser(specs: specs, policy: configuration.policy, catalog: catalog), catalog: catalog,
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
         routes = InboundRoutes(

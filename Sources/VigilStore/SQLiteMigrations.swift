@@ -20,6 +20,7 @@ enum SQLiteMigrations {
         Migration(version: 4, sql: version4),
         Migration(version: 5, sql: outboxPriorityAndCoalescing),
         Migration(version: 6, sql: requestFingerprintsAndRetention),
+        Migration(version: 7, sql: attachedPlaybooks),
     ]
 
     /// The version a fully migrated database is at.
@@ -236,5 +237,14 @@ enum SQLiteMigrations {
         ALTER TABLE idempotency ADD COLUMN request_hash TEXT;
         CREATE INDEX idempotency_by_created ON idempotency (created_at_ms);
         CREATE INDEX outbox_delivered ON outbox (delivered_at_ms) WHERE state = 'delivered';
+        """
+
+    /// An incident may run several playbooks (`playbook <id> add`), each attached at its own
+    /// time: `playbooks` holds `[{"id":…,"attached_at_ms":…}]`, primary first. `playbook` keeps
+    /// the primary's id for reports. An incident that had a playbook had it from its opening.
+    private static let attachedPlaybooks = """
+        ALTER TABLE incidents ADD COLUMN playbooks TEXT NOT NULL DEFAULT '[]';
+        UPDATE incidents SET playbooks = json_array(json_object('id', playbook, 'attached_at_ms', opened_at_ms))
+            WHERE playbook IS NOT NULL;
         """
 }

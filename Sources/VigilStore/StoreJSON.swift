@@ -61,6 +61,12 @@ enum StoreJSON {
         JSONValue.array(steps.map(step)).serializedString()
     }
 
+    /// `[{"id":"csam","attached_at_ms":1790000000123}]`, primary first.
+    static func encode(playbooks: [AttachedPlaybook]) -> String {
+        JSONValue.array(playbooks.map { .object([("id", .string($0.id)), ("attached_at_ms", .int(StoreTime.milliseconds($0.attachedAt)))]) })
+            .serializedString()
+    }
+
     static func encode(refs: [String]) -> String {
         JSONValue.array(refs.map { .string($0) }).serializedString()
     }
@@ -74,6 +80,7 @@ enum StoreJSON {
             ("step", .string(record.step)), ("status", .string(record.status.rawValue)), ("by", user(record.by)),
             ("at_ms", .int(StoreTime.milliseconds(record.at))), ("evidence", sortedObject(record.evidence)),
         ]
+        if let playbook = record.playbook { members.append(("playbook", .string(playbook))) }
         if let reason = record.reason { members.append(("reason", .string(reason))) }
         if let approvedBy = record.approvedBy { members.append(("approved_by", user(approvedBy))) }
         if let approvedAt = record.approvedAt {
@@ -126,6 +133,19 @@ enum StoreJSON {
         }
     }
 
+    /// Attached playbooks, strictly: each an object with exactly `id` and `attached_at_ms`.
+    static func decodePlaybooks(_ text: String) throws -> [AttachedPlaybook] {
+        guard let elements = try parse(text, "playbooks").arrayValue else { throw RowDecodingError("playbooks: not an array") }
+        return try elements.enumerated().map { index, element in
+            let what = "playbooks[\(index)]"
+            var fields = try members(element, what, known: ["id", "attached_at_ms"])
+            guard let id = fields.removeValue(forKey: "id"), let at = fields.removeValue(forKey: "attached_at_ms") else {
+                throw RowDecodingError("\(what): needs id and attached_at_ms")
+            }
+            return AttachedPlaybook(id: try string(id, "\(what).id"), attachedAt: try time(at, "\(what).attached_at_ms"))
+        }
+    }
+
     /// Step records, strictly: a member missing, repeated, unknown, `null` or of the wrong type is
     /// an error, so a misspelt `approved_by` cannot quietly drop an approval.
     static func decodeSteps(_ text: String) throws -> [StepRecord] {
@@ -136,7 +156,7 @@ enum StoreJSON {
     private static func step(_ value: JSONValue, _ what: String) throws -> StepRecord {
         var fields = try members(
             value, what,
-            known: ["step", "status", "by", "at_ms", "evidence", "reason", "approved_by", "approved_at_ms"])
+            known: ["step", "status", "by", "at_ms", "evidence", "reason", "approved_by", "approved_at_ms", "playbook"])
         func take<T>(_ key: String, _ read: (JSONValue, String) throws -> T) throws -> T? {
             try fields.removeValue(forKey: key).map { try read($0, "\(what).\(key)") }
         }
@@ -149,7 +169,7 @@ enum StoreJSON {
             throw RowDecodingError("\(what).status: unknown value")
         }
         return StepRecord(
-            step: step, status: status, by: try require("by", user), at: try require("at_ms", time),
+            step: step, playbook: try take("playbook", string), status: status, by: try require("by", user), at: try require("at_ms", time),
             evidence: try require("evidence", strings), reason: try take("reason", string),
             approvedBy: try take("approved_by", user), approvedAt: try take("approved_at_ms", time))
     }

@@ -11,7 +11,7 @@ enum StoreRows {
         "reporter_id", "reporter_name", "platform", "channel", "opened_at_ms", "known_at_ms",
         "acknowledged_at_ms", "acknowledged_by_id", "acknowledged_by_name", "resolved_at_ms",
         "resolved_by_id", "resolved_by_name", "resolution", "refs", "playbook", "steps", "restricted",
-        "last_sequence", "last_hash", "reopened_at_ms",
+        "last_sequence", "last_hash", "reopened_at_ms", "playbooks",
     ]
 
     static let selectIncidents = "SELECT \(incidentColumns.joined(separator: ", ")) FROM incidents"
@@ -38,6 +38,7 @@ enum StoreRows {
             SQLiteValue(incident.playbook), .text(StoreJSON.encode(steps: incident.steps)),
             SQLiteValue(incident.restricted),
             SQLiteValue(incident.lastSequence), .text(incident.lastHash), milliseconds(incident.reopenedAt),
+            .text(StoreJSON.encode(playbooks: incident.playbooks)),
         ]
     }
 
@@ -53,7 +54,7 @@ enum StoreRows {
             resolvedAt: try r.optionalDate(), resolvedBy: try r.optionalUser(), resolution: try r.optionalText(),
             refs: try r.json(StoreJSON.decodeRefs), playbook: try r.optionalText(),
             steps: try r.json(StoreJSON.decodeSteps), restricted: try r.bool(), lastSequence: try r.int(),
-            lastHash: try r.text(), reopenedAt: try r.optionalDate())
+            lastHash: try r.text(), reopenedAt: try r.optionalDate(), playbooks: try r.json(StoreJSON.decodePlaybooks))
     }
 
     // MARK: - Events

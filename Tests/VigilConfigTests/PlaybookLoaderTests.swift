@@ -128,7 +128,7 @@ struct PlaybookLoaderTests {
 
     // MARK: - The directory
 
-    @Test("files load in file-name order, which decides the default playbook")
+    @Test("files load in file-name order, which orders the candidates of a category")
     func fileNameOrder() throws {
         // setup: the catch-all sorts last; 02- before 10- only because of the zero
         let directory = try TemporaryDirectory()
@@ -146,9 +146,8 @@ struct PlaybookLoaderTests {
         // validate
         #expect(playbooks.map(\.id) == ["account-takeover", "payment-fraud", "csam", "zz-catch-all"])
         let catalog = PlaybookCatalog(playbooks)
-        #expect(catalog.defaultPlaybook(category: "fraud", severity: "sev1")?.id == "account-takeover")
-        #expect(catalog.defaultPlaybook(category: "fraud", severity: "sev2")?.id == "payment-fraud")
-        #expect(catalog.defaultPlaybook(category: "moderation", severity: "sev3")?.id == "zz-catch-all")
+        #expect(catalog.candidates(category: "fraud", severity: "sev1").map(\.id) == ["account-takeover", "payment-fraud"])
+        #expect(catalog.candidates(category: "fraud", severity: "sev2").map(\.id) == ["payment-fraud"])
     }
 
     @Test("no playbooks directory, or an empty one, is no playbooks")

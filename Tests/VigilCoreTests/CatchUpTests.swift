@@ -39,7 +39,7 @@ import VigilTestSupport
         var incident = incident, clocks = clocks, alerts: [OutboxItem] = []
         for _ in 0..<10_000 {
             guard let index = clocks.firstIndex(where: { $0.state == .running && ($0.nextFireAt.map { $0 <= now } ?? false) }),
-                  let firing = ClockAlerts.fire(clocks[index], incident: incident, playbook: nil, policy: Self.policy, now: now)
+                  let firing = ClockAlerts.fire(clocks[index], incident: incident, catalog: PlaybookCatalog(), policy: Self.policy, now: now)
             else { break }
             clocks[index] = firing.row
             incident = firing.incident
@@ -110,7 +110,7 @@ import VigilTestSupport
         // Down past the resolve clock's 50 % and 90 % (2 h, 3 h 36 min) but not its deadline.
         let now = t0 + 3.8 * 3600
         let resolve = row("resolve", clocks)
-        let firing = try #require(ClockAlerts.fire(resolve, incident: incident, playbook: nil, policy: Self.policy, now: now))
+        let firing = try #require(ClockAlerts.fire(resolve, incident: incident, catalog: PlaybookCatalog(), policy: Self.policy, now: now))
         #expect(firing.events.map(\.kind) == [.clockWarned])
         #expect(firing.events[0].payload["threshold"] == "90%")
         #expect(firing.row.warningsSent == 2)
@@ -121,7 +121,7 @@ import VigilTestSupport
     @Test func catchUpEscalatesOnceToTheLevelThatHoldsNow() throws {
         let (incident, clocks) = try opened(knownAt: t0, openedAt: t0)
         let now = t0 + 30 * Self.day
-        let firing = try #require(ClockAlerts.fire(row("escalation", clocks), incident: incident, playbook: nil, policy: Self.policy, now: now))
+        let firing = try #require(ClockAlerts.fire(row("escalation", clocks), incident: incident, catalog: PlaybookCatalog(), policy: Self.policy, now: now))
         #expect(firing.events.map(\.kind) == [.escalated])
         #expect(firing.incident.level == 3)
         let text = firing.outbox[0].message.plainText

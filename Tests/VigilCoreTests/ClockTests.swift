@@ -42,7 +42,7 @@ import VigilTestSupport
     }
 
     func fire(_ row: ClockRow, _ incident: Incident, at now: Date) -> ClockFiring? {
-        ClockAlerts.fire(row, incident: incident, playbook: nil, policy: Self.policy, now: now)
+        ClockAlerts.fire(row, incident: incident, catalog: PlaybookCatalog(), policy: Self.policy, now: now)
     }
 
     func row(_ name: String, in rows: [ClockRow]) -> ClockRow { rows.first { $0.name == name }! }
@@ -137,10 +137,10 @@ import VigilTestSupport
             steps: [PlaybookStep(id: "remove", title: "Remove the content", instructions: "Remove it.", owner: "responder", due: .seconds(1800))])
         let context = CommandContext(policy: Self.policy, now: t0, actor: Fixtures.ava, platform: "slack", channel: "ts", catalog: PlaybookCatalog([playbook]))
         let opened = try Lifecycle.planOpen(try parser.parse("open sev1 compliance Order"), context: context).outcome(number: 57)
-        let step = try #require(ClockAlerts.fire(row("step:remove", in: opened.clocks), incident: opened.incident, playbook: playbook, policy: Self.policy, now: t0 + 1800))
+        let step = try #require(ClockAlerts.fire(row("step:remove", in: opened.clocks), incident: opened.incident, catalog: PlaybookCatalog([playbook]), policy: Self.policy, now: t0 + 1800))
         #expect(step.outbox[0].message.plainText.contains("step “Remove the content” breached"))
         #expect(step.outbox[0].message.plainText.contains("/incident step INC-57"))
-        let legal = try #require(ClockAlerts.fire(row("legal", in: opened.clocks), incident: step.incident, playbook: playbook, policy: Self.policy, now: t0 + 3600))
+        let legal = try #require(ClockAlerts.fire(row("legal", in: opened.clocks), incident: step.incident, catalog: PlaybookCatalog([playbook]), policy: Self.policy, now: t0 + 3600))
         #expect(legal.outbox[0].message.plainText.contains("legal deadline “Removal order (Regulation (EU) 2021/784, Art. 3(3))” breached"))
         #expect(legal.events[0].payload["rule"] == "Removal order (Regulation (EU) 2021/784, Art. 3(3))")
     }
@@ -258,7 +258,7 @@ import VigilTestSupport
         var events = outcome.events
         var clocks = outcome.clocks
         func merge(_ rows: [ClockRow]) { for row in rows { clocks.removeAll { $0.name == row.name }; clocks.append(row) } }
-        let breach = try #require(ClockAlerts.fire(clocks.first { $0.name == "ack" }!, incident: incident, playbook: nil, policy: ClockTests.policy, now: t0 + 300))
+        let breach = try #require(ClockAlerts.fire(clocks.first { $0.name == "ack" }!, incident: incident, catalog: PlaybookCatalog(), policy: ClockTests.policy, now: t0 + 300))
         incident = breach.incident
         events += breach.events
         merge([breach.row])

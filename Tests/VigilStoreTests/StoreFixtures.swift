@@ -187,7 +187,8 @@ func outcome(of work: UnitOfWork, in store: SQLiteIncidentStore) async throws ->
 /// Inserts `incident` with the columns a database before migration 4 has (no `reopened_at_ms`),
 /// for upgrade tests that write an older schema by hand.
 func insertBeforeVersion4(_ incident: Incident, into database: SQLiteDatabase) throws {
-    let columns = StoreRows.incidentColumns.filter { $0 != "reopened_at_ms" }
+    // Columns that later versions added are left out (they come last in the list).
+    let columns = StoreRows.incidentColumns.filter { $0 != "reopened_at_ms" && $0 != "playbooks" }
     try database.run(
         "INSERT INTO incidents (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
         Array(StoreRows.bindings(incident).prefix(columns.count)))

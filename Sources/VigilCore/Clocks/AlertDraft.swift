@@ -34,24 +34,28 @@ struct AlertDraft {
     }
 
     /// How the clock is named in alerts.
-    func label(_ playbook: Playbook?) -> String {
+    func label(_ playbooks: [PlaybookProgress]) -> String {
         switch row.kind {
         case .ack: return "ack target"
         case .resolve: return "resolve target"
         case .legal: return "legal deadline “\(row.rule ?? "legal")”"
         case .step:
             let stepID = String(row.name.dropFirst("step:".count))
-            return "step “\(playbook?.steps.first { $0.id == stepID }?.title ?? stepID)”"
+            return "step “\(playbooks.step(forClock: row)?.step.title ?? stepID)”"
         case .escalation: return "escalation"
+        case .reminder: return "reminder"
         }
     }
 
-    /// The exact command that makes the alert go away.
-    func command(_ playbook: Playbook?) -> String {
+    /// The exact command that makes the alert go away: for a step (or the step that meets a
+    /// legal clock), `done` naming it.
+    func command(_ playbooks: [PlaybookProgress]) -> String {
         switch row.kind {
         case .ack, .escalation: return "/incident ack \(id)"
         case .resolve: return "/incident resolve \(id) <resolution…>"
-        case .step, .legal: return "/incident step \(id)"
+        case .step, .legal, .reminder:
+            guard let (progress, step) = playbooks.step(forClock: row) else { return "/incident step \(id)" }
+            return "/incident step \(id) done \(progress.reference(step))\(StepText.fieldHint(step))"
         }
     }
 
@@ -65,7 +69,7 @@ struct AlertDraft {
 
     /// Warns once, for the latest threshold whose moment has passed: earlier ones that passed
     /// unseen are stale, and sending each would be a burst.
-    mutating func warn(thresholds: [Double], playbook: Playbook?) {
+    mutating func warn(thresholds: [Double], playbooks: [PlaybookProgress]) {
         let span = row.dueAt.timeIntervalSince(row.startedAt)
         var index = row.warningsSent
         while index + 1 < thresholds.count, row.startedAt.addingTimeInterval(span * thresholds[index + 1]) <= now {
@@ -76,9 +80,9 @@ struct AlertDraft {
         let left = DurationText.format(row.dueAt.duration(since: now))
         var line: [Span] = [.text("⚠ ")] + text.tag(incident)
         if late.openedLate {
-            line.append(.text(" · " + late.openedLateText(id: id) + "\(label(playbook)) is due in \(left) (\(text.time(row.dueAt)))"))
+            line.append(.text(" · " + late.openedLateText(id: id) + "\(label(playbooks)) is due in \(left) (\(text.time(row.dueAt)))"))
         } else {
-            line.append(.text(" · \(label(playbook)) due in \(left) (\(text.time(row.dueAt)))"))
+            line.append(.text(" · \(label(playbooks)) due in \(left) (\(text.time(row.dueAt)))"))
         }
         line.append(.text(late.vigilLateText))
         var payload = ["clock": row.name, "kind": row.kind.rawValue, "threshold": "\(Int((threshold * 100).rounded()))%",
@@ -87,11 +91,11 @@ struct AlertDraft {
         events.append(EventChain.append(.clockWarned, by: ClockAlerts.vigil, at: now, payload: payload, to: &incident))
         row.warningsSent = index + 1
         row = ClockPlanner.schedule(row, policy: policy, incident: incident, after: now)
-        post(line, playbook: playbook, priority: .warning)
+        post(line, playbooks: playbooks, priority: .warning)
     }
 
     /// The breach, or a repeat of it; after a gap, one alert for every moment missed.
-    mutating func breach(playbook: Playbook?) {
+    mutating func breach(playbooks: [PlaybookProgress]) {
         let first = row.alertsSent == 0
         // The moment this alert stands for: the deadline for the first, else the repeat slot.
         let moment = first ? row.dueAt : max(scheduled, row.dueAt)
@@ -100,9 +104,9 @@ struct AlertDraft {
         let due = text.time(row.dueAt)
         var line: [Span] = [.text("🚨 ")] + text.tag(incident)
         if first, late.openedLate {
-            line.append(.text(" · " + late.openedLateText(id: id) + "\(label(playbook)) was already breached, \(over) past due (\(due))"))
+            line.append(.text(" · " + late.openedLateText(id: id) + "\(label(playbooks)) was already breached, \(over) past due (\(due))"))
         } else {
-            line.append(.text(" · \(label(playbook)) \(first ? "breached" : "still breached"), \(over) past due (\(due))"))
+            line.append(.text(" · \(label(playbooks)) \(first ? "breached" : "still breached"), \(over) past due (\(due))"))
         }
         line.append(.text(late.vigilLateText))
 
@@ -119,7 +123,7 @@ struct AlertDraft {
         if missed > 0, let interval {
             line.append(.text(" · " + missedText(missed, interval: interval, moment: moment, late: late)))
         }
-        post(line, playbook: playbook, priority: row.kind == .legal ? .legalBreach : .breach)
+        post(line, playbooks: playbooks, priority: row.kind == .legal ? .legalBreach : .breach)
     }
 
     /// `4,331 repeats missed while Vigil was not running; next repeat 22:10 UTC`, or, for
@@ -153,8 +157,14 @@ struct AlertDraft {
         }
     }
 
-    mutating func post(_ line: [Span], playbook: Playbook?, priority: OutboxPriority) {
-        let message = Message(lines: [line, ClockAlerts.actLine(incident, policy: policy, now: now, command: command(playbook))])
+    mutating func post(_ line: [Span], playbooks: [PlaybookProgress], priority: OutboxPriority) {
+        var lines = [line, ClockAlerts.actLine(incident, policy: policy, now: now, command: command(playbooks))]
+        // A step's alert (and a legal clock's, through the step that meets it) also goes to the
+        // people who own that step.
+        if let (_, step) = playbooks.step(forClock: row) {
+            lines.append([.text("Step ")] + StepOwners(policy: policy, now: now).spans(step.owner, for: incident))
+        }
+        let message = Message(lines: lines)
         outbox.append(OutboxItem(channel: .oncall, incident: incident.number, message: message, priority: priority))
     }
 }

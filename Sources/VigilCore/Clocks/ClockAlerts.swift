@@ -20,17 +20,19 @@ public enum ClockAlerts {
     public static let lateThreshold: TimeInterval = CatchUp.grace
 
     /// Fires `row` at `now`; `nil` when it has nothing to do (not running, nothing scheduled).
-    public static func fire(_ row: ClockRow, incident: Incident, playbook: Playbook?, policy: Policy, now: Date) -> ClockFiring? {
+    public static func fire(_ row: ClockRow, incident: Incident, catalog: PlaybookCatalog, policy: Policy, now: Date) -> ClockFiring? {
         guard row.state == .running, let scheduled = row.nextFireAt else { return nil }
         if row.kind == .escalation { return escalate(row, incident: incident, policy: policy, now: now) }
+        if row.kind == .reminder { return PlaybookChoice.fire(row, incident: incident, catalog: catalog, policy: policy, now: now) }
         var draft = AlertDraft(row: row, incident: incident, policy: policy, now: now, scheduled: scheduled)
+        let playbooks = catalog.progresses(of: incident)
         let thresholds = policy.severity(named: incident.severity)?.warn ?? []
         if row.alertsSent == 0, now < row.dueAt, row.warningsSent < thresholds.count {
-            draft.warn(thresholds: thresholds, playbook: playbook)
+            draft.warn(thresholds: thresholds, playbooks: playbooks)
         } else {
             // A warning whose moment passed while the deadline passed too is noise: the breach
             // supersedes it (one alert, not a warning-then-breach burst).
-            draft.breach(playbook: playbook)
+            draft.breach(playbooks: playbooks)
         }
         return draft.result
     }

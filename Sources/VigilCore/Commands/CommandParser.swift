@@ -7,10 +7,13 @@ import Foundation
 public struct CommandParser: Sendable {
     public let specs: [CommandSpec]
     public let policy: Policy
+    /// Its types (`tco`, `card-testing`) are accepted wherever a category is.
+    public let catalog: PlaybookCatalog
 
-    public init(specs: [CommandSpec], policy: Policy) {
+    public init(specs: [CommandSpec], policy: Policy, catalog: PlaybookCatalog = PlaybookCatalog()) {
         self.specs = specs
         self.policy = policy
+        self.catalog = catalog
     }
 
     /// The spec whose name or alias is `word` (case-insensitive).
@@ -33,7 +36,7 @@ public struct CommandParser: Sendable {
         guard let spec = spec(named: first.text), let subcommand = Subcommand(rawValue: spec.name) else {
             throw unknownSubcommand(first.text)
         }
-        var parse = ArgumentParse(spec: spec, policy: policy, specs: specs, text: text)
+        var parse = ArgumentParse(spec: spec, policy: policy, catalog: catalog, specs: specs, text: text)
         try parse.run(Array(tokens.dropFirst()))
         return ParsedCommand(subcommand: subcommand, spec: spec, arguments: parse.arguments, options: parse.options)
     }
@@ -53,14 +56,16 @@ public struct CommandParser: Sendable {
 private struct ArgumentParse {
     let spec: CommandSpec
     let policy: Policy
+    let catalog: PlaybookCatalog
     let specs: [CommandSpec]
     let text: String
     var arguments: [String: ArgumentValue] = [:]
     var options: [String: [ArgumentValue]] = [:]
 
-    init(spec: CommandSpec, policy: Policy, specs: [CommandSpec], text: String) {
+    init(spec: CommandSpec, policy: Policy, catalog: PlaybookCatalog, specs: [CommandSpec], text: String) {
         self.spec = spec
         self.policy = policy
+        self.catalog = catalog
         self.specs = specs
         self.text = text
     }
@@ -203,7 +208,7 @@ private struct ArgumentParse {
     private func vocabulary(for argument: ArgumentSpec) -> [String] {
         switch argument.type {
         case .severity: policy.severities.map(\.name)
-        case .category: policy.categories.map(\.name)
+        case .category: policy.categories.map(\.name) + catalog.typeWords
         case .choice: argument.values
         case .subcommand: specs.map(\.name)
         default: []
@@ -239,12 +244,13 @@ private struct ArgumentParse {
             }
             return .success(.severity(severity.name))
         case .category:
-            guard let category = policy.category(named: word) else {
-                let names = policy.categories.map(\.name)
-                let hint = Suggestions.closest(to: word, in: names).first.map { " Did you mean \($0)?" } ?? ""
-                return .failure(fail("Unknown category “\(word)”.\(hint) Valid categories: \(names.joined(separator: ", "))."))
-            }
-            return .success(.category(category.name))
+            if let category = policy.category(named: word) { return .success(.category(category.name)) }
+            // An incident type stands for its category (and its playbook); `open` resolves it.
+            if let typed = catalog.playbook(forType: word) { return .success(.category(word.lowercased() == typed.type ? typed.type : word.lowercased())) }
+            let names = policy.categories.map(\.name)
+            let hint = Suggestions.closest(to: word, in: names + catalog.typeWords).first.map { " Did you mean \($0)?" } ?? ""
+            let types = catalog.typeWords.isEmpty ? "" : " or a type (`/incident types` lists them)"
+            return .failure(fail("Unknown category or type “\(word)”.\(hint) Give a category (\(names.joined(separator: ", ")))\(types)."))
         case .user:
             if !token.quoted, let everyone = ChannelWideMention.named(in: word) {
                 return .failure(fail("\(everyone) would notify everyone in the channel; name one person: @name or <@U123>."))

@@ -3,7 +3,7 @@ import Foundation
 /// Every subcommand Vigil has a handler for. `commands/` must hold exactly one spec per case, and
 /// a test fails when the two sets differ.
 public enum Subcommand: String, Sendable, CaseIterable {
-    case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help, step, playbook, oncall, summary, report, waive
+    case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help, step, playbook, oncall, summary, report, waive, types
 }
 
 /// A value the parser recognised for an argument or option.
@@ -42,7 +42,7 @@ public struct ParsedCommand: Sendable, Equatable {
         switch subcommand {
         case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive: true
         case .step: string("action").map { $0 != "show" } ?? false
-        case .status, .list, .help, .oncall, .summary, .report: false
+        case .status, .list, .help, .oncall, .summary, .report, .types: false
         }
     }
 

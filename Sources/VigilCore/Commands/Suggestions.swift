@@ -43,4 +43,13 @@ public enum Suggestions {
         default: words.dropLast().joined(separator: ", ") + " or " + words.last!
         }
     }
+
+    /// `a`, `a and b`, `a, b and c`: every one of them, never rewritten inside the words.
+    public static func andList(_ words: [String]) -> String {
+        switch words.count {
+        case 0: ""
+        case 1: words[0]
+        default: words.dropLast().joined(separator: ", ") + " and " + words.last!
+        }
+    }
 }

@@ -22,10 +22,11 @@ struct IncidentDraft {
 
     var text: IncidentText { context.text }
 
-    /// The incident's playbook progress, if it has a playbook that is still installed.
-    var progress: PlaybookProgress? {
-        incident.playbook.flatMap { context.catalog.playbook(id: $0) }.map { PlaybookProgress(playbook: $0, incident: incident) }
-    }
+    /// The progress of every attached playbook that is still installed, primary first.
+    var progresses: [PlaybookProgress] { context.catalog.progresses(of: incident) }
+
+    /// The primary playbook's progress, if it is still installed.
+    var progress: PlaybookProgress? { progresses.first { $0.isPrimary } }
     var id: String { text.id(incident) }
     var now: Date { context.now }
 
@@ -61,6 +62,23 @@ struct IncidentDraft {
             throw UserError("\(id) was already acknowledged by \(who) at \(when).")
         }
         try refuseIfResolved("acknowledge")
+        markAcknowledged()
+        var line = text.headline(incident, "acknowledged")
+        line += [.text(" · by "), .mention(context.actor), .text(" at \(text.time(now))")]
+        if let ack = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy) {
+            let elapsed = now.duration(since: incident.cycleStartedAt)
+            if now > ack.due {
+                line.append(.text(" (\(DurationText.format(now.duration(since: ack.due))) past the \(DurationText.format(ack.target)) target)"))
+            } else {
+                line.append(.text(" (in \(DurationText.format(elapsed)), target \(DurationText.format(ack.target)))"))
+            }
+        }
+        announce(line)
+    }
+
+    /// Records the acknowledgement: the actor owns an unowned incident, the ack clock stops and
+    /// automatic escalation ends.
+    mutating func markAcknowledged() {
         incident.state = .acknowledged
         incident.acknowledgedAt = now
         incident.acknowledgedBy = context.actor
@@ -73,17 +91,13 @@ struct IncidentDraft {
         record(.acknowledged, payload)
         clocks += ClockPlanner.stop(ClockPlanner.ackName, in: existingClocks, at: now)
         clocks += ClockPlanner.cancel(kinds: [.escalation], in: existingClocks, at: now)
-        var line = text.headline(incident, "acknowledged")
-        line += [.text(" · by "), .mention(context.actor), .text(" at \(text.time(now))")]
-        if let ack = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy) {
-            let elapsed = now.duration(since: incident.cycleStartedAt)
-            if now > ack.due {
-                line.append(.text(" (\(DurationText.format(now.duration(since: ack.due))) past the \(DurationText.format(ack.target)) target)"))
-            } else {
-                line.append(.text(" (in \(DurationText.format(elapsed)), target \(DurationText.format(ack.target)))"))
-            }
-        }
-        announce(line)
+    }
+
+    /// Someone working a step of an unacknowledged incident has plainly taken it up: the work
+    /// acknowledges it (an event of its own, before the step's).
+    mutating func acknowledgeByWork() {
+        guard incident.state == .open else { return }
+        markAcknowledged()
     }
 
     mutating func assign(_ user: UserRef) throws(UserError) {
@@ -131,22 +145,16 @@ struct IncidentDraft {
         guard !resolution.isEmpty else {
             throw UserError("Say how \(id) was resolved.", usage: "resolve <id> <resolution…>")
         }
-        if let progress {
-            let blocking = progress.openBlockingSteps
-            if let first = blocking.first {
-                let names = blocking.map { "“\($0.title)”" }
-                throw UserError(
-                    "\(id) cannot be resolved yet: \(Suggestions.orList(names).replacingOccurrences(of: " or ", with: " and ")) must be done first (\(blocking.count == 1 ? "a blocking step" : "blocking steps")). "
-                        + "See it with `/incident step \(id)`; complete it with `/incident step \(id) done\(StepText.fieldHint(first))`.")
-            }
-            // Step deadlines end with the incident; a legal clock does not (the duty outlives it).
-            clocks += progress.steps.filter { !progress.isSettled($0) && $0.due != nil }.compactMap { step in
-                progress.dueDate(of: step).map {
-                    ClockRow(incident: incident.number, name: PlaybookProgress.clockName(step), kind: .step,
-                             startedAt: progress.start(step.dueFrom), dueAt: $0, state: .cancelled, stoppedAt: now)
-                }
-            }
+        let blocking = progresses.flatMap { progress in progress.openBlockingSteps.map { (progress, $0) } }
+        if let (firstProgress, first) = blocking.first {
+            let names = blocking.map { "“\($0.1.title)”" }
+            throw UserError(
+                "\(id) cannot be resolved yet: \(Suggestions.andList(names)) must be done first (\(blocking.count == 1 ? "a blocking step" : "blocking steps")). "
+                    + "See them with `/incident step \(id)`; complete one with `/incident step \(id) done \(firstProgress.reference(first))\(StepText.fieldHint(first))`.")
         }
+        // Unfinished steps that do not block (a preservation hold, tightening a rule) outlive the
+        // incident as follow-ups: they keep their owners and their clocks, which keep alerting.
+        let followUps = progresses.flatMap { progress in progress.unsettledSteps.map { (progress, $0) } }
         let ackStatus = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy)
         incident.state = .resolved
         incident.resolvedAt = now
@@ -156,6 +164,7 @@ struct IncidentDraft {
         clocks += ClockPlanner.stop(ClockPlanner.ackName, in: existingClocks, at: now)
         clocks += ClockPlanner.stop(ClockPlanner.resolveName, in: existingClocks, at: now)
         clocks += ClockPlanner.cancel(kinds: [.escalation], in: existingClocks, at: now)
+        clocks += PlaybookChoice.cancelled(in: existingClocks, at: now)
         var line = text.headline(incident, "resolved")
         line += [.text(" · by "), .mention(context.actor)]
         if !incident.restricted { line.append(.text(" · \(resolution)")) }
@@ -168,7 +177,17 @@ struct IncidentDraft {
             if !timing.isEmpty { timing.append(.text(" · ")) }
             timing.append(.text("time to resolve \(text.outcomeText(resolve, from: incident.cycleStartedAt))"))
         }
-        let message = Message(lines: timing.isEmpty ? [line] : [line, timing])
+        var lines = timing.isEmpty ? [line] : [line, timing]
+        if !followUps.isEmpty {
+            lines.append([.text("Follow-ups still open (\(followUps.count)); they keep their owners and deadlines: "), .code("/incident list followups")])
+            let owners = StepOwners(policy: context.policy, now: now)
+            for (progress, step) in followUps where !incident.restricted {
+                var entry: [Span] = [.text("• “\(step.title)” — ")] + owners.spans(step.owner, for: incident)
+                if let due = progress.dueDate(of: step) { entry.append(.text(", due \(text.time(due))")) }
+                lines.append(entry)
+            }
+        }
+        let message = Message(lines: lines)
         outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
         reply = Reply(.inChannel, message)
     }

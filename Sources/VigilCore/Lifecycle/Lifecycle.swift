@@ -24,9 +24,15 @@ public enum Lifecycle {
         case .note: try draft.note(command.string("text") ?? "")
         case .sev: try draft.changeSeverity(to: command.string("severity")!)
         case .step: try draft.step(command)
-        case .playbook: try draft.switchPlaybook(to: command.string("playbook")!, usage: command.spec.usage)
+        case .playbook:
+            let words = (command.string("playbook") ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+            switch (words.first?.lowercased(), words.count) {
+            case ("add", 2): try draft.addPlaybook(words[1], usage: command.spec.usage)
+            case (_, 1): try draft.switchPlaybook(to: words[0], usage: command.spec.usage)
+            default: throw UserError("Name one playbook, or `add` and one.", usage: command.spec.usage)
+            }
         case .waive: try draft.waive(command.string("clock")!, reason: command.string("reason") ?? "", usage: command.spec.usage)
-        case .open, .status, .list, .help, .oncall, .summary, .report:
+        case .open, .status, .list, .help, .oncall, .summary, .report, .types:
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
         var outcome = draft.outcome
@@ -56,9 +62,16 @@ public enum Lifecycle {
             throw UserError("The title is \(title.count) characters; keep it under 200 and put details in a note.", usage: command.spec.usage)
         }
         let severity = command.string("severity")!
-        let category = policy.category(named: command.string("category")!)!
+        // The word in the category's place is a category or an incident type (`tco`): a type
+        // names its category and its playbook.
+        let word = command.string("category")!
+        let typed = context.catalog.playbook(forType: word)
+        guard let category = policy.category(named: typed?.category ?? word) else {
+            throw UserError("Unknown category or type “\(word)”. See `/incident types`.", usage: command.spec.usage)
+        }
         let knownAt = try checkedKnownAt(command, context: context)
         var playbook: Playbook?
+        var choices: [Playbook] = []
         if let id = command.optionStrings("playbook").first {
             guard let chosen = context.catalog.playbook(id: id) else {
                 throw UserError("There is no playbook “\(id)”. \(applicablePlaybooks(category.name, context))", usage: command.spec.usage)
@@ -66,13 +79,25 @@ public enum Lifecycle {
             guard chosen.applies(toCategory: category.name) else {
                 throw UserError("Playbook “\(chosen.id)” is not for \(category.name) incidents. \(applicablePlaybooks(category.name, context))", usage: command.spec.usage)
             }
+            if let typed, typed.id != chosen.id {
+                throw UserError("Type “\(word)” is the “\(typed.id)” playbook; --playbook \(chosen.id) names another. Give one of the two.", usage: command.spec.usage)
+            }
             playbook = chosen
+        } else if let typed {
+            playbook = typed
         } else {
-            playbook = context.catalog.defaultPlaybook(category: category.name, severity: severity)
+            // Only a category: attach its one playbook, or open at once without one and offer
+            // the candidates, best match first; never guess between several.
+            let candidates = context.catalog.candidates(category: category.name, severity: severity)
+            if candidates.count == 1 {
+                playbook = candidates[0]
+            } else {
+                choices = context.catalog.ranked(candidates, title: title)
+            }
         }
         return OpenPlan(
             title: title, severity: severity, category: category, knownAt: knownAt, refs: command.optionStrings("ref"),
-            playbook: playbook, context: context)
+            playbook: playbook, choices: choices, context: context)
     }
 
     /// `--known`, or now. It may not be in the future (a minute of grace for clocks that
@@ -117,6 +142,8 @@ public struct OpenPlan: Sendable {
     let knownAt: Date
     let refs: [String]
     let playbook: Playbook?
+    /// When `open` named only a category with several playbooks: the candidates, best first.
+    let choices: [Playbook]
     let context: CommandContext
 
     /// The new incident, its `opened` event, its clocks, its announcement and its first step.
@@ -125,7 +152,8 @@ public struct OpenPlan: Sendable {
         var incident = Incident(
             number: number, title: title, severity: severity, category: category.name,
             reporter: context.actor, platform: context.platform, channel: context.channel, openedAt: context.now,
-            knownAt: knownAt, refs: refs, playbook: playbook?.id, restricted: category.restricted)
+            knownAt: knownAt, refs: refs, playbook: playbook?.id,
+            restricted: category.restricted || playbook?.restricted == true)
         var payload = ["title": title, "severity": severity, "category": category.name]
         if !refs.isEmpty { payload["refs"] = refs.joined(separator: " ") }
         if knownAt != context.now { payload["known_at"] = String(Int64((knownAt.timeIntervalSince1970 * 1000).rounded())) }
@@ -145,7 +173,12 @@ public struct OpenPlan: Sendable {
         if let playbook {
             let progress = PlaybookProgress(playbook: playbook, incident: incident)
             clocks += progress.startingClocks().map { ClockPlanner.schedule($0, policy: policy, incident: incident) }
-            lines += StepText(text: text).attached(progress)
+            lines += StepText(text: text, owners: StepOwners(policy: policy, now: context.now)).attached(progress)
+        } else if !choices.isEmpty {
+            line.append(.text(" · playbook not chosen"))
+            lines[0] = line
+            lines += PlaybookChoice.lines(choices, incident: incident, text: text)
+            clocks.append(PlaybookChoice.reminderClock(for: incident, policy: policy))
         }
         if let legal = ClockPlanner.categoryLegalClock(for: incident, policy: policy, playbook: playbook) {
             clocks.append(legal)

@@ -8,8 +8,17 @@ public enum ListScope: String, Sendable, CaseIterable {
     case mine
     /// Unresolved incidents past an ack or resolve target.
     case breached
+    /// Resolved incidents (`closed` says the same).
+    case resolved
+    /// Resolved incidents whose playbooks still have unfinished steps: the follow-ups.
+    case followups
     /// Everything, newest first.
     case all
+
+    /// The scope a word names: its own name, or `closed` for `resolved`.
+    public static func named(_ word: String) -> ListScope? {
+        word == "closed" ? .resolved : ListScope(rawValue: word)
+    }
 
     /// The store query for this scope.
     /// `people` links the actor's accounts: `mine` lists what any of them owns.
@@ -22,6 +31,9 @@ public enum ListScope: String, Sendable, CaseIterable {
                 states: [.open, .acknowledged], category: category,
                 owners: [actor] + people.accounts(of: actor).filter { $0 != actor.identity }.sorted().map { UserRef(id: $0.id, name: actor.name, platform: $0.platform) },
                 limit: limit)
+        case .resolved: IncidentFilter(states: [.resolved], category: category, limit: limit)
+        // Filtered further by their playbooks' unsettled steps, which the store does not know.
+        case .followups: IncidentFilter(states: [.resolved], category: category, limit: 500)
         case .all: IncidentFilter(category: category, limit: limit)
         }
     }
@@ -33,6 +45,8 @@ public enum ListScope: String, Sendable, CaseIterable {
         case .open: return "open \(kind)"
         case .mine: return "open \(kind) you own"
         case .breached: return "open \(kind) past a target"
+        case .resolved: return "resolved \(kind)"
+        case .followups: return "resolved \(kind) with follow-ups still open"
         case .all: return kind
         }
     }

@@ -5,6 +5,9 @@ public enum ClockKind: String, Sendable, Hashable, CaseIterable {
     case ack, resolve, step, legal
     /// Not a deadline but the escalation policy's timer: when it fires the incident moves up a level.
     case escalation
+    /// Not a deadline but a nudge that repeats until its condition ends: a playbook not yet
+    /// chosen (``PlaybookChoice``).
+    case reminder
 }
 
 /// Whether a clock is still running.

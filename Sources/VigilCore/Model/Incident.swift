@@ -28,8 +28,9 @@ public struct Incident: Sendable, Equatable {
     public var resolution: String?
     /// External references such as a Zendesk ticket (`ZD-88213`).
     public var refs: [String]
-    /// The attached playbook's ID, if any.
-    public var playbook: String?
+    /// The playbooks attached, the first (the primary) first: `playbook <id> add` attaches more,
+    /// each with its own steps and legal clock.
+    public var playbooks: [AttachedPlaybook]
     /// What has happened to the playbook's steps, in the order it happened.
     public var steps: [StepRecord]
     /// Copied from the category at opening: restricted incidents are never described in open channels.
@@ -47,8 +48,8 @@ public struct Incident: Sendable, Equatable {
         level: Int = 1, owner: UserRef? = nil, reporter: UserRef, platform: String, channel: String,
         openedAt: Date, knownAt: Date, acknowledgedAt: Date? = nil, acknowledgedBy: UserRef? = nil,
         resolvedAt: Date? = nil, resolvedBy: UserRef? = nil, resolution: String? = nil, refs: [String] = [],
-        playbook: String? = nil, steps: [StepRecord] = [], restricted: Bool = false, lastSequence: Int = 0, lastHash: String = EventChain.genesis,
-        reopenedAt: Date? = nil
+        playbook: String? = nil, steps: [StepRecord] = [], restricted: Bool = false,
+        lastSequence: Int = 0, lastHash: String = EventChain.genesis, reopenedAt: Date? = nil, playbooks: [AttachedPlaybook] = []
     ) {
         self.number = number
         self.title = title
@@ -68,7 +69,7 @@ public struct Incident: Sendable, Equatable {
         self.resolvedBy = resolvedBy
         self.resolution = resolution
         self.refs = refs
-        self.playbook = playbook
+        self.playbooks = playbooks.isEmpty ? (playbook.map { [AttachedPlaybook(id: $0, attachedAt: openedAt)] } ?? []) : playbooks
         self.steps = steps
         self.restricted = restricted
         self.reopenedAt = reopenedAt
@@ -80,4 +81,18 @@ public struct Incident: Sendable, Equatable {
     /// incident. Time to acknowledge and time to resolve are measured from here, in replies, in
     /// clocks and in reports alike.
     public var cycleStartedAt: Date { reopenedAt ?? knownAt }
+
+    /// The primary playbook's ID, if any: the one reports name.
+    public var playbook: String? { playbooks.first?.id }
+}
+
+/// A playbook attached to an incident, and when: steps with no `after` open at that moment.
+public struct AttachedPlaybook: Sendable, Hashable {
+    public var id: String
+    public var attachedAt: Date
+
+    public init(id: String, attachedAt: Date) {
+        self.id = id
+        self.attachedAt = attachedAt
+    }
 }

@@ -10,6 +10,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case stepSkipped = "step_skipped"
     case stepApproved = "step_approved"
     case playbookChanged = "playbook_changed"
+    /// Another playbook attached beside the first (`playbook <id> add`).
+    case playbookAdded = "playbook_added"
     case clockWarned = "clock_warned"
     case clockBreached = "clock_breached"
     /// A `lead` or `legal` waived a legal clock; the payload records the clock and the reason.

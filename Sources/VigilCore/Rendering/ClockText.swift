@@ -9,7 +9,7 @@ public struct ClockText: Sendable {
     }
 
     /// `ack` / `legal: NCMEC … (18 U.S.C. …)` / `step “Freeze payouts”`.
-    public func label(_ row: ClockRow, playbook: Playbook?) -> String {
+    public func label(_ row: ClockRow, playbooks: [PlaybookProgress]) -> String {
         switch row.kind {
         case .ack: return "ack"
         case .resolve: return "resolve"
@@ -17,13 +17,14 @@ public struct ClockText: Sendable {
         case .escalation: return "next escalation"
         case .step:
             let stepID = String(row.name.dropFirst("step:".count))
-            return "step “\(playbook?.steps.first { $0.id == stepID }?.title ?? stepID)”"
+            return "step “\(playbooks.step(forClock: row)?.step.title ?? stepID)”"
+        case .reminder: return "playbook choice reminder"
         }
     }
 
     /// `ack due 21:45 UTC (in 3 min)`, `ack 5 min overdue (due 21:45 UTC)`, `ack met 21:43 UTC`…
-    public func describe(_ row: ClockRow, playbook: Playbook?) -> String {
-        let name = label(row, playbook: playbook)
+    public func describe(_ row: ClockRow, playbooks: [PlaybookProgress]) -> String {
+        let name = label(row, playbooks: playbooks)
         switch row.state {
         case .running:
             if row.kind == .escalation { return "\(name) \(text.time(row.dueAt)) if unacknowledged" }

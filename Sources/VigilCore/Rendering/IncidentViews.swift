@@ -35,13 +35,13 @@ public enum IncidentViews {
             timing.append(status.metAt == nil ? "\(label): not yet (\(text.dueText(status)))" : "\(label) \(text.outcomeText(status, from: incident.cycleStartedAt))")
         }
         if !timing.isEmpty { lines.append([.text(timing.joined(separator: " · "))]) }
-        let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
+        let playbooks = context.catalog.progresses(of: incident)
         let shown = clocks.filter { $0.state != .cancelled }
         if !shown.isEmpty { lines.append([.bold("Clocks")]) }
         for clock in shown {
             let alerts = events.filter { $0.kind == .clockBreached && $0.payload["clock"] == clock.name }.count
             let note = alerts == 0 ? "" : " · \(alerts) breach alert\(alerts == 1 ? "" : "s")"
-            lines.append([.text(ClockText(text: text).describe(clock, playbook: playbook) + note)])
+            lines.append([.text(ClockText(text: text).describe(clock, playbooks: playbooks) + note)])
         }
         lines += detailLines(incident, context: context)
         lines += timeline(events, limit: summaryTimelineLimit, incident: incident, context: context)
@@ -72,10 +72,10 @@ public enum IncidentViews {
 
     /// Each clock that applies: time left, how far overdue, or how it ended.
     static func clockLines(_ clocks: [ClockRow], incident: Incident, context: CommandContext) -> [[Span]] {
-        let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
+        let playbooks = context.catalog.progresses(of: incident)
         let shown = clocks.filter { $0.state != .cancelled }
         guard !shown.isEmpty else { return [] }
-        return [[.bold("Clocks")]] + shown.map { [.text(ClockText(text: context.text).describe($0, playbook: playbook))] }
+        return [[.bold("Clocks")]] + shown.map { [.text(ClockText(text: context.text).describe($0, playbooks: playbooks))] }
     }
 
     /// Refs, playbook progress and step history, and the resolution, for readers allowed to see them.
@@ -85,17 +85,26 @@ public enum IncidentViews {
         var lines: [[Span]] = []
         // A restricted incident's refs (ticket numbers, report numbers) are details too.
         if !incident.refs.isEmpty { lines.append([.text("Refs: " + (mayRead ? incident.refs.joined(separator: ", ") : "(restricted)"))]) }
-        if let playbook = incident.playbook.flatMap(context.catalog.playbook(id:)) {
-            let progress = PlaybookProgress(playbook: playbook, incident: incident)
-            let steps = StepText(text: text)
+        let steps = StepText(text: text, owners: StepOwners(policy: context.policy, now: context.now))
+        for progress in context.catalog.progresses(of: incident) {
             lines.append([.text("Playbook " + steps.progressLine(progress))])
-            if let legal = playbook.legal, let due = progress.legalDueDate {
+            if let legal = progress.playbook.legal, let due = progress.legalDueDate {
                 lines.append([.text("Legal clock: \(legal.rule) (\(legal.citation)), due \(text.time(due))")])
             }
-            if !incident.steps.isEmpty {
-                lines.append([.bold("Steps")])
-                lines += steps.history(progress, mayRead: mayRead)
-            }
+        }
+        if context.catalog.awaitsChoice(incident) {
+            let candidates = context.catalog.ranked(
+                context.catalog.candidates(category: incident.category, severity: incident.severity), title: incident.title)
+            lines += PlaybookChoice.lines(candidates, incident: incident, text: text)
+        }
+        if incident.state == .resolved {
+            let followUps = context.catalog.progresses(of: incident).flatMap { progress in progress.unsettledSteps.map { (progress, $0) } }
+            if !followUps.isEmpty { lines.append([.bold("Follow-ups")]) }
+            for (progress, step) in followUps { lines.append(steps.brief(step, progress)) }
+        }
+        if !incident.steps.isEmpty {
+            lines.append([.bold("Steps")])
+            lines += steps.history(incident, catalog: context.catalog, mayRead: mayRead)
         }
         if let resolution = incident.resolution, mayRead { lines.append([.text("Resolution: \(resolution)")]) }
         return lines
@@ -132,17 +141,22 @@ public enum IncidentViews {
         return Reply(.ephemeral, Message(lines: lines))
     }
 
-    /// `step <id>`: the step to do now, in full, for the person who asked.
+    /// `step <id>`: the steps open now, in full when there is one, for the person who asked.
     public static func step(of incident: Incident, context: CommandContext) -> Reply {
         let text = context.text
         let id = text.id(incident)
-        guard let playbook = incident.playbook.flatMap(context.catalog.playbook(id:)) else {
-            return Reply.ephemeral("\(id) has no playbook. Attach one with `/incident playbook \(id) <playbook-id>`.")
+        let progresses = context.catalog.progresses(of: incident)
+        guard !progresses.isEmpty else {
+            if context.catalog.awaitsChoice(incident) {
+                let candidates = context.catalog.ranked(
+                    context.catalog.candidates(category: incident.category, severity: incident.severity), title: incident.title)
+                return Reply(.ephemeral, Message(lines: [[.bold(id), .text(" · playbook not chosen")]] + PlaybookChoice.lines(candidates, incident: incident, text: text)))
+            }
+            return Reply.ephemeral("\(id) has no playbook. Attach one with `/incident playbook \(id) <playbook>`.")
         }
-        let progress = PlaybookProgress(playbook: playbook, incident: incident)
-        let steps = StepText(text: text)
-        var lines: [[Span]] = [[.bold(id), .text(" · " + steps.progressLine(progress))]]
-        lines += steps.next(progress)
+        let steps = StepText(text: text, owners: StepOwners(policy: context.policy, now: context.now))
+        var lines: [[Span]] = progresses.map { [.bold(id), .text(" · " + steps.progressLine($0))] }
+        lines += steps.open(progresses)
         return Reply(.ephemeral, Message(lines: lines))
     }
 
@@ -154,6 +168,21 @@ public enum IncidentViews {
         return Reply(.ephemeral, Message(lines: lines))
     }
 
+    /// `list followups`: each resolved incident with its unfinished steps, owners and deadlines.
+    public static func followUps(_ incidents: [Incident], title: String, context: CommandContext) -> Reply {
+        guard !incidents.isEmpty else { return Reply.ephemeral("No \(title).") }
+        let steps = StepText(text: context.text, owners: StepOwners(policy: context.policy, now: context.now))
+        var lines: [[Span]] = [[.bold("\(incidents.count) \(title)")]]
+        for incident in incidents {
+            lines.append(row(incident, context: context))
+            guard Authorization.mayAccess(incident, context: context) else { continue }
+            for progress in context.catalog.progresses(of: incident) {
+                lines += progress.unsettledSteps.map { steps.brief($0, progress) }
+            }
+        }
+        return Reply(.ephemeral, Message(lines: lines))
+    }
+
     /// `INC-42 · open · SEV1 · fraud — Title · owner @ava · ack 3 min overdue`.
     static func row(_ incident: Incident, clocks: [ClockRow] = [], context: CommandContext) -> [Span] {
         let text = context.text
@@ -162,10 +191,10 @@ public enum IncidentViews {
         guard Authorization.mayAccess(incident, context: context) else { return spans }
         if let owner = incident.owner { spans += [.text(" · owner "), .mention(owner)] }
         if incident.state != .resolved {
-            let running = clocks.filter { $0.state == .running && $0.kind != .escalation }.sorted { $0.dueAt < $1.dueAt }
-            let playbook = incident.playbook.flatMap(context.catalog.playbook(id:))
+            if context.catalog.awaitsChoice(incident) { spans.append(.text(" · playbook not chosen")) }
+            let running = clocks.filter { $0.state == .running && $0.kind != .escalation && $0.kind != .reminder }.sorted { $0.dueAt < $1.dueAt }
             if let next = running.first {
-                spans.append(.text(" · \(ClockText(text: text).describe(next, playbook: playbook))"))
+                spans.append(.text(" · \(ClockText(text: text).describe(next, playbooks: context.catalog.progresses(of: incident)))"))
             }
         } else if let at = incident.resolvedAt {
             spans.append(.text(" · resolved \(text.time(at))"))
@@ -195,6 +224,7 @@ public enum IncidentViews {
             return [.text("step \(p["step"] ?? "?") \(p["awaiting_approval"] == "true" ? "marked done" : "done")")] + by
         case .stepSkipped: return [.text("step \(p["step"] ?? "?") skipped")] + by + free("reason", ": ")
         case .stepApproved: return [.text("step \(p["step"] ?? "?") approved")] + by
+        case .playbookAdded: return [.text("playbook \(p["playbook"] ?? "?") added")] + by
         case .playbookChanged: return [.text("playbook \(p["from"].flatMap { $0.isEmpty ? nil : $0 } ?? "none") → \(p["to"] ?? "?")")] + by
         case .clockWarned: return [.text("\(p["clock"] ?? "clock") warning")]
         case .clockBreached: return [.text("\(p["clock"] ?? "clock") breached")]
