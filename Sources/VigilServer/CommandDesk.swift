@@ -234,7 +234,9 @@ public struct CommandDesk: Sendable {
                 of: incident, events: try await store.events(of: incident.number), clocks: try await store.clocks(of: incident.number),
                 context: context)
         case .step:
-            return IncidentViews.step(of: try await namedIncident(command, context: context), context: context)
+            try StepRequest.refuseUnknownAction(command)
+            let named = command.string("action") == "show" ? command.string("value") : nil
+            return IncidentViews.step(of: try await namedIncident(command, context: context), named: named, context: context)
         case .report:
             return try await report(command, context: context)
         case .types:

@@ -272,3 +272,17 @@ struct StepTarget {
         return all.flatMap { progress in progress.steps.filter { $0.id == lowered }.map { StepTarget(progress: progress, step: $0) } }
     }
 }
+
+/// What `step <id> …` asks for before it reaches an incident: a misspelt action (`don`,
+/// `finish`) is refused with "did you mean", never taken as a request to show the steps.
+public enum StepRequest {
+    public static let actions = ["show", "done", "skip", "approve"]
+
+    public static func refuseUnknownAction(_ command: ParsedCommand) throws(UserError) {
+        guard command.subcommand == .step, command.string("action") == nil,
+              let typed = command.string("value")?.split(whereSeparator: \.isWhitespace).first.map(String.init)
+        else { return }
+        let hint = Suggestions.closest(to: typed, in: actions).first.map { " Did you mean `\($0)`?" } ?? ""
+        throw UserError("“\(typed)” is not a step action.\(hint) Actions: \(actions.joined(separator: ", ")).", usage: command.spec.usage)
+    }
+}

@@ -142,7 +142,7 @@ public enum IncidentViews {
     }
 
     /// `step <id>`: the steps open now, in full when there is one, for the person who asked.
-    public static func step(of incident: Incident, context: CommandContext) -> Reply {
+    public static func step(of incident: Incident, named: String? = nil, context: CommandContext) -> Reply {
         let text = context.text
         let id = text.id(incident)
         let progresses = context.catalog.progresses(of: incident)
@@ -156,6 +156,15 @@ public enum IncidentViews {
         }
         let steps = StepText(text: text, owners: StepOwners(policy: context.policy, now: context.now))
         var lines: [[Span]] = progresses.map { [.bold(id), .text(" · " + steps.progressLine($0))] }
+        if let named = named?.trimmingCharacters(in: .whitespaces), !named.isEmpty {
+            // `step <id> show <step>`: that one step in full, open or not.
+            guard let target = StepTarget.named(named, in: progresses).first else {
+                let references = progresses.flatMap { progress in progress.steps.map { progress.reference($0) } }
+                let hint = Suggestions.closest(to: named, in: references).first.map { " Did you mean `\($0)`?" } ?? ""
+                return UserError("\(id) has no step “\(named)”.\(hint) Steps: \(references.joined(separator: ", ")).").reply
+            }
+            return Reply(.ephemeral, Message(lines: lines + steps.current(target.step, target.progress)))
+        }
         lines += steps.open(progresses)
         return Reply(.ephemeral, Message(lines: lines))
     }
