@@ -12,7 +12,11 @@ public enum LocalMode {
     public static let databaseFileName = "vigil.sqlite"
 
     /// The local-mode configuration for `directory`, creating its secret on first use.
-    public static func configuration(workingDirectory directory: String) throws -> VigilConfiguration {
+    ///
+    /// - Parameter localUser: the person `vigil send` speaks as by default (`$USER`): local mode
+    ///   makes them the one member of an on-call schedule, the lead, counsel and cleared for
+    ///   restricted incidents, so that every part of Vigil can be tried alone.
+    public static func configuration(workingDirectory directory: String, localUser: UserRef? = nil) throws -> VigilConfiguration {
         let secret = try loadOrCreateSecret(in: directory)
         return VigilConfiguration(
             listen: .localDefault,
@@ -22,7 +26,35 @@ public enum LocalMode {
             slackSigningSecret: secret,
             mattermostToken: secret,
             channels: [.incidents: .console, .oncall: .console, .leads: .console],
-            policy: .defaults)
+            policy: demoPolicy(localUser: localUser))
+    }
+
+    /// The built-in policy with everything switched on: warnings at 50% and 90% and repeated
+    /// breach alerts, a one-person on-call schedule, three escalation levels that escalate on
+    /// their own, and the local user holding every role and owning every step.
+    public static func demoPolicy(localUser: UserRef?) -> Policy {
+        var policy = Policy.defaults
+        let repeats: [Duration] = [.seconds(10 * 60), .seconds(3600), .seconds(86_400)]
+        for index in policy.severities.indices {
+            policy.severities[index].warn = [0.5, 0.9]
+            policy.severities[index].repeat = repeats[min(index, repeats.count - 1)]
+        }
+        guard let user = localUser.map({ $0.on("slack") }), let identity = user.identity else { return policy }
+        let schedule = OncallSchedule(
+            name: "local", members: [user], shift: .seconds(7 * 86_400),
+            handoff: DateComponents(year: 2026, month: 1, day: 5, hour: 9, minute: 0), timeZone: .gmt)
+        policy.oncall = [schedule]
+        policy.escalationLevels = [
+            EscalationLevel(name: "responders", notify: [.schedule("local")]),
+            EscalationLevel(name: "lead", notify: [.user(user)], after: .seconds(15 * 60)),
+            EscalationLevel(name: "head", notify: [.user(user)], after: .seconds(30 * 60)),
+        ]
+        policy.escalationRepeats = 2
+        policy.roles = RoleAssignments([.restricted: [identity], .lead: [identity], .legal: [identity]])
+        for owner in Playbook.builtInRoles where owner != "responder" && owner != "oncall" {
+            policy.owners[owner] = [.schedule("local")]
+        }
+        return policy
     }
 
     /// The secret in `directory/vigil.secret`, if local mode has run there.

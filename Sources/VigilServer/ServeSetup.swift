@@ -28,7 +28,9 @@ public struct ServeSetup: Sendable {
         if let path {
             configuration = try VigilConfiguration.load(path: path, environment: environment)
         } else {
-            configuration = try LocalMode.configuration(workingDirectory: workingDirectory)
+            // The same person `vigil send` speaks as when no --user is given.
+            let localUser = SlashCommandClient.user(from: environment["USER"] ?? "you")
+            configuration = try LocalMode.configuration(workingDirectory: workingDirectory, localUser: localUser)
         }
         if let listen {
             do {

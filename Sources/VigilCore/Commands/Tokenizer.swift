@@ -40,7 +40,22 @@ public enum Tokenizer {
                 tokens.append(Token(text: decodeEntities(inner), range: start..<index, quoted: true))
             } else {
                 while index < text.endIndex, !text[index].isWhitespace { index = text.index(after: index) }
-                tokens.append(Token(text: decodeEntities(String(text[start..<index])), range: start..<index, quoted: false))
+                var word = String(text[start..<index])
+                // `--known="2026-12-02 05:30 Europe/Paris"`: an option's value may be quoted after
+                // its `=`; the quotes group it (spaces included) and are dropped.
+                if word.hasPrefix("--"), let equals = text[start..<index].firstIndex(of: "="),
+                   text.index(after: equals) < index, openingQuotes.contains(text[text.index(after: equals)])
+                {
+                    let open = text.index(after: equals)
+                    var close = text.index(after: open)
+                    while close < text.endIndex, !closingQuotes.contains(text[close]) { close = text.index(after: close) }
+                    guard close < text.endIndex else {
+                        throw UserError("The quote opened at “\(text[open...].prefix(20))” is never closed.")
+                    }
+                    word = String(text[start...equals]) + String(text[text.index(after: open)..<close])
+                    index = text.index(after: close)
+                }
+                tokens.append(Token(text: decodeEntities(word), range: start..<index, quoted: false))
             }
         }
         return tokens
