@@ -18,7 +18,7 @@ struct CommandSpecLoaderTests {
             let nameLine = (lines.firstIndex { $0.hasPrefix("name:") } ?? -1) + 1
             #expect(spec.source == SourceLocation(file: file, line: nameLine))
             #expect(!spec.summary.isEmpty && !spec.help.isEmpty, "\(spec.name) needs a summary and help")
-            #expect((1...3).contains(spec.examples.count), "\(spec.name) needs 1 to 3 examples")
+            #expect((1...4).contains(spec.examples.count), "\(spec.name) needs 1 to 4 examples")
         }
     }
 
@@ -40,7 +40,7 @@ struct CommandSpecLoaderTests {
     func listSpec() throws {
         let list = try #require(try CommandSpecLoader.load(directory: Repository.commands).first { $0.name == "list" })
         #expect(list.arguments == [
-            ArgumentSpec(name: "scope", type: .choice, optional: true, values: ["open", "mine", "breached", "all"]),
+            ArgumentSpec(name: "scope", type: .choice, optional: true, values: ["open", "mine", "breached", "resolved", "closed", "followups", "all"]),
             ArgumentSpec(name: "category", type: .category, optional: true),
         ])
     }
