@@ -16,7 +16,7 @@ public enum ConfigCheck {
     ///   - playbooksDirectory: the playbooks to check in local mode, against the default policy
     ///     and the built-in roles (default: `playbooks/` in the working directory); with a config
     ///     file, its `playbooks` key decides and its policy and `roles:` apply. A directory that
-    ///     does not exist holds no playbooks, which is not an error.
+    ///     does not exist is an error, as it is for `vigil serve`.
     ///   - environment: the values for `${VAR}`.
     ///   - workingDirectory: what relative paths are relative to; paths under it are shown relative.
     public static func run(
@@ -26,6 +26,7 @@ public enum ConfigCheck {
         var diagnostics: [Diagnostic] = []
         let commands: String, playbooks: String
         var commandsKey: SourceLocation?
+        var playbooksNotFound: Diagnostic?
         // Without a readable config its categories are unknown: checking playbooks against the
         // defaults would report mistakes that are not there.
         var policy: Policy? = .defaults
@@ -36,6 +37,7 @@ public enum ConfigCheck {
             commands = outcome.commandsDirectory
             commandsKey = outcome.commandsKey
             playbooks = outcome.playbooksDirectory
+            playbooksNotFound = notFound(playbooks, outcome: outcome, file: path)
             policy = outcome.policy
             roles = outcome.playbookRoles
         } else {
@@ -44,7 +46,7 @@ public enum ConfigCheck {
         }
         diagnostics += CommandSpecLoader.collect(directory: commands, referencedAt: commandsKey).1
         if let policy {
-            diagnostics += PlaybookLoader.collect(directory: playbooks, policy: policy, roles: roles).1
+            diagnostics += PlaybookLoader.collect(directory: playbooks, policy: policy, roles: roles, notFound: playbooksNotFound).1
         }
         return diagnostics.map { relative($0, to: workingDirectory) }
     }
@@ -58,6 +60,21 @@ public enum ConfigCheck {
         guard let path = configPath ?? existingDefaultConfig(in: workingDirectory) else { return [] }
         let outcome = VigilConfiguration.decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
         return outcome.warnings.map { relative($0, to: workingDirectory) }
+    }
+
+    /// A playbooks directory that does not exist, at the config's `playbooks:` key, saying what
+    /// a relative path is relative to; `nil` when the directory exists.
+    private static func notFound(_ directory: String, outcome: ConfigurationDecoder.Outcome, file: String) -> Diagnostic? {
+        guard !FileManager.default.fileExists(atPath: directory) else { return nil }
+        let fix = "create it (empty for no playbooks)"
+        guard let key = outcome.playbooksKey else {
+            let place = "with no playbooks: key it is playbooks/ in the directory of \(file)"
+            return Diagnostic(file: file, line: 0, "playbooks directory \(directory) does not exist (\(place)); \(fix) or set playbooks:")
+        }
+        let written = key.written.trimmingCharacters(in: .whitespaces)
+        let relativeTo = written.hasPrefix("/") ? "" : " (playbooks: \(written) is relative to the directory of \(file))"
+        return Diagnostic(
+            location: key.location, message: "playbooks directory \(directory) does not exist\(relativeTo); \(fix) or correct playbooks:")
     }
 
     private static func existingDefaultConfig(in directory: String) -> String? {

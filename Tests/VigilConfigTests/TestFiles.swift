@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import VigilConfig
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
 struct TemporaryDirectory {
@@ -32,4 +34,13 @@ enum Repository {
     static var playbooks: String { root + "/playbooks" }
     static var exampleConfig: String { root + "/vigil.example.yaml" }
     static let exampleEnvironment = ["SLACK_SIGNING_SECRET": "8f14e45fceea167a", "MATTERMOST_TOKEN": "mm-token-1"]
+}
+
+/// One mistake in a playbook and the exact `file:line: message`s it produces.
+struct PlaybookCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var yaml: String
+    var expected: [String]
+    var file = "playbooks/payout.yaml"
+    var testDescription: String { name }
 }
