@@ -52,14 +52,20 @@ public enum ConfigCheck {
     }
 
     /// Advice about the config file that does not make it invalid, as `file:line: message`
-    /// (e.g. a role entry in the older `"<@U0AVA>"` form, which still works). `vigil check`
-    /// prints these as warnings and still succeeds.
+    /// (e.g. a role entry in the older `"<@U0AVA>"` form, which still works, or a step owner
+    /// that `owners:` does not map). `vigil check` prints these as warnings and still succeeds.
+    /// Local mode (no config file) has none.
     public static func warnings(
         configPath: String?, environment: [String: String], workingDirectory: String = FileManager.default.currentDirectoryPath
     ) -> [Diagnostic] {
         guard let path = configPath ?? existingDefaultConfig(in: workingDirectory) else { return [] }
         let outcome = VigilConfiguration.decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
-        return outcome.warnings.map { relative($0, to: workingDirectory) }
+        var warnings = outcome.warnings
+        if let policy = outcome.policy {
+            let playbooks = PlaybookLoader.collect(directory: outcome.playbooksDirectory, policy: policy, roles: outcome.playbookRoles).0
+            warnings += unmappedOwners(in: playbooks, policy: policy, reportedAt: outcome.ownersKey ?? SourceLocation(file: path, line: 0))
+        }
+        return warnings.map { relative($0, to: workingDirectory) }
     }
 
     /// A playbooks directory that does not exist, at the config's `playbooks:` key, saying what

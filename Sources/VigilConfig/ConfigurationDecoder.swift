@@ -23,6 +23,8 @@ struct ConfigurationDecoder {
         /// Where `playbooks:` was set and what it said, for "directory not found" messages;
         /// `nil` when the key is absent (then the directory is `playbooks/` beside the file).
         var playbooksKey: (location: SourceLocation, written: String)?
+        /// Where `owners:` was set, for warnings about step owners it leaves out.
+        var ownersKey: SourceLocation?
         /// The policy as far as it could be decoded (defaults for wrong keys); `nil` when the file
         /// could not be read or parsed, so playbooks cannot be checked against it.
         var policy: Policy?
@@ -45,7 +47,7 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
-        "known_max_age", "http", "retention",
+        "known_max_age", "http", "retention", "owners", "playbook_choice",
     ]
 
     func decode(_ root: Node) -> Outcome {
@@ -83,7 +85,7 @@ struct ConfigurationDecoder {
         return Outcome(
             configuration: diagnostics.isEmpty ? configuration : nil, commandsDirectory: commands,
             commandsKey: top.keyNode("commands").map(reader.location(of:)), playbooksDirectory: playbooks,
-            playbooksKey: playbooksKey, policy: policy,
+            playbooksKey: playbooksKey, ownersKey: top.keyNode("owners").map(reader.location(of:)), policy: policy,
             playbookRoles: configuration.playbookRoles, diagnostics: diagnostics, warnings: reader.warnings)
     }
 
