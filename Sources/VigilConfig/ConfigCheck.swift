@@ -16,7 +16,7 @@ public enum ConfigCheck {
     ///   - playbooksDirectory: the playbooks to check in local mode, against the default policy
     ///     and the built-in roles (default: `playbooks/` in the working directory); with a config
     ///     file, its `playbooks` key decides and its policy and `roles:` apply. A directory that
-    ///     does not exist holds no playbooks, which is not an error.
+    ///     does not exist is an error, as it is for `vigil serve`.
     ///   - environment: the values for `${VAR}`.
     ///   - workingDirectory: what relative paths are relative to; paths under it are shown relative.
     public static func run(
@@ -26,6 +26,7 @@ public enum ConfigCheck {
         var diagnostics: [Diagnostic] = []
         let commands: String, playbooks: String
         var commandsKey: SourceLocation?
+        var playbooksNotFound: Diagnostic?
         // Without a readable config its categories are unknown: checking playbooks against the
         // defaults would report mistakes that are not there.
         var policy: Policy? = .defaults
@@ -36,6 +37,7 @@ public enum ConfigCheck {
             commands = outcome.commandsDirectory
             commandsKey = outcome.commandsKey
             playbooks = outcome.playbooksDirectory
+            playbooksNotFound = notFound(playbooks, outcome: outcome, file: path)
             policy = outcome.policy
             roles = outcome.playbookRoles
         } else {
@@ -44,20 +46,41 @@ public enum ConfigCheck {
         }
         diagnostics += CommandSpecLoader.collect(directory: commands, referencedAt: commandsKey).1
         if let policy {
-            diagnostics += PlaybookLoader.collect(directory: playbooks, policy: policy, roles: roles).1
+            diagnostics += PlaybookLoader.collect(directory: playbooks, policy: policy, roles: roles, notFound: playbooksNotFound).1
         }
         return diagnostics.map { relative($0, to: workingDirectory) }
     }
 
     /// Advice about the config file that does not make it invalid, as `file:line: message`
-    /// (e.g. a role entry in the older `"<@U0AVA>"` form, which still works). `vigil check`
-    /// prints these as warnings and still succeeds.
+    /// (e.g. a role entry in the older `"<@U0AVA>"` form, which still works, or a step owner
+    /// that `owners:` does not map). `vigil check` prints these as warnings and still succeeds.
+    /// Local mode (no config file) has none.
     public static func warnings(
         configPath: String?, environment: [String: String], workingDirectory: String = FileManager.default.currentDirectoryPath
     ) -> [Diagnostic] {
         guard let path = configPath ?? existingDefaultConfig(in: workingDirectory) else { return [] }
         let outcome = VigilConfiguration.decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
-        return outcome.warnings.map { relative($0, to: workingDirectory) }
+        var warnings = outcome.warnings
+        if let policy = outcome.policy {
+            let playbooks = PlaybookLoader.collect(directory: outcome.playbooksDirectory, policy: policy, roles: outcome.playbookRoles).0
+            warnings += unmappedOwners(in: playbooks, policy: policy, reportedAt: outcome.ownersKey ?? SourceLocation(file: path, line: 0))
+        }
+        return warnings.map { relative($0, to: workingDirectory) }
+    }
+
+    /// A playbooks directory that does not exist, at the config's `playbooks:` key, saying what
+    /// a relative path is relative to; `nil` when the directory exists.
+    private static func notFound(_ directory: String, outcome: ConfigurationDecoder.Outcome, file: String) -> Diagnostic? {
+        guard !FileManager.default.fileExists(atPath: directory) else { return nil }
+        let fix = "create it (empty for no playbooks)"
+        guard let key = outcome.playbooksKey else {
+            let place = "with no playbooks: key it is playbooks/ in the directory of \(file)"
+            return Diagnostic(file: file, line: 0, "playbooks directory \(directory) does not exist (\(place)); \(fix) or set playbooks:")
+        }
+        let written = key.written.trimmingCharacters(in: .whitespaces)
+        let relativeTo = written.hasPrefix("/") ? "" : " (playbooks: \(written) is relative to the directory of \(file))"
+        return Diagnostic(
+            location: key.location, message: "playbooks directory \(directory) does not exist\(relativeTo); \(fix) or correct playbooks:")
     }
 
     private static func existingDefaultConfig(in directory: String) -> String? {

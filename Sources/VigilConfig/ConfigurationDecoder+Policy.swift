@@ -5,7 +5,8 @@ import Yams
 /// The keys that make up the core's ``VigilCore/Policy``: `id_prefix`, `timezone`, `digest`,
 /// `severities` and `categories` here; `oncall` in `ConfigurationDecoder+Oncall.swift`,
 /// `escalation` and `escalation_repeats` in `ConfigurationDecoder+Escalation.swift`; `people` and
-/// `roles` in `ConfigurationDecoder+People.swift`.
+/// `roles` in `ConfigurationDecoder+People.swift`; `owners` in `ConfigurationDecoder+Owners.swift`;
+/// `known_max_age` and `playbook_choice` here.
 extension ConfigurationDecoder {
     func policy(_ top: Fields) -> Policy {
         let defaults = Policy.defaults
@@ -29,6 +30,12 @@ extension ConfigurationDecoder {
             people: people,
             roles: top["roles"].map { roles($0, people: people) } ?? RoleAssignments())
         if let limit = top["known_max_age"].flatMap(knownMaxAge) { policy.knownMaxAge = limit }
+        if let node = top["owners"] {
+            let ownerNames = VigilConfiguration.playbookRoles(roleNames: roleNames(top["roles"]))
+            policy.owners = owners(node, ownerNames: ownerNames, schedules: oncall.names, people: people, roles: policy.roles)
+        }
+        // Durations are never zero (`0m` does not parse), so any that reads is a usable interval.
+        if let choice = top["playbook_choice"].flatMap({ reader.duration($0, at: "playbook_choice") }) { policy.playbookChoice = choice }
         return policy
     }
 

@@ -20,6 +20,11 @@ struct ConfigurationDecoder {
         /// Where `commands:` was set, for "directory not found" messages.
         var commandsKey: SourceLocation?
         var playbooksDirectory: String
+        /// Where `playbooks:` was set and what it said, for "directory not found" messages;
+        /// `nil` when the key is absent (then the directory is `playbooks/` beside the file).
+        var playbooksKey: (location: SourceLocation, written: String)?
+        /// Where `owners:` was set, for warnings about step owners it leaves out.
+        var ownersKey: SourceLocation?
         /// The policy as far as it could be decoded (defaults for wrong keys); `nil` when the file
         /// could not be read or parsed, so playbooks cannot be checked against it.
         var policy: Policy?
@@ -33,7 +38,7 @@ struct ConfigurationDecoder {
         static func unreadable(directory: String, diagnostics: [Diagnostic]) -> Outcome {
             Outcome(
                 configuration: nil, commandsDirectory: ConfigPaths.resolve("commands", relativeTo: directory), commandsKey: nil,
-                playbooksDirectory: ConfigPaths.resolve("playbooks", relativeTo: directory), policy: nil,
+                playbooksDirectory: ConfigPaths.resolve("playbooks", relativeTo: directory), playbooksKey: nil, policy: nil,
                 playbookRoles: Playbook.builtInRoles, diagnostics: diagnostics)
         }
     }
@@ -42,7 +47,7 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
-        "known_max_age", "http", "retention",
+        "known_max_age", "http", "retention", "owners", "playbook_choice",
     ]
 
     func decode(_ root: Node) -> Outcome {
@@ -74,9 +79,13 @@ struct ConfigurationDecoder {
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)
+        let playbooksKey = top.keyNode("playbooks").flatMap { key in
+            top["playbooks"]?.scalar.map { (reader.location(of: key), $0.string) }
+        }
         return Outcome(
             configuration: diagnostics.isEmpty ? configuration : nil, commandsDirectory: commands,
-            commandsKey: top.keyNode("commands").map(reader.location(of:)), playbooksDirectory: playbooks, policy: policy,
+            commandsKey: top.keyNode("commands").map(reader.location(of:)), playbooksDirectory: playbooks,
+            playbooksKey: playbooksKey, ownersKey: top.keyNode("owners").map(reader.location(of:)), policy: policy,
             playbookRoles: configuration.playbookRoles, diagnostics: diagnostics, warnings: reader.warnings)
     }
 

@@ -17,28 +17,31 @@ extension PlaybookDecoder {
         case twoPerson = "two-person"
     }
 
-    func decodeSteps(_ node: Node, context: StepContext) -> [PlaybookStep] {
-        guard let items = reader.sequence(node, at: "steps") else { return [] }
+    /// The steps that decoded, in order, and whether every item of `steps:` did: checks over the
+    /// whole list would be misled by a missing step.
+    func decodeSteps(_ node: Node, context: StepContext) -> (steps: [PlaybookStep], complete: Bool) {
+        guard let items = reader.sequence(node, at: "steps") else { return ([], false) }
         guard !items.isEmpty else {
             reader.error("steps must list at least one step", at: node)
-            return []
+            return ([], false)
         }
-        var steps: [PlaybookStep] = []
+        var steps: [DecodedStep] = []
         var seen: [String: Int] = [:]
         for (index, item) in items.enumerated() {
-            guard let step = step(item, at: "steps[\(index)]", context: context) else { continue }
+            guard let decoded = step(item, at: "steps[\(index)]", context: context) else { continue }
+            let step = decoded.step
             if let first = seen[step.id] {
                 reader.error("duplicate step id \"\(step.id)\" (first defined on line \(first))", line: step.source?.line ?? 1)
                 continue
             }
             seen[step.id] = step.source?.line ?? 1
-            steps.append(step)
+            steps.append(decoded)
         }
-        return steps
+        return (order(steps), steps.count == items.count)
     }
 
     /// One step; `nil` when it has no usable id (other problems are reported and the step kept).
-    private func step(_ node: Node, at path: String, context: StepContext) -> PlaybookStep? {
+    private func step(_ node: Node, at path: String, context: StepContext) -> DecodedStep? {
         guard let fields = reader.fields(of: node, at: path, known: Self.stepKeys) else { return nil }
         required(["id", "title", "instructions", "owner"], in: fields, of: node, at: path)
         let id = fields["id"].flatMap { identifier($0, at: "\(path).id", kind: "step id") }
@@ -47,6 +50,7 @@ extension PlaybookDecoder {
         let owner = fields["owner"].flatMap { role($0, at: "\(path).owner") }
         let due = fields["due"].flatMap { reader.duration($0, at: "\(path).due") }
         let from = fields["from"].flatMap { reader.oneOf($0, at: "\(path).from", ClockStart.self) } ?? .known
+        let after = fields["after"].map { self.after($0, at: "\(path).after", step: id) } ?? []
         let requires = fields["requires"].map { evidence($0, at: "\(path).requires", step: path) } ?? []
         let approval = fields["approval"].flatMap { reader.oneOf($0, at: "\(path).approval", Approval.self) }
         let when = fields["when"].flatMap { node in
@@ -58,10 +62,11 @@ extension PlaybookDecoder {
             reader.error("\(path).completes_legal is true but the playbook has no legal clock (add legal: or remove it)", at: flag)
         }
         guard let id, let idKey = fields.keyNode("id") else { return nil }
-        return PlaybookStep(
+        let step = PlaybookStep(
             id: id, title: title ?? "", instructions: instructions ?? "", owner: owner ?? "", due: due, dueFrom: from,
             requires: requires, twoPersonApproval: approval == .twoPerson, when: when, blocking: blocking,
-            completesLegal: completesLegal, source: reader.location(of: idKey))
+            completesLegal: completesLegal, after: after.map(\.id), source: reader.location(of: idKey))
+        return DecodedStep(step: step, path: path, after: after, afterKey: fields.keyNode("after"))
     }
 
     /// A role from `roles` (case-insensitive, returned as `roles` spells it).

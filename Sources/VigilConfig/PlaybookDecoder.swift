@@ -3,45 +3,70 @@ import VigilCore
 import Yams
 
 /// Decodes one `playbooks/<id>.yaml` into a ``VigilCore/Playbook``, reporting every problem in
-/// the file. Checks across files (duplicate ids) are the loader's.
+/// the file. Checks across files (duplicate ids, types and aliases) are the loader's.
 struct PlaybookDecoder {
     let reader: YAMLReader
-    /// Severities and categories that `applies_to` and `when` may name.
+    /// Severities and categories that `category`, `applies_to` and `when` may name, and that a
+    /// type or alias must not be.
     let policy: Policy
     /// Roles a step's `owner` may name.
     let roles: [String]
 
-    static let keys = ["id", "title", "summary", "applies_to", "legal", "steps"]
+    static let keys = [
+        "id", "type", "aliases", "title", "summary", "category", "applies_to", "keywords", "restricted", "legal", "steps",
+    ]
     static let matchKeys = ["categories", "severities"]
     static let stepKeys = [
-        "id", "title", "owner", "due", "from", "instructions", "requires", "approval", "when", "blocking", "completes_legal",
+        "id", "title", "owner", "due", "from", "after", "instructions", "requires", "approval", "when", "blocking",
+        "completes_legal",
     ]
     static let evidenceKeys = ["name", "description"]
+
+    /// A decoded playbook and the lines of its type words, which the loader needs to point at a
+    /// type or alias that another file already claims.
+    struct Decoded {
+        var playbook: Playbook
+        /// The `type:` line, or the `id:` line when the type is the id.
+        var typeLine: Int
+        /// One line per alias, in order.
+        var aliasLines: [Int]
+    }
 
     /// The playbook, with `source` at its `id:` line; `nil` when the file has no usable id. Other
     /// problems are reported and the playbook still returned, so that the cross-file checks see
     /// it. `fileName` is the file's last path component.
-    func decode(_ root: Node, fileName: String) -> Playbook? {
+    func decode(_ root: Node, fileName: String) -> Decoded? {
         guard let fields = reader.fields(of: root, at: "", known: Self.keys) else { return nil }
         required(["id", "title", "summary"], in: fields, of: root, at: "")
-        if fields.keyNode("applies_to") == nil {
-            // `applies_to:` with nothing after it (or `{}`) is allowed: the playbook is for any incident.
-            reader.error("missing required key \"applies_to\" (write applies_to: {} for any incident)", line: reader.line(of: root))
-        }
-        required(["steps"], in: fields, of: root, at: "")
         let id = fields["id"].flatMap { identifier($0, at: "id", kind: "playbook id") }
         if let id, let idNode = fields["id"] { checkFileName(fileName, id: id, at: idNode) }
         let title = text(fields, "title", at: "")
         let summary = text(fields, "summary", at: "")
-        let appliesTo = fields["applies_to"].flatMap { match($0, at: "applies_to")?.match } ?? IncidentMatch()
+        let written = fields["applies_to"].flatMap { match($0, at: "applies_to")?.match } ?? IncidentMatch()
+        let category = category(fields, legacy: written.categories, root: root)
+        required(["steps"], in: fields, of: root, at: "")
+        let type = fields["type"].flatMap { identifier($0, at: "type", kind: "type") }
+        let aliases = fields["aliases"].map { self.aliases($0, type: type ?? id) } ?? []
+        let keywords = fields["keywords"].map(self.keywords) ?? []
+        let restricted = fields["restricted"].flatMap { reader.bool($0, at: "restricted") } ?? false
         let legal = fields["legal"].flatMap { reader.legalClock($0, at: "legal") }
+        let appliesTo = IncidentMatch(categories: category.map { [$0] } ?? [], severities: written.severities)
         let context = StepContext(appliesTo: appliesTo, hasLegal: fields.keyNode("legal") != nil)
-        let steps = fields["steps"].map { decodeSteps($0, context: context) } ?? []
+        let decodedSteps = fields["steps"].map { decodeSteps($0, context: context) }
+        let steps = decodedSteps?.steps ?? []
 
         guard let id, let idKey = fields.keyNode("id") else { return nil }
-        return Playbook(
-            id: id, title: title ?? "", summary: summary ?? "", appliesTo: appliesTo, legal: legal, steps: steps,
-            source: reader.location(of: idKey))
+        // A `type:` that is not a word was reported; its place is not taken by the id.
+        let typeNode = fields["type"] ?? idKey
+        let typeWord = type.map { TypeWord($0, typeNode, .type) } ?? (fields["type"] == nil ? TypeWord(id, idKey, .defaultType) : nil)
+        checkTypeWords((typeWord.map { [$0] } ?? []) + aliases.map { TypeWord($0.word, $0.node, .alias) })
+        if let category, let decodedSteps, decodedSteps.complete, let stepsKey = fields.keyNode("steps") {
+            checkEveryIncidentHasAStep(steps, id: id, category: category, severities: written.severities, at: stepsKey)
+        }
+        let playbook = Playbook(
+            id: id, type: type ?? id, aliases: aliases.map(\.word), title: title ?? "", summary: summary ?? "", appliesTo: appliesTo,
+            keywords: keywords, restricted: restricted, legal: legal, steps: steps, source: reader.location(of: idKey))
+        return Decoded(playbook: playbook, typeLine: reader.line(of: typeNode), aliasLines: aliases.map { reader.line(of: $0.node) })
     }
 
     // MARK: - Shared parts

@@ -56,7 +56,11 @@ public struct VigilConfiguration: Sendable {
 
     /// The roles a playbook step's `owner` may name: ``VigilCore/Playbook/builtInRoles`` and
     /// those defined under `roles:`. Pass to ``PlaybookLoader/load(directory:policy:roles:)``.
-    public var playbookRoles: [String] {
+    public var playbookRoles: [String] { Self.playbookRoles(roleNames: roleNames) }
+
+    /// The built-in step owners and the `roles:` names besides them; also the keys `owners:`
+    /// may map.
+    static func playbookRoles(roleNames: [String]) -> [String] {
         Playbook.builtInRoles + roleNames.filter { !Playbook.builtInRoles.contains($0) }
     }
 

@@ -46,9 +46,25 @@ extension YAMLReader {
         let rule = text(fields, "rule", at: path)
         let citation = text(fields, "citation", at: path)
         let due = fields["due"].flatMap { duration($0, at: "\(path).due") }
-        let from = fields["from"].map { oneOf($0, at: "\(path).from", ClockStart.self) } ?? .known
+        let from = fields["from"].map { legalStart($0, at: "\(path).from") } ?? .known
         guard let rule, let citation, let due, let from else { return nil }
         return LegalClock(rule: rule, citation: citation, due: due, from: from)
+    }
+
+    /// Where a legal clock may run from. Not `start`: that is when a step opens, and a legal
+    /// duty runs whatever the steps do.
+    enum LegalStart: String, CaseIterable {
+        case known, opened
+    }
+
+    /// A legal clock's `from`; `nil` (reported) for `start` or an unknown word.
+    private func legalStart(_ node: Node, at path: String) -> ClockStart? {
+        // The raw text: reading it with `string` here would report a missing variable twice.
+        if let text = node.scalar?.string, text.lowercased() == ClockStart.start.rawValue {
+            error("\(path) must be known or opened, found \"\(text)\" (start is for steps: when the step itself opens)", at: node)
+            return nil
+        }
+        return oneOf(node, at: path, LegalStart.self).flatMap { ClockStart(rawValue: $0.rawValue) }
     }
 
     /// A person written as `<@U123>`, `<@U123|name>` or `@name`; `nil` (reported) otherwise.

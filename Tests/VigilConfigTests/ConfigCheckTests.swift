@@ -54,27 +54,27 @@ struct ConfigCheckTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("conf/vigil.yaml", "commands: \(Repository.commands)\nplaybooks: ../sops\n")
-        try directory.write("sops/01-fraud.yaml", PlaybookLoaderTests.minimal("fraud"))
-        try directory.write("sops/fraud.yaml", PlaybookLoaderTests.minimal("fraud"))
+        try directory.write("sops/01-payout.yaml", PlaybookLoaderTests.minimal("payout"))
+        try directory.write("sops/payout.yaml", PlaybookLoaderTests.minimal("payout"))
         try directory.write("conf/playbooks/broken.yaml", "not: [read\n")
 
         let diagnostics = ConfigCheck.run(configPath: "conf/vigil.yaml", environment: [:], workingDirectory: directory.path)
 
-        #expect(diagnostics.map(\.description) == [#"sops/fraud.yaml:1: duplicate playbook id "fraud" (first defined at sops/01-fraud.yaml:1)"#])
+        #expect(diagnostics.map(\.description) == [#"sops/payout.yaml:1: duplicate playbook id "payout" (first defined at sops/01-payout.yaml:1)"#])
     }
 
     @Test("local mode checks the playbooks directory it is given against the defaults and built-in roles")
     func localModePlaybooks() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("sops/fraud.yaml", PlaybookLoaderTests.minimal("fraud").replacingOccurrences(of: "owner: lead", with: "owner: restricted"))
+        try directory.write("sops/payout.yaml", PlaybookLoaderTests.minimal("payout").replacingOccurrences(of: "owner: lead", with: "owner: restricted"))
 
         let diagnostics = ConfigCheck.run(
             configPath: nil, commandsDirectory: Repository.commands, playbooksDirectory: "sops", environment: [:],
             workingDirectory: directory.path)
 
         #expect(diagnostics.map(\.description) == [
-            #"sops/fraud.yaml:6: unknown role "restricted" for steps[0].owner (expected one of: responder, lead, legal, oncall, privacy, support, engineering, comms)"#,
+            #"sops/payout.yaml:6: unknown role "restricted" for steps[0].owner (expected one of: responder, lead, legal, oncall, privacy, support, engineering, comms)"#,
         ])
     }
 
@@ -99,6 +99,7 @@ struct ConfigCheckTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("conf/vigil.yaml", "id_prefix: TS\ncommands: ../nowhere\n")
+        try directory.write("conf/playbooks/.keep", "")
 
         let diagnostics = ConfigCheck.run(configPath: "conf/vigil.yaml", environment: [:], workingDirectory: directory.path)
 
@@ -118,6 +119,7 @@ struct ConfigCheckTests {
     func localMode() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
+        try directory.write("playbooks/.keep", "")
         let diagnostics = ConfigCheck.run(
             configPath: nil, commandsDirectory: Repository.commands, environment: [:], workingDirectory: directory.path)
         #expect(diagnostics == [])

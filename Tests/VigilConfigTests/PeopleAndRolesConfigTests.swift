@@ -7,14 +7,9 @@ import VigilCore
 /// entry that is only a name is refused with its file:line.
 @Suite("people: and roles:")
 struct PeopleAndRolesConfigTests {
-    func decode(_ yaml: String) throws -> VigilConfiguration {
-        try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/srv/vigil", environment: [:])
-    }
+    func decode(_ yaml: String) throws -> VigilConfiguration { try ConfigText.decode(yaml) }
 
-    func diagnostics(_ yaml: String) -> [String] {
-        let error = #expect(throws: ConfigurationError.self) { try decode(yaml) }
-        return error?.diagnostics.map(\.description) ?? []
-    }
+    func diagnostics(_ yaml: String) -> [String] { ConfigText.diagnostics(yaml) }
 
     @Test("people link accounts; roles take people, platform:id and the legacy Slack mention")
     func decodes() throws {

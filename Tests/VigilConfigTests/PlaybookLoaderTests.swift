@@ -48,8 +48,8 @@ struct PlaybookLoaderTests {
             completes_legal: true
         """
 
-    /// A minimal valid playbook for `id`.
-    static func minimal(_ id: String, appliesTo: String = "{}") -> String {
+    /// A minimal valid playbook for `id` (which must not be a category name: it is the type).
+    static func minimal(_ id: String, appliesTo: String = "{categories: [fraud]}") -> String {
         "id: \(id)\ntitle: \(id)\nsummary: \(id).\napplies_to: \(appliesTo)\nsteps:\n  - {id: one, title: One, owner: lead, instructions: Do it.}\n"
     }
 
@@ -97,32 +97,37 @@ struct PlaybookLoaderTests {
         #expect(playbook.legal?.from == .opened)
     }
 
-    @Test("defaults: from known, no due, no approval, not blocking; legal from known")
+    @Test("defaults: type is the id, no aliases or keywords, not restricted; from known, no due, no approval, not blocking; legal from known")
     func defaults() throws {
-        let yaml = Self.minimal("fraud") + "legal: {rule: R, citation: C, due: 3d}\n"
-        let playbook = try PlaybookLoader.decode(yaml: yaml, file: "fraud.yaml", policy: .defaults, roles: Self.roles)
-        #expect(playbook.appliesTo == IncidentMatch())
+        let yaml = Self.minimal("payout") + "legal: {rule: R, citation: C, due: 3d}\n"
+        let playbook = try PlaybookLoader.decode(yaml: yaml, file: "payout.yaml", policy: .defaults, roles: Self.roles)
+        #expect(playbook.appliesTo == IncidentMatch(categories: ["fraud"]))
+        #expect(playbook.type == "payout")
+        #expect(playbook.aliases == [] && playbook.keywords == [] && !playbook.restricted)
         #expect(playbook.legal == LegalClock(rule: "R", citation: "C", due: .seconds(259_200), from: .known))
         #expect(playbook.steps == [PlaybookStep(
-            id: "one", title: "One", instructions: "Do it.", owner: "lead", source: SourceLocation(file: "fraud.yaml", line: 6))])
+            id: "one", title: "One", instructions: "Do it.", owner: "lead", source: SourceLocation(file: "payout.yaml", line: 6))])
     }
 
-    @Test("applies_to with nothing after it is for any incident")
+    @Test("with category:, applies_to may be empty or left out")
     func appliesToNull() throws {
-        let yaml = Self.minimal("fraud").replacingOccurrences(of: "applies_to: {}", with: "applies_to:")
-        let playbook = try PlaybookLoader.decode(yaml: yaml, file: "fraud.yaml", policy: .defaults, roles: Self.roles)
-        #expect(playbook.appliesTo == IncidentMatch())
+        for appliesTo in ["applies_to:", "applies_to: {}", "category: fraud", "category: Fraud"] {
+            let yaml = Self.minimal("payout").replacingOccurrences(of: "applies_to: {categories: [fraud]}", with: appliesTo)
+                + (appliesTo.hasPrefix("category") ? "" : "category: fraud\n")
+            let playbook = try PlaybookLoader.decode(yaml: yaml, file: "payout.yaml", policy: .defaults, roles: Self.roles)
+            #expect(playbook.appliesTo == IncidentMatch(categories: ["fraud"]), "\(appliesTo)")
+        }
     }
 
     @Test("a step owner may be a role the caller adds (config roles: restricted)")
     func extraRoles() throws {
-        let yaml = Self.minimal("fraud").replacingOccurrences(of: "owner: lead", with: "owner: restricted")
+        let yaml = Self.minimal("payout").replacingOccurrences(of: "owner: lead", with: "owner: restricted")
         let roles = VigilConfiguration(
             database: .sqlite(path: "/x"), commandsDirectory: "/c", playbooksDirectory: "/p", roleNames: ["restricted"]).playbookRoles
         #expect(roles == Playbook.builtInRoles + ["restricted"])
-        #expect(try PlaybookLoader.decode(yaml: yaml, file: "fraud.yaml", policy: .defaults, roles: roles).steps[0].owner == "restricted")
+        #expect(try PlaybookLoader.decode(yaml: yaml, file: "payout.yaml", policy: .defaults, roles: roles).steps[0].owner == "restricted")
         #expect(throws: ConfigurationError.self) {
-            try PlaybookLoader.decode(yaml: yaml, file: "fraud.yaml", policy: .defaults, roles: Self.roles)
+            try PlaybookLoader.decode(yaml: yaml, file: "payout.yaml", policy: .defaults, roles: Self.roles)
         }
     }
 
@@ -130,10 +135,10 @@ struct PlaybookLoaderTests {
 
     @Test("files load in file-name order, which orders the candidates of a category")
     func fileNameOrder() throws {
-        // setup: the catch-all sorts last; 02- before 10- only because of the zero
+        // setup: zz- sorts last; 02- before 10- only because of the zero
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("zz-catch-all.yaml", Self.minimal("zz-catch-all"))
+        try directory.write("zz-harassment.yaml", Self.minimal("zz-harassment", appliesTo: "{categories: [moderation]}"))
         try directory.write("10-payment-fraud.yaml", Self.minimal("payment-fraud", appliesTo: "{categories: [fraud]}"))
         try directory.write("02-account-takeover.yaml", Self.minimal("account-takeover", appliesTo: "{categories: [fraud], severities: [sev1]}"))
         try directory.write("csam.yml", Self.minimal("csam", appliesTo: "{categories: [child-safety]}"))
@@ -144,18 +149,24 @@ struct PlaybookLoaderTests {
         let playbooks = try PlaybookLoader.load(directory: directory.path, policy: .defaults, roles: Self.roles)
 
         // validate
-        #expect(playbooks.map(\.id) == ["account-takeover", "payment-fraud", "csam", "zz-catch-all"])
+        #expect(playbooks.map(\.id) == ["account-takeover", "payment-fraud", "csam", "zz-harassment"])
         let catalog = PlaybookCatalog(playbooks)
         #expect(catalog.candidates(category: "fraud", severity: "sev1").map(\.id) == ["account-takeover", "payment-fraud"])
         #expect(catalog.candidates(category: "fraud", severity: "sev2").map(\.id) == ["payment-fraud"])
+        #expect(catalog.candidates(category: "moderation", severity: "sev3").map(\.id) == ["zz-harassment"])
     }
 
-    @Test("no playbooks directory, or an empty one, is no playbooks")
+    @Test("an empty playbooks directory is no playbooks; one that does not exist is an error naming it")
     func missingDirectory() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        #expect(try PlaybookLoader.load(directory: directory.subdirectory("playbooks"), policy: .defaults, roles: Self.roles) == [])
         #expect(try PlaybookLoader.load(directory: directory.path, policy: .defaults, roles: Self.roles) == [])
+        let missing = directory.subdirectory("playbooks")
+        let error = #expect(throws: ConfigurationError.self) {
+            try PlaybookLoader.load(directory: missing, policy: .defaults, roles: Self.roles)
+        }
+        #expect(error?.description.hasPrefix("\(missing): playbooks directory \(missing) does not exist; create it") == true)
+        #expect(error?.description.contains("relative to the config file's directory") == true)
     }
 
     @Test("problems across files: a duplicate id, an unreadable file, every file reported")
@@ -163,9 +174,9 @@ struct PlaybookLoaderTests {
         // setup
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("01-fraud.yaml", Self.minimal("fraud"))
+        try directory.write("01-payout.yaml", Self.minimal("payout"))
         try directory.write("02-doxxing.yaml", Self.minimal("doxxing").replacingOccurrences(of: "owner: lead", with: "owner: lawyer"))
-        try directory.write("fraud.yaml", "# the same id again\n" + Self.minimal("fraud"))
+        try directory.write("payout.yaml", "# the same id again\n" + Self.minimal("payout"))
         try Data([0x69, 0x64, 0x3A, 0x20, 0xFF, 0xFE]).write(to: URL(fileURLWithPath: directory.path + "/latin1.yaml"))
 
         // MUT
@@ -177,8 +188,8 @@ struct PlaybookLoaderTests {
         let root = directory.path
         #expect(error?.diagnostics.map(\.description) == [
             #"\#(root)/02-doxxing.yaml:6: unknown role "lawyer" for steps[0].owner (expected one of: responder, lead, legal, oncall, privacy, support, engineering, comms)"#,
-            #"\#(root)/fraud.yaml:2: duplicate playbook id "fraud" (first defined at \#(root)/01-fraud.yaml:1)"#,
             "\(root)/latin1.yaml: cannot read the playbook (not UTF-8 text)",
+            #"\#(root)/payout.yaml:2: duplicate playbook id "payout" (first defined at \#(root)/01-payout.yaml:1)"#,
         ])
     }
 

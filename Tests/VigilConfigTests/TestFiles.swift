@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import VigilConfig
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
 struct TemporaryDirectory {
@@ -32,4 +34,26 @@ enum Repository {
     static var playbooks: String { root + "/playbooks" }
     static var exampleConfig: String { root + "/vigil.example.yaml" }
     static let exampleEnvironment = ["SLACK_SIGNING_SECRET": "8f14e45fceea167a", "MATTERMOST_TOKEN": "mm-token-1"]
+}
+
+/// `vigil.yaml` text decoded as the file `vigil.yaml` in `/srv/vigil`, for tests of a few keys.
+enum ConfigText {
+    static func decode(_ yaml: String) throws -> VigilConfiguration {
+        try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/srv/vigil", environment: [:])
+    }
+
+    /// Each problem as `file:line: message`; an issue is recorded when there is none.
+    static func diagnostics(_ yaml: String) -> [String] {
+        let error = #expect(throws: ConfigurationError.self) { try decode(yaml) }
+        return error?.diagnostics.map(\.description) ?? []
+    }
+}
+
+/// One mistake in a playbook and the exact `file:line: message`s it produces.
+struct PlaybookCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var yaml: String
+    var expected: [String]
+    var file = "playbooks/payout.yaml"
+    var testDescription: String { name }
 }
