@@ -14,7 +14,7 @@ struct Vigil: AsyncParsableCommand {
         abstract: "Chat-ops escalation bot for Trust & Safety incidents.",
         discussion: """
             Run `vigil serve` with no config file to try Vigil locally (127.0.0.1:8080, console channels), \
-            then `vigil send '/incident open sev1 fraud Card testing spike'` in another terminal.
+            then `vigil send '/incident open sev1 card-testing Card testing spike'` in another terminal.
             """,
         subcommands: [Serve.self, Send.self, Check.self, Report.self])
 }
@@ -66,7 +66,7 @@ struct Serve: AsyncParsableCommand {
             onListening: { port in
                 var banner = "Vigil listening on http://\(configuration.listen.host):\(port) (\(mode); database \(database))"
                 if setup.isLocalMode {
-                    banner += "\nTry it: vigil send '/incident open sev1 fraud Card testing spike'"
+                    banner += "\nTry it: vigil send '/incident open sev1 card-testing Card testing spike'"
                 }
                 // Written straight to the file descriptor: tests and scripts read it through a pipe.
                 FileHandle.standardOutput.write(Data((banner + "\n").utf8))
@@ -98,7 +98,7 @@ struct Send: AsyncParsableCommand {
     @Option(name: .long, help: "Channel name the command is typed in.")
     var channel: String = "incidents"
 
-    @Argument(help: "The command, e.g. '/incident open sev1 fraud Card testing spike'.")
+    @Argument(help: "The command, e.g. '/incident open sev1 card-testing Card testing spike'.")
     var text: String
 
     func run() async throws {

@@ -18,6 +18,7 @@ import VigilTestSupport
             listen: 127.0.0.1:0
             database: sqlite:vigil.sqlite
             commands: \(Fixtures.repositoryRoot.appendingPathComponent("commands").path)
+            playbooks: \(Fixtures.repositoryRoot.appendingPathComponent("playbooks").path)
             slack:
               signing_secret: \(secret)
             channels:

@@ -48,15 +48,14 @@ extension IncidentDraft {
         if incident.playbooks.contains(where: { $0.id == playbook.id }) {
             throw UserError("\(id) already runs “\(playbook.title)”.")
         }
-        guard !incident.playbooks.isEmpty else {
-            // The first playbook is the incident's own: it must be of its category.
-            try switchPlaybook(to: playbookID, usage: usage)
-            return
-        }
+        // Added to an incident still waiting for its choice, it ends the wait: urgent work such as
+        // a child-safety report is never held back by the category the incident was opened with.
+        let isPrimary = incident.playbooks.isEmpty
         incident.playbooks.append(AttachedPlaybook(id: playbook.id, attachedAt: now))
         becomeRestrictedIfNeeded(by: playbook)
         record(.playbookAdded, ["playbook": playbook.id])
-        let progress = PlaybookProgress(playbook: playbook, incident: incident, attachedAt: now, isPrimary: false)
+        if isPrimary { clocks += PlaybookChoice.cancelled(in: existingClocks, at: now) }
+        let progress = PlaybookProgress(playbook: playbook, incident: incident, attachedAt: now, isPrimary: isPrimary)
         startClocks(of: progress)
         var line = text.headline(incident, "playbook added")
         line += [.text(" · “\(playbook.title)” by "), .mention(context.actor)]
