@@ -68,7 +68,7 @@ struct MarkdownReport {
             that answers `200 ok` (so every post goes through the outbox and libcurl). Requests are Slack \
             slash commands as Slack sends them, signed before each phase, to `POST /slack/commands` over \
             \(options.connections) keep-alive HTTP/1.1 connections, one request in flight on each. The mix: \
-            `open sev2 fraud <title>`, then `ack`, `note`, `step … done` and `resolve` on each incident \
+            `open sev2 ato <title>`, then `ack`, `note`, `step … done freeze-payouts-sessions` and `resolve` on each incident \
             opened, in turn (one `open` in five while replies are quick); every reply is checked (200, \
             `in_channel`, the new `INC-` number). **Open loop**: requests fall due at fixed times at the \
             offered rate whatever the replies do, and latency runs from that intended time, so queueing \

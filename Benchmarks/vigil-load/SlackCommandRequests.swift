@@ -55,14 +55,15 @@ struct SlackRequestFactory: Sendable {
     static func text(_ action: MixAction, number: Int, using rng: inout SeededGenerator) -> String {
         switch action {
         case .open:
-            // sev2 fraud: its default playbook (account takeover) starts with a step that
-            // needs no evidence and has no blocking steps, so the whole script can succeed.
+            // The `ato` type attaches account takeover, whose first step needs no evidence and
+            // which has no blocking steps, so the whole script can succeed.
             let head = titleHeads.randomElement(using: &rng)!
             let tail = titleTails.randomElement(using: &rng)!
-            return "open sev2 fraud \(head) \(tail)"
+            return "open sev2 ato \(head) \(tail)"
         case .ack: return "ack INC-\(number)"
         case .note: return "note INC-\(number) \(notes.randomElement(using: &rng)!)"
-        case .step: return "step INC-\(number) done"
+        // Several steps are open at once, so the step is named.
+        case .step: return "step INC-\(number) done freeze-payouts-sessions"
         case .resolve: return "resolve INC-\(number) \(resolutions.randomElement(using: &rng)!)"
         }
     }
