@@ -40,9 +40,10 @@ import VigilTestSupport
         return try Lifecycle.apply(command, to: incident, clocks: clocks, context: context)
     }
 
-    /// A CSAM incident with its NCMEC clock running.
+    /// A CSAM incident with its NCMEC clock running. Child safety has two candidate playbooks
+    /// here (csam and cs-triage), so `open` names the one it means.
     func csam() throws -> (Incident, [ClockRow]) {
-        let opened = try run("open sev1 child-safety Reported upload", on: nil)
+        let opened = try run("open sev1 child-safety Reported upload --playbook csam", on: nil)
         #expect(opened.incident.playbook == "csam")
         #expect(opened.clocks.contains { $0.kind == .legal && $0.state == .running })
         return (opened.incident, opened.clocks)
@@ -99,9 +100,10 @@ import VigilTestSupport
     @Test("completing the step that meets the duty stops the legal clock")
     func completingTheDutyStopsIt() throws {
         var (incident, clocks) = try csam()
-        let preserved = try run("step 58 done hash=abc storage_ref=EV-1", on: incident, clocks: clocks, at: Fixtures.t0 + 60)
+        // Several steps are open at once: each command names its step.
+        let preserved = try run("step 58 done preserve-evidence hash=abc storage_ref=EV-1", on: incident, clocks: clocks, at: Fixtures.t0 + 60)
         (incident, clocks) = (preserved.incident, merged(clocks, preserved))
-        let reported = try run("step 58 done report_number=152683940", on: incident, clocks: clocks, at: Fixtures.t0 + 120)
+        let reported = try run("step 58 done report-ncmec report_number=152683940", on: incident, clocks: clocks, at: Fixtures.t0 + 120)
         #expect(merged(clocks, reported).first { $0.kind == .legal }?.state == .met)
     }
 

@@ -47,7 +47,9 @@ import VigilTestSupport
         // setup
         let vigil = try TestVigil(policy: Self.policy)
         defer { vigil.cleanUp() }
-        #expect(await open(vigil, "open sev1 fraud Card testing spike").visibility == .inChannel)
+        // A type word, so that the incident has its playbook and its step clocks (`fraud` alone
+        // has several playbooks to choose from and would attach none).
+        #expect(await open(vigil, "open sev1 card-testing Card testing spike").visibility == .inChannel)
         let clocks = try await runningClocks(vigil)
         #expect(clocks.count >= 2)
         vigil.clock.advance(by: 30 * 86_400)
@@ -83,7 +85,7 @@ import VigilTestSupport
         let vigil = try TestVigil(policy: Self.policy)
         defer { vigil.cleanUp() }
         // Twenty days before t0 (2026-11-28 21:40 UTC).
-        let reply = await open(vigil, #"open sev1 fraud Old case --known "2026-11-08 21:40""#)
+        let reply = await open(vigil, #"open sev1 card-testing Old case --known "2026-11-08 21:40""#)
         #expect(reply.visibility == .inChannel, "\(reply.message.plainText)")
         let due = try await runningClocks(vigil).filter { $0.nextFireAt.map { $0 <= vigil.clock.now } ?? false }
         #expect(due.contains { $0.name == "ack" } && due.contains { $0.name == "resolve" })

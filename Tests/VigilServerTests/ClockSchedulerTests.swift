@@ -6,7 +6,9 @@ import VigilTestSupport
 
 /// The scheduler over the real store with the wall clock moved by hand.
 @Suite struct ClockSchedulerTests {
-    func open(_ vigil: TestVigil, _ text: String = "open sev1 fraud Card testing spike") async -> Reply {
+    /// Opens with a type word, so that the incident has its playbook (fraud has several, and
+    /// `fraud` alone would open it with none and a playbook-choice reminder).
+    func open(_ vigil: TestVigil, _ text: String = "open sev1 card-testing Card testing spike") async -> Reply {
         await vigil.app.desk.handle(Invocation(
             platform: "slack", user: Fixtures.ava, channelName: "ts", channelID: "C1", command: "/incident", text: text,
             responseURL: nil, requestID: UUID().uuidString))
