@@ -246,7 +246,7 @@ private struct ArgumentParse {
         case .category:
             if let category = policy.category(named: word) { return .success(.category(category.name)) }
             // An incident type stands for its category (and its playbook); `open` resolves it.
-            if let typed = catalog.playbook(forType: word) { return .success(.category(word.lowercased() == typed.type ? typed.type : word.lowercased())) }
+            if catalog.playbook(forType: word) != nil { return .success(.category(word.lowercased())) }
             let names = policy.categories.map(\.name)
             let hint = Suggestions.closest(to: word, in: names + catalog.typeWords).first.map { " Did you mean \($0)?" } ?? ""
             let types = catalog.typeWords.isEmpty ? "" : " or a type (`/incident types` lists them)"

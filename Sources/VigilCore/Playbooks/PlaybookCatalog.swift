@@ -51,6 +51,11 @@ public struct PlaybookCatalog: Sendable {
             .map(\.playbook)
     }
 
+    /// The playbooks `incident` may choose among, best match for its title first.
+    public func choices(for incident: Incident) -> [Playbook] {
+        ranked(candidates(category: incident.category, severity: incident.severity), title: incident.title)
+    }
+
     /// The progress of each playbook attached to `incident` that is still installed, primary first.
     public func progresses(of incident: Incident) -> [PlaybookProgress] {
         incident.playbooks.enumerated().compactMap { index, attached in

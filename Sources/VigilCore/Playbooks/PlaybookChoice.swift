@@ -54,7 +54,7 @@ public enum PlaybookChoice {
                 head.append(.mention(person))
             }
         }
-        let candidates = catalog.ranked(catalog.candidates(category: incident.category, severity: incident.severity), title: incident.title)
+        let candidates = catalog.choices(for: incident)
         let message = Message(lines: [head] + lines(candidates, incident: incident, text: text).dropFirst())
         row.alertsSent += 1
         row.nextFireAt = now.adding(policy.playbookChoice)

@@ -93,8 +93,7 @@ public enum IncidentViews {
             }
         }
         if context.catalog.awaitsChoice(incident) {
-            let candidates = context.catalog.ranked(
-                context.catalog.candidates(category: incident.category, severity: incident.severity), title: incident.title)
+            let candidates = context.catalog.choices(for: incident)
             lines += PlaybookChoice.lines(candidates, incident: incident, text: text)
         }
         if incident.state == .resolved {
@@ -148,8 +147,7 @@ public enum IncidentViews {
         let progresses = context.catalog.progresses(of: incident)
         guard !progresses.isEmpty else {
             if context.catalog.awaitsChoice(incident) {
-                let candidates = context.catalog.ranked(
-                    context.catalog.candidates(category: incident.category, severity: incident.severity), title: incident.title)
+                let candidates = context.catalog.choices(for: incident)
                 return Reply(.ephemeral, Message(lines: [[.bold(id), .text(" · playbook not chosen")]] + PlaybookChoice.lines(candidates, incident: incident, text: text)))
             }
             return Reply.ephemeral("\(id) has no playbook. Attach one with `/incident playbook \(id) <playbook>`.")
