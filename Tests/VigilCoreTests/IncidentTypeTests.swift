@@ -154,6 +154,26 @@ import VigilTestSupport
         #expect(late.row.state == .cancelled)
     }
 
+    @Test func reopeningAnIncidentStillWithoutAPlaybookResumesTheReminder() throws {
+        var run = try open("open sev1 compliance Order from the authority")
+        try self.run("resolve 7 Handled outside Vigil", on: &run, at: Fixtures.t0 + 60)
+        #expect(run.clock(PlaybookChoice.clockName)?.state == .cancelled)
+        try self.run("reopen 7 The authority wrote again", on: &run, at: Fixtures.t0 + 3600)
+        let reminder = try #require(run.clock(PlaybookChoice.clockName))
+        #expect(reminder.state == .running)
+        #expect(reminder.nextFireAt == Fixtures.t0.addingTimeInterval(3600 + 600))
+    }
+
+    @Test func someoneNotClearedWhoMakesAnIncidentRestrictedSeesNoMoreThanTheChannel() throws {
+        var run = try open("open sev2 harassment Messages to a young fan")
+        try self.run("playbook 7 add csam", on: &run, by: Fixtures.ava, at: Fixtures.t0 + 60)
+        #expect(run.incident.restricted)
+        let reply = run.last.reply.message.plainText
+        #expect(run.last.reply.visibility == .ephemeral)
+        #expect(!reply.contains("Messages to a young fan") && !reply.contains("Preserve evidence"))
+        #expect(reply.contains("Only people with the `restricted` role"))
+    }
+
     @Test func aCategoryWithOnePlaybookAttachesIt() throws {
         #expect(try open("open sev1 child-safety Reported upload").incident.playbook == "csam")
     }

@@ -211,6 +211,10 @@ struct IncidentDraft {
         if let escalation = ClockPlanner.escalationClock(for: incident, policy: context.policy, reachedAt: now) {
             clocks.append(escalation)
         }
+        // Still without a playbook: the reminder to choose one resumes with the new cycle.
+        if context.catalog.awaitsChoice(incident) {
+            clocks.append(PlaybookChoice.reminderClock(for: incident, policy: context.policy, from: now))
+        }
         var line = text.headline(incident, "reopened") + [.text(" · by "), .mention(context.actor)]
         if let reason, !incident.restricted { line.append(.text(" · \(reason)")) }
         announce(line)

@@ -41,8 +41,18 @@ public enum Lifecycle {
         // the very details the channel must not see, so the reply stays private; the channel
         // learns what happened from the redacted post in the outbox.
         if incident.restricted || outcome.incident.restricted { outcome.reply.visibility = .ephemeral }
+        // Someone not cleared who made an incident restricted (added a child-safety playbook,
+        // chose a restricted type) learns no more than the channel does from then on.
+        if !incident.restricted, outcome.incident.restricted, !context.policy.mayReadRestricted(context.actor) {
+            outcome.reply = Reply(.ephemeral, Message(lines: [context.text.tag(outcome.incident), restrictedNotice]))
+        }
         return outcome
     }
+
+    /// What someone not cleared is told about a restricted incident they opened or made restricted.
+    static let restrictedNotice: [Span] = [
+        .text("Only people with the `restricted` role may see its details or work it; they have been notified in the incidents channel."),
+    ]
 
     /// A person named in the command text. Slack itself writes `<@U0BEN|ben>` (a user cannot type
     /// it: Slack escapes `<`), so on Slack such a mention is Slack's account `U0BEN`. Anything else
@@ -196,7 +206,7 @@ public struct OpenPlan: Sendable {
         if incident.restricted, !policy.mayReadRestricted(context.actor) {
             // Someone not cleared may report it, and then sees no more than the channel does:
             // ID, severity and category; the cleared people take it from here.
-            let notice: [Span] = [.text("Only people with the `restricted` role may see its details or work it; they have been notified in the incidents channel.")]
+            let notice = Lifecycle.restrictedNotice
             return Outcome(
                 incident: incident, expectedSequence: 0, events: [event],
                 outbox: [OutboxItem(channel: .incidents, incident: number, message: Message(lines: [line]))],

@@ -20,11 +20,11 @@ public enum PlaybookChoice {
         return lines
     }
 
-    /// The reminder, first due `playbook_choice` after opening.
-    static func reminderClock(for incident: Incident, policy: Policy) -> ClockRow {
-        let due = incident.openedAt.adding(policy.playbookChoice)
-        return ClockRow(
-            incident: incident.number, name: clockName, kind: .reminder, startedAt: incident.openedAt, dueAt: due, nextFireAt: due)
+    /// The reminder, first due `playbook_choice` after `start` (the opening, or a reopen).
+    static func reminderClock(for incident: Incident, policy: Policy, from start: Date? = nil) -> ClockRow {
+        let start = start ?? incident.openedAt
+        let due = start.adding(policy.playbookChoice)
+        return ClockRow(incident: incident.number, name: clockName, kind: .reminder, startedAt: start, dueAt: due, nextFireAt: due)
     }
 
     /// The reminder rows to cancel now that a playbook is chosen (or the incident resolved).
