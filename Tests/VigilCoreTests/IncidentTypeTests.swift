@@ -172,6 +172,9 @@ import VigilTestSupport
         #expect(run.last.reply.visibility == .ephemeral)
         #expect(!reply.contains("Messages to a young fan") && !reply.contains("Preserve evidence"))
         #expect(reply.contains("Only people with the `restricted` role"))
+        // The channel learns that a playbook was added, not which one.
+        #expect(run.last.outbox.count == 1)
+        #expect(run.last.outbox.allSatisfy { !$0.message.plainText.contains("Child safety") })
     }
 
     @Test func aCategoryWithOnePlaybookAttachesIt() throws {

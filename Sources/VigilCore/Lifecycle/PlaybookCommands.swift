@@ -57,10 +57,12 @@ extension IncidentDraft {
         if isPrimary { clocks += PlaybookChoice.cancelled(in: existingClocks, at: now) }
         let progress = PlaybookProgress(playbook: playbook, incident: incident, attachedAt: now, isPrimary: isPrimary)
         startClocks(of: progress)
-        var line = text.headline(incident, "playbook added")
-        line += [.text(" · “\(playbook.title)” by "), .mention(context.actor)]
+        let line = text.headline(incident, "playbook added") + [.text(" · “\(playbook.title)” by "), .mention(context.actor)]
+        // A restricted incident's channel post does not name the playbook: its title says what
+        // the case is about.
+        let publicLine = text.headline(incident, "playbook added") + [.text(" by "), .mention(context.actor)]
         let owners = StepOwners(policy: context.policy, now: now)
-        post(Message(lines: [line] + StepText(text: text, owners: owners).attached(progress)), publicLine: line)
+        post(Message(lines: [line] + StepText(text: text, owners: owners).attached(progress)), publicLine: publicLine)
     }
 
     private func installed(_ playbookID: String, usage: String) throws(UserError) -> Playbook {
