@@ -309,6 +309,22 @@ import VigilTestSupport
         #expect(owners.people("comms", for: incident).isEmpty)
     }
 
+    @Test func everyShippedTypeAndAliasOpensItsOwnPlaybook() throws {
+        let shipped = PlaybookCatalog(try Fixtures.shippedPlaybooks())
+        let parser = CommandParser(specs: try Fixtures.shippedSpecs(), policy: Fixtures.policy, catalog: shipped)
+        #expect(shipped.playbooks.count >= 24)
+        for playbook in shipped.playbooks {
+            let severity = playbook.appliesTo.severities.first ?? "sev1"
+            for word in playbook.typeWords {
+                let context = CommandContext(policy: Fixtures.policy, now: Fixtures.t0, actor: Fixtures.dee, platform: "slack", channel: "ts", catalog: shipped)
+                let outcome = try Lifecycle.planOpen(try parser.parse("open \(severity) \(word) Something happened"), context: context).outcome(number: 1)
+                #expect(outcome.incident.playbook == playbook.id, "\(word) opens \(playbook.id)")
+                #expect(outcome.incident.category == playbook.category)
+                #expect(outcome.incident.restricted == (playbook.restricted || Fixtures.policy.category(named: playbook.category!)!.restricted))
+            }
+        }
+    }
+
     // MARK: - Listing types
 
     @Test func typesListsEveryTypeUnderItsCategoryWithItsLegalClock() {
