@@ -119,12 +119,6 @@ public enum ClockPlanner {
 
     /// Running rows of the given kinds, cancelled at `at`.
     public static func cancel(kinds: Set<ClockKind>, in rows: [ClockRow], at: Date) -> [ClockRow] {
-        rows.filter { kinds.contains($0.kind) && $0.state == .running }.map { row in
-            var row = row
-            row.state = .cancelled
-            row.stoppedAt = at
-            row.nextFireAt = nil
-            return row
-        }
+        rows.filter { kinds.contains($0.kind) && $0.state == .running }.map { $0.cancelled(at: at) }
     }
 }

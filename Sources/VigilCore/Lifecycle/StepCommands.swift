@@ -133,11 +133,7 @@ extension IncidentDraft {
         acknowledgeByWork()
         incident.steps.append(StepRecord(step: step.id, playbook: progress.playbook.id, status: .skipped, by: context.actor, at: now, reason: reason))
         record(.stepSkipped, ["step": step.id, "playbook": progress.playbook.id, "reason": reason])
-        if var row = progress.clock(of: step) {
-            row.state = .cancelled
-            row.stoppedAt = now
-            clocks.append(row)
-        }
+        if let row = progress.clock(of: step) { clocks.append(row.cancelled(at: now)) }
         var line = text.tag(incident)
         line += [.text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” skipped by "), .mention(context.actor)]
         if !incident.restricted { line.append(.text(": \(reason)")) }

@@ -59,6 +59,15 @@ public struct ClockRow: Sendable, Hashable {
         self.alertsSent = alertsSent
     }
 
+    /// This clock no longer applies from `at` (its step skipped, its playbook switched or chosen).
+    public func cancelled(at: Date) -> ClockRow {
+        var row = self
+        row.state = .cancelled
+        row.stoppedAt = at
+        row.nextFireAt = nil
+        return row
+    }
+
     /// This clock stopped at `at`: met if on time, missed if late.
     public func stopped(at: Date) -> ClockRow {
         var row = self

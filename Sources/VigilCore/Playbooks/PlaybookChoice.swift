@@ -36,13 +36,10 @@ public enum PlaybookChoice {
     /// people on call for its level) with the candidates, re-armed for `playbook_choice` later.
     /// Once a playbook is attached or the incident resolved, the row is cancelled silently.
     static func fire(_ row: ClockRow, incident: Incident, catalog: PlaybookCatalog, policy: Policy, now: Date) -> ClockFiring {
-        var row = row
         guard catalog.awaitsChoice(incident) else {
-            row.state = .cancelled
-            row.stoppedAt = now
-            row.nextFireAt = nil
-            return ClockFiring(row: row, incident: incident, expectedSequence: incident.lastSequence, events: [], outbox: [])
+            return ClockFiring(row: row.cancelled(at: now), incident: incident, expectedSequence: incident.lastSequence, events: [], outbox: [])
         }
+        var row = row
         let text = IncidentText(policy: policy, now: now)
         let people = incident.acknowledgedBy.map { [$0] } ?? ClockAlerts.actNow(incident, policy: policy, now: now)
         var head: [Span] = [.text("⏰ ")] + text.tag(incident)

@@ -138,13 +138,7 @@ public struct PlaybookProgress: Sendable {
 
     /// The clock rows of the step clocks and legal clock, all cancelled at `at` (playbook switched).
     public func cancelledClocks(at: Date) -> [ClockRow] {
-        startingClocks().map { row in
-            var row = row
-            row.state = .cancelled
-            row.stoppedAt = at
-            row.nextFireAt = nil
-            return row
-        }
+        startingClocks().map { $0.cancelled(at: at) }
     }
 
     /// `step:freeze-payouts` in the primary playbook, `step:csam/report-ncmec` in another.
