@@ -7,13 +7,18 @@ import VigilCore
 ///
 /// It sleeps until the earliest `next_fire_at` in the store (woken early when a command writes an
 /// earlier one), claims due rows under a lease in a transaction so two replicas never fire one
-/// twice, and commits each firing (event, alert, re-armed row) in one transaction. After a
+/// twice, and fires each as one unit of work (event, alert, re-armed row), decided on the row and
+/// incident as they are inside the unit's transaction; a batch's units go to the store together,
+/// so they share its group commits. After a
 /// restart it fires, once each, whatever came due while it was down, saying how late; a clock
 /// that missed many moments (30 days of downtime, or a deadline that passed before its incident
 /// was opened) fires one alert and resumes its schedule after now (see ``CatchUp``), so a
 /// catch-up never floods on-call.
 public final class ClockScheduler<C: Clock>: Service where C.Duration == Duration {
-    let store: any IncidentStore
+    /// What the scheduler needs of the store: its clock queue, and units of work to fire.
+    public typealias Store = IncidentCommands & ClockQueue
+
+    let store: any Store
     let policy: Policy
     let catalog: PlaybookCatalog
     let clock: C
@@ -26,7 +31,7 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
     private let signal = WakeSignal()
 
     public init(
-        store: any IncidentStore, policy: Policy, catalog: PlaybookCatalog, clock: C, now: @escaping @Sendable () -> Date,
+        store: any Store, policy: Policy, catalog: PlaybookCatalog, clock: C, now: @escaping @Sendable () -> Date,
         outboxWritten: @escaping @Sendable () -> Void, logger: Logger,
         worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)", batchSize: Int = 200, lease: Duration = .seconds(30)
     ) {
@@ -52,53 +57,72 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
             pass: { try await fireDue() == batchSize }, nextDue: { try await store.nextClockFireAt() })
     }
 
-    /// Claims the clocks due now and fires each; returns how many were claimed.
+    /// Claims the clocks due now and fires each; returns how many were claimed. A row that
+    /// cannot be fired (the store failed on it) is logged and released, so it neither stops the
+    /// rest of the batch nor stays leased until the lease runs out.
     @discardableResult
     public func fireDue() async throws -> Int {
         let start = now()
         let rows = try await store.claimDueClocks(now: start, limit: batchSize, worker: worker, leaseUntil: start.adding(lease))
-        var alerted = false
-        for row in rows {
-            alerted = try await fire(row) || alerted
+        let alerted = await withTaskGroup(of: Bool.self) { group in
+            for row in rows {
+                group.addTask { await self.fireLogged(row) }
+            }
+            return await group.reduce(false) { $0 || $1 }
         }
         if alerted { outboxWritten() }
         return rows.count
     }
 
-    /// Fires one claimed row; retries once on a write race with a command on the same incident.
-    private func fire(_ claimed: ClockRow) async throws -> Bool {
-        var row = claimed
-        for attempt in 1...2 {
-            guard let incident = try await store.incident(row.incident) else {
-                try await store.releaseClock(incident: row.incident, name: row.name, worker: worker)
-                return false
-            }
-            let at = now()
-            guard let firing = ClockAlerts.fire(row, incident: incident, catalog: catalog, policy: policy, now: at) else {
-                try await store.releaseClock(incident: row.incident, name: row.name, worker: worker)
-                return false
-            }
-            let work = UnitOfWork(
-                requestID: nil, reply: Reply.ephemeral(""), incident: firing.incident, expectedSequence: firing.expectedSequence,
-                events: firing.events, outbox: firing.outbox, clocks: [firing.row])
-            do {
-                try await store.commit(work)
-                for event in firing.events {
-                    logger.info("clock fired", metadata: [
-                        "incident": "\(policy.displayID(incident.number))", "clock": "\(row.name)", "event": "\(event.kind.rawValue)",
-                        "late_ms": "\(event.payload["late_ms"] ?? "0")",
-                    ])
-                }
-                return !firing.outbox.isEmpty
-            } catch let error as StoreError where error.kind == .conflict && attempt == 1 {
-                // A command changed the incident (perhaps stopping this clock) since we read it.
-                guard let fresh = try await store.clocks(of: row.incident).first(where: { $0.name == row.name }),
-                      fresh.state == .running
-                else { return false }
-                row = fresh
-            }
+    /// Fires one claimed row; returns whether it wrote an alert. Never throws: a failure is
+    /// logged and the row released.
+    private func fireLogged(_ row: ClockRow) async -> Bool {
+        do {
+            if let fired = try await fire(row) { return fired }
+        } catch {
+            logger.error(
+                "clock firing failed; released for the next pass",
+                metadata: [
+                    "incident": "\(policy.displayID(row.incident))", "clock": "\(row.name)", "error": "\(String(reflecting: error))",
+                ])
         }
-        try await store.releaseClock(incident: row.incident, name: row.name, worker: worker)
+        do {
+            try await store.releaseClock(incident: row.incident, name: row.name, worker: worker)
+        } catch {
+            logger.error(
+                "releasing a clock failed; its lease runs out on its own",
+                metadata: ["incident": "\(policy.displayID(row.incident))", "clock": "\(row.name)", "error": "\(String(reflecting: error))"])
+        }
         return false
+    }
+
+    /// Fires `claimed` as one unit of work on the row as it is now: a command may have stopped
+    /// or re-armed it since the claim. Returns whether the firing wrote an alert, or `nil` when
+    /// there was nothing to fire (the row is then to be released).
+    private func fire(_ claimed: ClockRow) async throws -> Bool? {
+        let at = now()
+        let catalog = catalog
+        let policy = policy
+        let unit = StoreUnit<ClockFiring?>(key: nil, target: .incident(claimed.incident)) { input in
+            guard let incident = input.incident,
+                let row = input.clocks.first(where: { $0.name == claimed.name }),
+                let fireAt = row.nextFireAt, fireAt <= at,
+                let firing = ClockAlerts.fire(row, incident: incident, catalog: catalog, policy: policy, now: at)
+            else { return .answer(nil) }
+            let work = UnitOfWork(
+                incident: firing.incident, expectedSequence: firing.expectedSequence, events: firing.events, outbox: firing.outbox,
+                clocks: [firing.row])
+            return .write(work, firing)
+        }
+        guard let firing = try await store.perform(unit) else { return nil }
+        for event in firing.events {
+            logger.info(
+                "clock fired",
+                metadata: [
+                    "incident": "\(policy.displayID(claimed.incident))", "clock": "\(claimed.name)", "event": "\(event.kind.rawValue)",
+                    "late_ms": "\(event.payload["late_ms"] ?? "0")",
+                ])
+        }
+        return !firing.outbox.isEmpty
     }
 }

@@ -2,11 +2,15 @@ import Foundation
 import Logging
 import VigilCore
 
-/// Runs one slash command from a verified ``Invocation`` to its ``Reply``: idempotency, parsing,
-/// the core's decision, and one store transaction. Never throws: refusals and failures become
+/// Runs one slash command from a verified ``Invocation`` to its ``Reply``: parsing, then one
+/// unit of work in the store (idempotency, the incident, the core's decision and the write, in
+/// one transaction), or one read for a view. Never throws: refusals and failures become
 /// ephemeral replies, and nothing is written unless the whole command is accepted.
 public struct CommandDesk: Sendable {
-    let store: any IncidentStore
+    /// What the desk needs of the store: units of work, views and reports.
+    public typealias Store = IncidentCommands & IncidentQueries & ReportReads
+
+    let store: any Store
     let parser: CommandParser
     let catalog: PlaybookCatalog
     let now: @Sendable () -> Date
@@ -15,11 +19,9 @@ public struct CommandDesk: Sendable {
     /// Told after a commit that wrote clock rows, so the scheduler re-plans its sleep.
     let clocksWritten: @Sendable () -> Void
     let logger: Logger
-    /// Queues this desk's commands on one incident, so they do not race each other.
-    let gate = IncidentGate()
 
     public init(
-        store: any IncidentStore, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
+        store: any Store, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
         now: @escaping @Sendable () -> Date, outboxWritten: @escaping @Sendable () -> Void,
         clocksWritten: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
@@ -38,34 +40,29 @@ public struct CommandDesk: Sendable {
     public func handle(_ invocation: Invocation) async -> Reply {
         // Request IDs are only unique per platform.
         let requestID = "\(invocation.platform):\(invocation.requestID)"
+        // Parsing and the role check are pure, and a repeat carries the same text, so they come
+        // before the store: a refusal costs no store call at all.
+        let command: ParsedCommand
         do {
-            if let stored = try await store.storedRequest(requestID: requestID) {
-                return answerRepeat(of: invocation, requestID: requestID, stored: stored)
-            }
-            let command: ParsedCommand
-            do {
-                command = try parser.parse(invocation.text)
-            } catch {
-                return error.reply
-            }
-            let context = CommandContext(
-                policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
-                channel: invocation.channelName, catalog: catalog)
-            // Every command, mutation or view: the spec's role first (the core checks again,
-            // with the incident, before it decides anything).
-            do {
-                try Authorization.requireRole(command.spec, context: context)
-            } catch {
-                return error.reply
-            }
+            command = try parser.parse(invocation.text)
+        } catch {
+            return error.reply
+        }
+        let context = CommandContext(
+            policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
+            channel: invocation.channelName, catalog: catalog)
+        // Every command, mutation or view: the spec's role first (the core checks again, with
+        // the incident, before it decides anything).
+        do {
+            try Authorization.requireRole(command.spec, context: context)
+        } catch {
+            return error.reply
+        }
+        do {
             if command.isMutation {
                 return try await mutate(command, requestID: requestID, invocation: invocation, context: context)
             }
             return try await view(command, context: context)
-        } catch let error as StoreError where error.kind == .duplicateRequest {
-            // The same request ID committed by a concurrent delivery of it, after our lookup.
-            guard let stored = error.stored else { return Reply.ephemeral("This request was already handled.") }
-            return answerRepeat(of: invocation, requestID: requestID, stored: stored)
         } catch {
             var metadata: Logger.Metadata = ["request": "\(requestID)", "error": "\(String(reflecting: error))"]
             metadata["platform"] = "\(invocation.platform)"
@@ -75,74 +72,71 @@ public struct CommandDesk: Sendable {
         }
     }
 
-    /// A mutation: decide, commit; on a write race decide again on the fresh state, after a
-    /// growing, jittered pause, until it commits or ``ConflictBackoff/deadline`` passes. Commands
-    /// on one incident queue at its ``IncidentGate`` first, so this desk's own commands do not
-    /// race. `open` is checked in full before a number is reserved, so a refusal never leaves a gap.
-    private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply {
-        try await gate.inside(command.incidentNumber) {
-            try await decideAndCommit(command, requestID: requestID, invocation: invocation, context: context)
-        }
+    /// What a mutation's unit of work came to.
+    private enum MutationResult: Sendable {
+        /// Written: the reply, and what the log and the wake-ups need.
+        case applied(Reply, incident: Int, events: Int, posted: Bool, clocked: Bool)
+        /// Refused by the core; nothing written.
+        case refused(Reply)
+        /// The request ID was already committed.
+        case repeated(StoredRequest)
     }
 
-    /// One mutation's decide-and-commit loop, run inside the incident's gate.
-    private func decideAndCommit(
-        _ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext
-    ) async throws -> Reply {
-        let backoff = ConflictBackoff()
-        let clock = ContinuousClock()
-        let giveUpAt = clock.now.advanced(by: backoff.deadline)
-        var generator = SystemRandomNumberGenerator()
-        var retries = 0
-        while true {
+    /// A mutation: one unit of work. Its `decide` runs inside the store's transaction on the
+    /// incident as it is there, so two commands on one incident apply one after the other and
+    /// never race. `open` is checked in full before the store is called, and its number is
+    /// reserved inside the unit, so a refusal never leaves a gap.
+    private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply {
+        let plan: OpenPlan?
+        let target: UnitTarget
+        do {
+            if command.subcommand == .open {
+                plan = try Lifecycle.planOpen(command, context: context)
+                target = .newIncident
+            } else {
+                plan = nil
+                target = command.incidentNumber.map(UnitTarget.incident) ?? .none
+            }
+        } catch {
+            return error.reply
+        }
+        let fingerprint = RequestFingerprint(invocation)
+        let unit = StoreUnit<MutationResult>(key: .request(id: requestID, fingerprint: fingerprint), target: target) { input in
+            if let stored = input.stored { return .answer(.repeated(stored)) }
             let outcome: Outcome
             do {
-                if command.subcommand == .open {
-                    let plan = try Lifecycle.planOpen(command, context: context)
-                    outcome = plan.outcome(number: try await store.reserveIncidentNumber())
+                if let plan {
+                    outcome = plan.outcome(number: try input.reserveNumber())
                 } else {
-                    var incident: Incident?
-                    var clocks: [ClockRow] = []
-                    if let number = command.incidentNumber {
-                        incident = try await store.incident(number)
-                        clocks = try await store.clocks(of: number)
-                    }
-                    outcome = try Lifecycle.apply(command, to: incident, clocks: clocks, context: context)
+                    outcome = try Lifecycle.apply(command, to: input.incident, clocks: input.clocks, context: context)
                 }
             } catch let error as UserError {
-                return error.reply
+                return .answer(.refused(error.reply))
             }
             let work = UnitOfWork(
                 requestID: requestID, reply: outcome.reply, incident: outcome.incident,
                 expectedSequence: outcome.expectedSequence, events: outcome.events, outbox: outcome.outbox,
-                clocks: outcome.clocks, fingerprint: RequestFingerprint(invocation))
-            do {
-                try await store.commit(work)
-            } catch let error as StoreError where error.kind == .conflict {
-                // Another responder changed the incident between our read and write: decide again
-                // on the fresh state (their change may make ours a refusal).
-                retries += 1
-                let pause = backoff.delay(beforeRetry: retries, using: &generator)
-                guard clock.now.advanced(by: pause) < giveUpAt else {
-                    let id = policy.displayID(outcome.incident.number)
-                    logger.warning(
-                        "command gave up after write conflicts",
-                        metadata: ["incident": "\(id)", "retries": "\(retries)", "platform": "\(invocation.platform)"])
-                    return Reply.ephemeral(
-                        "\(id) is being changed by several people at once and this command did not get its turn. Nothing was changed; please try again.")
-                }
-                try await Task.sleep(for: pause)
-                continue
-            }
+                clocks: outcome.clocks, fingerprint: fingerprint)
+            let result = MutationResult.applied(
+                outcome.reply, incident: outcome.incident.number, events: outcome.events.count,
+                posted: !outcome.outbox.isEmpty, clocked: !outcome.clocks.isEmpty)
+            return .write(work, result)
+        }
+        switch try await store.perform(unit) {
+        case let .refused(reply):
+            return reply
+        case let .repeated(stored):
+            return answerRepeat(of: invocation, requestID: requestID, stored: stored)
+        case let .applied(reply, number, events, posted, clocked):
             logger.info(
                 "command applied",
                 metadata: [
-                    "incident": "\(policy.displayID(outcome.incident.number))", "command": "\(command.subcommand.rawValue)",
-                    "platform": "\(invocation.platform)", "events": "\(outcome.events.count)",
+                    "incident": "\(policy.displayID(number))", "command": "\(command.subcommand.rawValue)",
+                    "platform": "\(invocation.platform)", "events": "\(events)",
                 ])
-            if !outcome.outbox.isEmpty { outboxWritten() }
-            if !outcome.clocks.isEmpty { clocksWritten() }
-            return outcome.reply
+            if posted { outboxWritten() }
+            if clocked { clocksWritten() }
+            return reply
         }
     }
 
@@ -155,14 +149,15 @@ public struct CommandDesk: Sendable {
         }
     }
 
-    /// The incident a view names; a ``UserError`` when there is none or the actor may not see it
-    /// (the same words either way: ``Authorization/unavailable(_:context:usage:)``).
-    private func namedIncident(_ command: ParsedCommand, context: CommandContext) async throws -> Incident {
-        guard let number = command.incidentNumber, let incident = try await store.incident(number) else {
+    /// The incident a view names, with its events and clocks from one snapshot; a ``UserError``
+    /// when there is none or the actor may not see it (the same words either way:
+    /// ``Authorization/unavailable(_:context:usage:)``).
+    private func namedIncident(_ command: ParsedCommand, context: CommandContext) async throws -> IncidentRecord {
+        guard let number = command.incidentNumber, let record = try await store.incidentRecord(number) else {
             throw Authorization.unavailable(command.incidentNumber, context: context, usage: command.spec.usage)
         }
-        try Authorization.authorize(command, incident: incident, context: context)
-        return incident
+        try Authorization.authorize(command, incident: record.incident, context: context)
+        return record
     }
 
     /// `report [period] [--share]`: private unless shared, and a shared report never shows a
@@ -194,10 +189,8 @@ public struct CommandDesk: Sendable {
             return HelpText.overview(parser.specs)
         case .status:
             if command.incidentNumber != nil {
-                let incident = try await namedIncident(command, context: context)
-                let events = try await store.events(of: incident.number)
-                let clocks = try await store.clocks(of: incident.number)
-                return IncidentViews.status(of: incident, events: events, clocks: clocks, outbox: nil, context: context)
+                let record = try await namedIncident(command, context: context)
+                return IncidentViews.status(of: record.incident, events: record.events, clocks: record.clocks, outbox: nil, context: context)
             }
             let open = try await store.incidents(matching: IncidentFilter(states: [.open, .acknowledged], limit: 500))
             return IncidentViews.overview(of: open, outbox: try await store.outboxHealth(), context: context)
@@ -205,38 +198,30 @@ public struct CommandDesk: Sendable {
             let scope = command.string("scope").flatMap(ListScope.named) ?? .open
             // A type narrows to its category.
             let category = command.string("category").map { catalog.playbook(forType: $0)?.category ?? $0 }
-            var found: [Incident]
+            var found: [ListedIncident]
             if scope == .breached {
                 // Breached means a running clock past its deadline: the clock rows decide.
-                found = []
-                for number in try await store.overdueIncidents(now: context.now, limit: 50) {
-                    if let incident = try await store.incident(number), category == nil || incident.category == category {
-                        found.append(incident)
-                    }
-                }
+                found = try await store.breached(now: context.now, category: category, limit: 50)
             } else {
-                found = try await store.incidents(matching: scope.filter(category: category, actor: context.actor, people: policy.people))
+                found = try await store.listed(matching: scope.filter(category: category, actor: context.actor, people: policy.people))
                 if scope == .followups {
-                    found = found.filter { incident in catalog.progresses(of: incident).contains { !$0.unsettledSteps.isEmpty } }
+                    found = found.filter { listed in catalog.progresses(of: listed.incident).contains { !$0.unsettledSteps.isEmpty } }
                 }
             }
-            var clocks: [Int: [ClockRow]] = [:]
-            for incident in found where incident.state != .resolved { clocks[incident.number] = try await store.clocks(of: incident.number) }
             if scope == .followups {
-                return IncidentViews.followUps(found, title: scope.title(category: category), context: context)
+                return IncidentViews.followUps(found.map(\.incident), title: scope.title(category: category), context: context)
             }
-            return IncidentViews.list(found, clocks: clocks, title: scope.title(category: category), context: context)
+            let clocks = Dictionary(found.map { ($0.incident.number, $0.clocks) }, uniquingKeysWith: { first, _ in first })
+            return IncidentViews.list(found.map(\.incident), clocks: clocks, title: scope.title(category: category), context: context)
         case .oncall:
             return OncallView.reply(schedule: command.string("schedule"), context: context)
         case .summary:
-            let incident = try await namedIncident(command, context: context)
-            return IncidentViews.summary(
-                of: incident, events: try await store.events(of: incident.number), clocks: try await store.clocks(of: incident.number),
-                context: context)
+            let record = try await namedIncident(command, context: context)
+            return IncidentViews.summary(of: record.incident, events: record.events, clocks: record.clocks, context: context)
         case .step:
             try StepRequest.refuseUnknownAction(command)
             let named = command.string("action") == "show" ? command.string("value") : nil
-            return IncidentViews.step(of: try await namedIncident(command, context: context), named: named, context: context)
+            return IncidentViews.step(of: try await namedIncident(command, context: context).incident, named: named, context: context)
         case .report:
             return try await report(command, context: context)
         case .types:

@@ -6,12 +6,15 @@ import VigilCore
 /// Posts the daily digest to the leads channel at the configured local time: the previous
 /// local day's report (figures, breaches, the oldest incidents still open at its end).
 ///
-/// Each digest is committed with a request ID naming its day, so a restart, a retry or a second
+/// Each digest is committed under a once-key naming its day, so a restart, a retry or a second
 /// replica never posts one day twice. A digest missed while Vigil was down is posted at start if
 /// its time passed less than ``catchUp`` ago; an older one is skipped (a stale digest helps
 /// nobody; `/incident report` covers any day).
 public final class DigestService<C: Clock>: Service where C.Duration == Duration {
-    let store: any IncidentStore
+    /// What the digest needs of the store: the report, and a unit of work to post it once.
+    public typealias Store = IncidentCommands & ReportReads
+
+    let store: any Store
     let policy: Policy
     let clock: C
     let now: @Sendable () -> Date
@@ -22,7 +25,7 @@ public final class DigestService<C: Clock>: Service where C.Duration == Duration
     public static var catchUp: TimeInterval { 6 * 3600 }
 
     public init(
-        store: any IncidentStore, policy: Policy, clock: C, now: @escaping @Sendable () -> Date,
+        store: any Store, policy: Policy, clock: C, now: @escaping @Sendable () -> Date,
         outboxWritten: @escaping @Sendable () -> Void, logger: Logger
     ) {
         self.store = store
@@ -70,13 +73,11 @@ public final class DigestService<C: Clock>: Service where C.Duration == Duration
         let export = ReportExport(store: store, policy: policy)
         let report = try await export.report(period, now: firing, breachLimit: 10)
         let message = ReportText(policy: policy, now: firing, showsRestrictedTitles: false).message(report, title: "Daily digest")
-        do {
-            try await store.commit(UnitOfWork(
-                requestID: "digest:\(day)", reply: Reply.ephemeral(""), incident: nil, expectedSequence: 0, events: [],
-                outbox: [OutboxItem(channel: .leads, incident: nil, message: message)]))
-        } catch let error as StoreError where error.kind == .duplicateRequest {
-            return
-        }
+        let item = OutboxItem(channel: .leads, incident: nil, message: message)
+        let posted = try await store.perform(StoreUnit<Bool>(key: .once("digest:\(day)"), target: .none) { input in
+            input.alreadyDone ? .answer(false) : .write(UnitOfWork(outbox: [item]), true)
+        })
+        guard posted else { return }
         outboxWritten()
         logger.info("daily digest posted", metadata: ["day": "\(day)"])
     }

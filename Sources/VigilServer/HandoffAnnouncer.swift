@@ -7,7 +7,7 @@ import VigilCore
 /// is their turn. Changes are computed from the schedules in config (pure rotation maths); only
 /// changes that happen while Vigil runs are announced.
 public final class HandoffAnnouncer<C: Clock>: Service where C.Duration == Duration {
-    let store: any IncidentStore
+    let store: any IncidentCommands
     let policy: Policy
     let clock: C
     let now: @Sendable () -> Date
@@ -15,7 +15,7 @@ public final class HandoffAnnouncer<C: Clock>: Service where C.Duration == Durat
     let logger: Logger
 
     public init(
-        store: any IncidentStore, policy: Policy, clock: C, now: @escaping @Sendable () -> Date,
+        store: any IncidentCommands, policy: Policy, clock: C, now: @escaping @Sendable () -> Date,
         outboxWritten: @escaping @Sendable () -> Void, logger: Logger
     ) {
         self.store = store
@@ -55,15 +55,13 @@ public final class HandoffAnnouncer<C: Clock>: Service where C.Duration == Durat
     /// The hand-off post for `schedule` at `at`, written to the outbox like every other post.
     public func announce(_ schedule: OncallSchedule, at: Date) async throws {
         guard let message = Self.message(for: schedule, at: at, policy: policy) else { return }
-        do {
-            // One request ID per hand-off: a second replica, or a retry, cannot post it twice.
-            let handoffID = "handoff:\(schedule.name):\(Int64((at.timeIntervalSince1970 * 1000).rounded()))"
-            try await store.commit(UnitOfWork(
-                requestID: handoffID, reply: Reply.ephemeral(""), incident: nil, expectedSequence: 0, events: [],
-                outbox: [OutboxItem(channel: .oncall, incident: nil, message: message)]))
-        } catch let error as StoreError where error.kind == .duplicateRequest {
-            return
-        }
+        // One key per hand-off: a second replica, or a retry, cannot post it twice.
+        let key = "handoff:\(schedule.name):\(Int64((at.timeIntervalSince1970 * 1000).rounded()))"
+        let item = OutboxItem(channel: .oncall, incident: nil, message: message)
+        let posted = try await store.perform(StoreUnit<Bool>(key: .once(key), target: .none) { input in
+            input.alreadyDone ? .answer(false) : .write(UnitOfWork(outbox: [item]), true)
+        })
+        guard posted else { return }
         outboxWritten()
         logger.info("on-call hand-off announced", metadata: ["schedule": "\(schedule.name)"])
     }

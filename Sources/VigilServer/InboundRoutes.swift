@@ -17,7 +17,7 @@ struct InboundRoutes: Sendable {
     static let maxBodySize = 64 * 1024
 
     let desk: CommandDesk
-    let store: any IncidentStore
+    let store: any IncidentQueries
     let slack: SlackSignature?
     let mattermost: MattermostToken?
     let now: @Sendable () -> Date

@@ -65,7 +65,7 @@ public struct DeliveryPass: Sendable, Equatable {
 /// it are folded into one summary post (`…and 480 more alerts: /incident list breached`) whose
 /// id the folded rows record. A legal-clock breach is never folded.
 public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duration {
-    let store: any IncidentStore
+    let store: any OutboxQueue
     let transport: any HTTPTransport
     let channels: [ChannelRole: ChannelTarget]
     let console: any ConsoleSink
@@ -80,7 +80,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
 
     /// - Parameter displayID: names an incident in a summary post (`INC-42`).
     public init(
-        store: any IncidentStore, transport: any HTTPTransport, channels: [ChannelRole: ChannelTarget],
+        store: any OutboxQueue, transport: any HTTPTransport, channels: [ChannelRole: ChannelTarget],
         console: any ConsoleSink, settings: DeliverySettings, clock: C, now: @escaping @Sendable () -> Date,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger,
         worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)",

@@ -17,7 +17,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 
 /// Produces `vigil report`'s output from the store: the same figures as `/incident report`.
 public struct ReportExport: Sendable {
-    let store: any IncidentStore
+    let store: any ReportReads
     public let policy: Policy
 
     /// Breaches an export lists one by one (all are counted): enough for any real period,
@@ -26,7 +26,7 @@ public struct ReportExport: Sendable {
     /// Incidents read per store call while writing the CSV.
     public static let csvPageSize = 1_000
 
-    public init(store: any IncidentStore, policy: Policy) {
+    public init(store: any ReportReads, policy: Policy) {
         self.store = store
         self.policy = policy
     }

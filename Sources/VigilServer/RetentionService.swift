@@ -12,7 +12,7 @@ import VigilCore
 /// a large backlog never holds the store's writer for long: commands get in between batches.
 /// Incidents, events, and pending or dead-lettered posts are never touched.
 public final class RetentionService<C: Clock>: Service where C.Duration == Duration {
-    let store: any IncidentStore
+    let store: any StoreMaintenance
     let settings: RetentionSettings
     let clock: C
     let now: @Sendable () -> Date
@@ -34,7 +34,7 @@ public final class RetentionService<C: Clock>: Service where C.Duration == Durat
     }
 
     public init(
-        store: any IncidentStore, settings: RetentionSettings, clock: C, now: @escaping @Sendable () -> Date, logger: Logger,
+        store: any StoreMaintenance, settings: RetentionSettings, clock: C, now: @escaping @Sendable () -> Date, logger: Logger,
         interval: Duration = .seconds(3_600), batchSize: Int = 500
     ) {
         self.store = store

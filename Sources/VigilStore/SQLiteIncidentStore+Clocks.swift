@@ -3,7 +3,7 @@ import VigilCore
 
 // MARK: - Clocks
 
-/// Clock rows are written by ``SQLiteIncidentStore/commit(_:)`` in the unit of work's transaction,
+/// Clock rows are written by ``SQLiteIncidentStore/perform(_:)`` in the unit of work's transaction,
 /// upserted by (incident, name), and only for the incident that unit of work changes.
 ///
 /// The SLA scheduler claims the running rows it has work for under a lease, as delivery claims
@@ -13,10 +13,12 @@ import VigilCore
 /// from a stale read is the commit's sequence check, not the lease.
 extension SQLiteIncidentStore {
     public func clocks(of number: Int) async throws -> [ClockRow] {
-        try await perform("clocks") { database in
-            try database.query(
-                "\(StoreRows.selectClocks) WHERE incident = ? ORDER BY due_at_ms, name", [SQLiteValue(number)]
-            ) { try StoreRows.clock($0) }
+        try await reading("clocks") { try Self.clocks(of: number, in: $0) }
+    }
+
+    static func clocks(of number: Int, in database: SQLiteDatabase) throws -> [ClockRow] {
+        try database.query("\(StoreRows.selectClocks) WHERE incident = ? ORDER BY due_at_ms, name", [SQLiteValue(number)]) {
+            try StoreRows.clock($0)
         }
     }
 
@@ -49,7 +51,7 @@ extension SQLiteIncidentStore {
     }
 
     public func nextClockFireAt() async throws -> Date? {
-        try await perform("next clock fire time") { database in
+        try await reading("next clock fire time") { database in
             // A running row is claimable once it is due and any lease on it has run out. Walk the
             // (state, next_fire_at_ms) index in order: the first row whose lease does not delay it
             // bounds the answer, since every later row is due no earlier; leased rows before it
@@ -105,7 +107,7 @@ extension SQLiteIncidentStore {
             ORDER BY incident LIMIT ?
             """
         let bindings = [.integer(StoreTime.milliseconds(now))] + kinds + [SQLiteValue(limit)]
-        return try await perform("overdue incidents") { database in
+        return try await reading("overdue incidents") { database in
             try database.query(sql, bindings) { row in
                 var reader = RowReader(row, table: "clocks", columns: ["incident"])
                 return try reader.int()

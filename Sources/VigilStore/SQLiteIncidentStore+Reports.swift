@@ -5,14 +5,12 @@ import VigilCore
 /// Nothing here loads events or whole incidents, except the CSV export's page of incidents.
 extension SQLiteIncidentStore {
     public func reportFacts(_ query: ReportQuery) async throws -> ReportFacts {
-        try await perform("report") { database in
-            try database.readTransaction { try Self.reportFacts(query, in: database) }
-        }
+        try await reading("report", lane: .report) { try Self.reportFacts(query, in: $0) }
     }
 
     public func reportedIncidents(since: Date, asOf: Date, after number: Int, limit: Int) async throws -> [ReportedIncident] {
         guard limit > 0 else { return [] }
-        return try await perform("reported incidents") { database in
+        return try await reading("reported incidents", lane: .report) { database in
             try database.readTransaction {
                 let incidents = try database.query(
                     """

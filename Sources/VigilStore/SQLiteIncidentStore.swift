@@ -2,59 +2,60 @@ import Dispatch
 import Foundation
 import VigilCore
 
-/// The SQLite implementation of ``IncidentStore``: one database file in WAL mode, one connection.
+/// The SQLite implementation of every store role (``IncidentStore``): one database file in WAL
+/// mode, one writer connection and a few reader connections.
 ///
 /// A `final class`, not an actor: an actor's methods would run SQLite's blocking calls (disk
 /// reads, fsync, waiting on another process's lock) on Swift's cooperative pool, which has one
-/// thread per core and stalls every other task while it waits. Here every SQLite call runs on a
-/// private serial `DispatchQueue` and the caller is resumed through a checked continuation. The
-/// connection is the only mutable state and only that queue touches it, which is what makes the
-/// `@unchecked Sendable` sound.
+/// thread per core and stalls every other task while it waits. Writes go to ``SQLiteWriter``,
+/// which commits them in groups on its own queue; reads go to ``SQLiteReaders``, WAL readers on
+/// queues of their own, so a view never waits for a group and a report never waits for, or
+/// delays, either. Callers are resumed through checked continuations.
 ///
-/// Errors are ``StoreError``s: `.conflict` and `.duplicateRequest` from ``commit(_:)``, and
-/// `.failure` for everything else (SQLite errors, rows that do not decode, a closed store).
+/// Errors are ``StoreError``s (`.conflict` and `.duplicateRequest` from ``commit(_:)``, `.failure`
+/// for SQLite errors, rows that do not decode and a closed store), except that what a unit's
+/// `decide` throws reaches the caller unchanged.
 public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     /// How hard a commit tries to reach the disk.
     public enum Durability: Sendable, Equatable {
         /// `synchronous=NORMAL`: a commit survives a process crash; a power cut may lose the last ones.
         case normal
-        /// `synchronous=FULL`: every commit is fsynced before it returns.
+        /// `synchronous=FULL`: every group's commit is fsynced before any of its callers is resumed.
         case full
     }
 
-    /// Holds the connection; read and written only on `queue`.
-    private final class Connection: @unchecked Sendable {
-        var database: SQLiteDatabase?
-    }
-
-    private let queue: DispatchQueue
-    private let connection: Connection
+    private let writer: SQLiteWriter
+    /// `nil` for an in-memory database, which only its own connection can see: there, reads run
+    /// on the writer's queue between groups.
+    private let readers: SQLiteReaders?
     private let now: @Sendable () -> Date
-    /// Checkpoints the WAL off the store's queue; `nil` for an in-memory database.
+    /// Checkpoints the WAL off the writer's queue; `nil` for an in-memory database.
     private let checkpointer: WALCheckpointer?
 
-    private init(queue: DispatchQueue, connection: Connection, checkpointer: WALCheckpointer?, now: @escaping @Sendable () -> Date) {
-        self.queue = queue
-        self.connection = connection
+    private init(writer: SQLiteWriter, readers: SQLiteReaders?, checkpointer: WALCheckpointer?, now: @escaping @Sendable () -> Date) {
+        self.writer = writer
+        self.readers = readers
         self.checkpointer = checkpointer
         self.now = now
     }
 
     deinit {
-        // Close on the queue, after any work still queued; never wait here, since the last
-        // reference may be dropped on the queue itself.
-        let connection = connection
+        // Close after any work still queued; never wait here, since the last reference may be
+        // dropped on one of the store's own queues.
+        let writer = writer
+        let readers = readers
         let checkpointer = checkpointer
-        queue.async {
+        Task.detached {
+            await writer.close()
+            await readers?.close()
             checkpointer?.stop()
-            connection.database = nil
         }
     }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
     /// Synchronous: it blocks the caller for the open and any migrations, so call it once at
-    /// start-up, before serving. Every later call hops to the store's own queue.
+    /// start-up, before serving. Every later call hops to one of the store's own queues.
     ///
     /// - Parameters:
     ///   - busyTimeout: how long a write waits for another process holding the lock.
@@ -62,78 +63,91 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     ///     command without events); rows that do use the events' time.
     ///   - checkpointEvery: how often the WAL is copied back (see `WALCheckpointer`); tests that
     ///     drive checkpoints by hand pass a long one.
+    ///   - hooks: seams for tests and benchmarks (see ``StoreHooks``).
     public static func open(
         path: String, durability: Durability = .normal, busyTimeout: Duration = .seconds(5),
-        now: @escaping @Sendable () -> Date = { Date() }, checkpointEvery: Duration = .milliseconds(500)
+        now: @escaping @Sendable () -> Date = { Date() }, checkpointEvery: Duration = .milliseconds(500),
+        hooks: StoreHooks = StoreHooks()
     ) throws -> SQLiteIncidentStore {
-        let queue = DispatchQueue(label: "vigil.store.sqlite")
-        let connection = Connection()
-        var checkpointer: WALCheckpointer?
-        try queue.sync {
-            try translatingErrors("open") {
-                let database = try SQLiteDatabase(path: path)
-                let mode = try database.queryFirst("PRAGMA journal_mode = WAL") { $0.text(0) } ?? nil
-                // An in-memory database reports "memory" and cannot use WAL; that is fine.
-                guard mode == "wal" || mode == "memory" else {
-                    throw StoreError(.failure, "cannot switch \(path) to WAL mode (it is in \(mode ?? "no") mode)")
-                }
-                try database.execute("PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-                try database.execute("PRAGMA foreign_keys = ON")
-                let (seconds, attoseconds) = busyTimeout.components
-                let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-                try database.setBusyTimeout(milliseconds: Int32(min(max(milliseconds, 0), Double(Int32.max))))
-                try SQLiteMigrations.migrate(database)
-                if mode == "wal" {
-                    let interval = Int(min(checkpointEvery.components.seconds * 1000 + checkpointEvery.components.attoseconds / 1_000_000_000_000_000, 86_400_000))
-                    checkpointer = try WALCheckpointer(
-                        path: path, busyTimeoutMilliseconds: Int32(min(max(milliseconds, 0), Double(Int32.max))),
-                        interval: .milliseconds(max(1, interval)))
-                    try database.execute("PRAGMA wal_autocheckpoint = \(WALCheckpointer.autocheckpointPages)")
-                    // A restarted log is cut back to this size, so one burst does not keep a
-                    // large WAL file on disk for good.
-                    try database.execute("PRAGMA journal_size_limit = \(WALCheckpointer.journalSizeLimit)")
-                }
-                connection.database = database
+        try translatingErrors("open") {
+            let database = try SQLiteDatabase(path: path)
+            let mode = try database.queryFirst("PRAGMA journal_mode = WAL") { $0.text(0) } ?? nil
+            // An in-memory database reports "memory" and cannot use WAL; that is fine.
+            guard mode == "wal" || mode == "memory" else {
+                throw StoreError(.failure, "cannot switch \(path) to WAL mode (it is in \(mode ?? "no") mode)")
             }
+            try database.execute("PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            try database.execute("PRAGMA foreign_keys = ON")
+            let (seconds, attoseconds) = busyTimeout.components
+            let milliseconds = Int32(min(max(Double(seconds) * 1000 + Double(attoseconds) / 1e15, 0), Double(Int32.max)))
+            try database.setBusyTimeout(milliseconds: milliseconds)
+            try SQLiteMigrations.migrate(database)
+            var checkpointer: WALCheckpointer?
+            var readers: SQLiteReaders?
+            if mode == "wal" {
+                let interval = Int(min(checkpointEvery.components.seconds * 1000 + checkpointEvery.components.attoseconds / 1_000_000_000_000_000, 86_400_000))
+                checkpointer = try WALCheckpointer(
+                    path: path, busyTimeoutMilliseconds: milliseconds, interval: .milliseconds(max(1, interval)))
+                try database.execute("PRAGMA wal_autocheckpoint = \(WALCheckpointer.autocheckpointPages)")
+                // A restarted log is cut back to this size, so one burst does not keep a
+                // large WAL file on disk for good.
+                try database.execute("PRAGMA journal_size_limit = \(WALCheckpointer.journalSizeLimit)")
+                readers = try SQLiteReaders(path: path, busyTimeoutMilliseconds: milliseconds, hooks: hooks)
+            }
+            return SQLiteIncidentStore(
+                writer: SQLiteWriter(database: database, hooks: hooks), readers: readers, checkpointer: checkpointer, now: now)
         }
-        return SQLiteIncidentStore(queue: queue, connection: connection, checkpointer: checkpointer, now: now)
     }
 
-    /// Closes the connection once the work already queued is done; later calls fail with `.failure`.
+    /// Closes the connections once the work already queued is done; later calls fail with `.failure`.
     public func close() async {
-        await withCheckedContinuation { continuation in
-            queue.async { [connection, checkpointer] in
-                checkpointer?.stop()
-                connection.database = nil
-                continuation.resume()
+        await writer.close()
+        await readers?.close()
+        if let checkpointer {
+            // `stop` waits for a checkpoint in progress: not on the cooperative pool.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().async {
+                    checkpointer.stop()
+                    continuation.resume()
+                }
             }
         }
     }
 
-    /// Runs `body` on the store's connection inside a read transaction that is always rolled
-    /// back: one consistent snapshot, and nothing written survives. For tests and tools.
+    /// How group commit has gone since the store opened (for benchmarks and metrics).
+    public var groupCommitStatistics: GroupCommitStatistics { writer.groupStatistics }
+
+    /// Runs `body` on a reader inside a read transaction that is always rolled back: one
+    /// consistent snapshot, and nothing written survives. For tests and tools.
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteDatabase) throws -> T) async throws -> T {
-        try await perform("read") { database in try database.readTransaction { try body(database) } }
+        try await reading("read") { database in try body(database) }
     }
 
-    // MARK: - Running on the queue
+    // MARK: - Running on the writer and the readers
 
-    /// Runs `body` on the store's queue with the open connection, translating its errors.
+    /// Runs `body` as one unit of the writer's next group (in its own savepoint), translating its
+    /// errors; it returns once the group is durable.
     func perform<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (SQLiteDatabase) throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { [connection] in
-                continuation.resume(
-                    with: Result {
-                        try Self.translatingErrors(operation) {
-                            guard let database = connection.database else {
-                                throw StoreError(.failure, "the store is closed")
-                            }
-                            return try body(database)
-                        }
-                    })
+        do {
+            return try await writer.run(body)
+        } catch {
+            throw Self.translated(error, operation)
+        }
+    }
+
+    /// Runs `body` on a reader of `lane` in a read transaction, translating its errors.
+    func reading<T: Sendable>(
+        _ operation: String, lane: SQLiteReaders.Lane = .view, _ body: @escaping @Sendable (SQLiteDatabase) throws -> T
+    ) async throws -> T {
+        do {
+            guard let readers else {
+                return try await writer.direct { database in try database.readTransaction { try body(database) } }
             }
+            return try await readers.read(operation, lane: lane, body)
+        } catch {
+            throw Self.translated(error, operation)
         }
     }
 
@@ -141,29 +155,71 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     private static func translatingErrors<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(.failure, "\(operation): \(error)")
+            throw translated(error, operation)
+        }
+    }
+
+    /// `error` as a ``StoreError``; what a unit's `decide` threw, and its answer, pass as they are.
+    private static func translated(_ error: any Error, _ operation: String) -> any Error {
+        switch error {
+        case is StoreError, is any UnitSignal: error
+        default: StoreError(.failure, "\(operation): \(error)")
         }
     }
 
     // MARK: - Reads
 
     public func storedRequest(requestID: String) async throws -> StoredRequest? {
-        try await perform("stored request") { try Self.storedRequest(requestID, in: $0) }
+        try await reading("stored request") { try Self.storedRequest(requestID, in: $0) }
     }
 
     public func incident(_ number: Int) async throws -> Incident? {
-        try await perform("incident") { database in
-            try database.queryFirst("\(StoreRows.selectIncidents) WHERE number = ?", [SQLiteValue(number)]) {
-                try StoreRows.incident($0)
-            }
+        try await reading("incident") { try Self.incident(number, in: $0) }
+    }
+
+    public func incidentRecord(_ number: Int) async throws -> IncidentRecord? {
+        try await reading("incident record") { database in
+            guard let incident = try Self.incident(number, in: database) else { return nil }
+            return IncidentRecord(
+                incident: incident, events: try Self.events(of: number, in: database), clocks: try Self.clocks(of: number, in: database))
         }
     }
 
     public func incidents(matching filter: IncidentFilter) async throws -> [Incident] {
         guard filter.limit > 0 else { return [] }
+        let (sql, bindings) = Self.incidentsQuery(filter)
+        return try await reading("incidents") { database in
+            try database.query(sql, bindings) { try StoreRows.incident($0) }
+        }
+    }
+
+    public func events(of number: Int) async throws -> [IncidentEvent] {
+        try await reading("events") { try Self.events(of: number, in: $0) }
+    }
+
+    public func ping() async throws {
+        try await reading("ping") { database in
+            guard try database.queryFirst("SELECT 1", row: { $0.int(0) }) == 1 else {
+                throw StoreError(.failure, "SELECT 1 did not return 1")
+            }
+        }
+    }
+
+    static func incident(_ number: Int, in database: SQLiteDatabase) throws -> Incident? {
+        try database.queryFirst("\(StoreRows.selectIncidents) WHERE number = ?", [SQLiteValue(number)]) {
+            try StoreRows.incident($0)
+        }
+    }
+
+    static func events(of number: Int, in database: SQLiteDatabase) throws -> [IncidentEvent] {
+        try database.query("\(StoreRows.selectEvents) WHERE incident = ? ORDER BY sequence", [SQLiteValue(number)]) {
+            try StoreRows.event($0)
+        }
+    }
+
+    /// The listing's query: newest first, at most `filter.limit`.
+    static func incidentsQuery(_ filter: IncidentFilter) -> (String, [SQLiteValue]) {
         var conditions: [String] = []
         var bindings: [SQLiteValue] = []
         if !filter.states.isEmpty {
@@ -186,30 +242,11 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
             bindings += ids.map { .text($0) }
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let sql = "\(StoreRows.selectIncidents)\(whereClause) ORDER BY number DESC LIMIT ?"
         bindings.append(SQLiteValue(filter.limit))
-        return try await perform("incidents") { [bindings] database in
-            try database.query(sql, bindings) { try StoreRows.incident($0) }
-        }
+        return ("\(StoreRows.selectIncidents)\(whereClause) ORDER BY number DESC LIMIT ?", bindings)
     }
 
-    public func events(of number: Int) async throws -> [IncidentEvent] {
-        try await perform("events") { database in
-            try database.query(
-                "\(StoreRows.selectEvents) WHERE incident = ? ORDER BY sequence", [SQLiteValue(number)]
-            ) { try StoreRows.event($0) }
-        }
-    }
-
-    public func ping() async throws {
-        try await perform("ping") { database in
-            guard try database.queryFirst("SELECT 1", row: { $0.int(0) }) == 1 else {
-                throw StoreError(.failure, "SELECT 1 did not return 1")
-            }
-        }
-    }
-
-    private static func storedRequest(_ requestID: String, in database: SQLiteDatabase) throws -> StoredRequest? {
+    static func storedRequest(_ requestID: String, in database: SQLiteDatabase) throws -> StoredRequest? {
         try database.queryFirst(
             "SELECT reply, sender, request_hash FROM idempotency WHERE request_id = ?", [.text(requestID)]
         ) {
@@ -223,47 +260,88 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
         }
     }
 
+    // MARK: - Units of work
+
+    public func perform<Answer: Sendable>(_ unit: StoreUnit<Answer>) async throws -> Answer {
+        let now = now
+        do {
+            return try await perform("unit of work") { database in try Self.run(unit, now: now, in: database) }
+        } catch let answered as UnitAnswered<Answer> {
+            return answered.answer
+        } catch let failure as DecideFailure {
+            throw failure.error
+        }
+    }
+
+    /// One unit inside the writer's savepoint: read what it names, decide, check, write.
+    private static func run<Answer: Sendable>(_ unit: StoreUnit<Answer>, now: () -> Date, in database: SQLiteDatabase) throws -> Answer {
+        var input = UnitInput()
+        switch unit.key {
+        case let .request(id, _)?: input.stored = try storedRequest(id, in: database)
+        case let .once(key)?:
+            input.alreadyDone = try database.queryFirst("SELECT 1 FROM once_keys WHERE key = ?", [.text(key)]) { _ in true } ?? false
+        case nil: break
+        }
+        switch unit.target {
+        case .none: break
+        case let .incident(number):
+            input.incident = try incident(number, in: database)
+            input.clocks = try clocks(of: number, in: database)
+        case .newIncident:
+            input.reserveNumber = { try reserveNumber(in: database) }
+        }
+        let verdict: UnitVerdict<Answer>
+        do {
+            verdict = try unit.decide(input)
+        } catch {
+            throw DecideFailure(error: error)
+        }
+        switch verdict {
+        case let .answer(answer):
+            // Thrown, so the writer rolls the savepoint back: a number `decide` reserved and did
+            // not use is given back.
+            throw UnitAnswered(answer: answer)
+        case let .write(work, answer):
+            try validate(work)
+            // Outbox and idempotency rows take the time of the events that caused them, which is
+            // the core's `now`; the store's clock only covers a unit that changed no incident.
+            let createdAt = StoreTime.milliseconds(work.events.last?.at ?? now())
+            try write(work, key: unit.key, createdAt: createdAt, in: database)
+            return answer
+        }
+    }
+
     // MARK: - Writes
 
+    /// Reserves the next incident number in a unit of its own (tests and tools; commands reserve
+    /// theirs inside their unit). Numbers are never reused.
     public func reserveIncidentNumber() async throws -> Int {
-        try await perform("reserve incident number") { database in
-            try database.transaction {
-                // Never below an existing incident, so a counter restored from an older backup
-                // still cannot hand out a number twice.
-                let bump = """
-                    UPDATE counters SET value = max(value, (SELECT coalesce(max(number), 0) FROM incidents)) + 1
-                    WHERE name = 'incident'
-                    """
-                try database.run(bump)
-                if database.changes == 0 {
-                    try database.run("INSERT INTO counters (name, value) VALUES ('incident', 0)")
-                    try database.run(bump)
-                }
-                let value = try database.queryFirst("SELECT value FROM counters WHERE name = 'incident'") { row in
-                    var reader = RowReader(row, table: "counters", columns: ["value"])
-                    return try reader.int()
-                }
-                guard let value else { throw StoreError(.failure, "the incident counter is missing") }
-                return value
-            }
-        }
+        try await perform("reserve incident number") { try Self.reserveNumber(in: $0) }
     }
 
-    public func commit(_ work: UnitOfWork) async throws {
-        // Outbox and idempotency rows take the time of the events that caused them, which is the
-        // core's `now`; the store's clock only covers a command that changed no incident.
-        let createdAt = StoreTime.milliseconds(work.events.last?.at ?? now())
-        try await perform("commit") { database in
-            try Self.validate(work)
-            try database.transaction { try Self.write(work, createdAt: createdAt, in: database) }
+    /// Bumps the incident counter inside the caller's transaction: rolled back with it, so a
+    /// unit that fails or writes nothing leaves no gap.
+    static func reserveNumber(in database: SQLiteDatabase) throws -> Int {
+        // Never below an existing incident, so a counter restored from an older backup still
+        // cannot hand out a number twice.
+        let bump = """
+            UPDATE counters SET value = max(value, (SELECT coalesce(max(number), 0) FROM incidents)) + 1
+            WHERE name = 'incident'
+            """
+        try database.run(bump)
+        if database.changes == 0 {
+            try database.run("INSERT INTO counters (name, value) VALUES ('incident', 0)")
+            try database.run(bump)
         }
+        let value = try database.queryFirst("SELECT value FROM counters WHERE name = 'incident'") { row in
+            var reader = RowReader(row, table: "counters", columns: ["value"])
+            return try reader.int()
+        }
+        guard let value else { throw StoreError(.failure, "the incident counter is missing") }
+        return value
     }
 
-    private static func write(_ work: UnitOfWork, createdAt: Int64, in database: SQLiteDatabase) throws {
-        // A unit of work no request caused (a scheduler firing) has nothing to repeat.
-        if let requestID = work.requestID, let stored = try storedRequest(requestID, in: database) {
-            throw StoreError(.duplicateRequest, "request \(requestID) was already committed", stored: stored)
-        }
+    private static func write(_ work: UnitOfWork, key: UnitKey?, createdAt: Int64, in database: SQLiteDatabase) throws {
         if let incident = work.incident {
             let current = try database.queryFirst(
                 "SELECT last_sequence FROM incidents WHERE number = ?", [SQLiteValue(incident.number)]
@@ -287,13 +365,19 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
             try writeClocks(work.clocks, of: incident, in: database)
         }
         for item in work.outbox { try insertOutbox(item, createdAt: createdAt, in: database) }
-        if let requestID = work.requestID {
+        switch key {
+        case let .request(id, fingerprint)?:
+            guard let reply = work.reply else { throw StoreError(.failure, "the unit of work for request \(id) has no reply to store") }
             try database.run(
                 "INSERT INTO idempotency (request_id, reply, created_at_ms, sender, request_hash) VALUES (?, ?, ?, ?, ?)",
                 [
-                    .text(requestID), .text(StoreJSON.encode(work.reply)), .integer(createdAt),
-                    SQLiteValue(work.fingerprint?.sender), SQLiteValue(work.fingerprint?.hash),
+                    .text(id), .text(StoreJSON.encode(reply)), .integer(createdAt),
+                    SQLiteValue(fingerprint?.sender), SQLiteValue(fingerprint?.hash),
                 ])
+        case let .once(onceKey)?:
+            try database.run("INSERT INTO once_keys (key, created_at_ms) VALUES (?, ?)", [.text(onceKey), .integer(createdAt)])
+        case nil:
+            break
         }
     }
 
@@ -322,4 +406,18 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
             throw StoreError(.failure, "incident \(number)'s last hash is not its last event's hash")
         }
     }
+}
+
+/// Errors the writer passes back untranslated: a unit's answer and what its `decide` threw.
+private protocol UnitSignal: Error {}
+
+/// A unit that answered without writing: thrown so its savepoint rolls back, caught by
+/// ``SQLiteIncidentStore/perform(_:)`` and returned.
+private struct UnitAnswered<Answer: Sendable>: UnitSignal {
+    let answer: Answer
+}
+
+/// What a unit's `decide` threw, carried through the writer unchanged.
+private struct DecideFailure: UnitSignal {
+    let error: any Error
 }

@@ -21,6 +21,7 @@ enum SQLiteMigrations {
         Migration(version: 5, sql: outboxPriorityAndCoalescing),
         Migration(version: 6, sql: requestFingerprintsAndRetention),
         Migration(version: 7, sql: attachedPlaybooks),
+        Migration(version: 8, sql: onceKeys),
     ]
 
     /// The version a fully migrated database is at.
@@ -246,5 +247,20 @@ enum SQLiteMigrations {
         ALTER TABLE incidents ADD COLUMN playbooks TEXT NOT NULL DEFAULT '[]';
         UPDATE incidents SET playbooks = json_array(json_object('id', playbook, 'attached_at_ms', opened_at_ms))
             WHERE playbook IS NOT NULL;
+        """
+
+    /// Work that must happen once but answers no chat request (a day's digest, a shift's
+    /// hand-off) records its key here, not as a request ID with a made-up reply. The keys such
+    /// work wrote into `idempotency` before move over, so nothing is posted twice across the
+    /// upgrade.
+    private static let onceKeys = """
+        CREATE TABLE once_keys (
+            key           TEXT PRIMARY KEY,
+            created_at_ms INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO once_keys (key, created_at_ms)
+            SELECT request_id, created_at_ms FROM idempotency
+            WHERE request_id LIKE 'digest:%' OR request_id LIKE 'handoff:%';
+        DELETE FROM idempotency WHERE request_id LIKE 'digest:%' OR request_id LIKE 'handoff:%';
         """
 }

@@ -122,8 +122,9 @@ enum StoreRows {
         ]
     }
 
-    static func clock(_ row: SQLiteRow) throws -> ClockRow {
-        var r = RowReader(row, table: "clocks", columns: clockColumns)
+    /// The clock in `row`'s columns from `start` on (after a joined incident's, in a listing).
+    static func clock(_ row: SQLiteRow, startingAt start: Int = 0) throws -> ClockRow {
+        var r = RowReader(row, table: "clocks", columns: clockColumns, startingAt: start)
         let incident = try r.int()
         r.context = "incident \(incident) clock"
         return ClockRow(
@@ -175,14 +176,18 @@ struct RowReader {
     private let row: SQLiteRow
     private let table: String
     private let columns: [String]
-    private var index = 0
+    private var index: Int
+    /// The result column `columns[0]` is in (a join puts a second table's columns after the first's).
+    private let start: Int
     /// Which row this is, once known (`incident 42`), for error messages.
     var context: String?
 
-    init(_ row: SQLiteRow, table: String, columns: [String]) {
+    init(_ row: SQLiteRow, table: String, columns: [String], startingAt start: Int = 0) {
         self.row = row
         self.table = table
         self.columns = columns
+        self.start = start
+        self.index = start
     }
 
     /// The column just read.
@@ -197,7 +202,7 @@ struct RowReader {
     }
 
     private func failure(_ column: Int, _ problem: String) -> RowDecodingError {
-        let name = column < columns.count ? columns[column] : "column \(column)"
+        let name = column - start < columns.count ? columns[column - start] : "column \(column)"
         return RowDecodingError("\(context.map { "\($0): " } ?? "")\(table).\(name) \(problem)")
     }
 

@@ -96,17 +96,4 @@ import VigilTestSupport
         #expect(notes.count == 10)
         #expect(EventChain.verify(try await vigil.store.events(of: 1)))
     }
-
-    @Test func theConflictBackoffGrowsWithEachRetryUpToItsCap() {
-        var generator = SystemRandomNumberGenerator()
-        let backoff = ConflictBackoff(deadline: .seconds(2), baseDelay: .milliseconds(2), maxDelay: .milliseconds(100))
-        for retry in 1...12 {
-            let cap = min(Duration.milliseconds(100), .milliseconds(2) * (1 << (retry - 1)))
-            for _ in 0..<50 {
-                let delay = backoff.delay(beforeRetry: retry, using: &generator)
-                #expect(delay >= .zero && delay <= cap, "retry \(retry): \(delay) over \(cap)")
-            }
-        }
-        #expect(backoff.deadline < .seconds(3), "Slack wants an answer within 3 s")
-    }
 }

@@ -99,11 +99,20 @@ struct SQLiteDatabaseTests {
         try database.readTransaction { try database.run("INSERT INTO t (v) VALUES (3)") }
         #expect(try database.query("SELECT v FROM t") { $0.int(0) } == [1])
 
-        let nested = try #require(throws: SQLiteError.self) {
-            try database.transaction { try database.transaction {} }
+        // Inside an open transaction (a unit of a group commit) a transaction is a savepoint: its
+        // failure rolls back its own writes alone, and what it wrote commits with the outer one.
+        try database.transaction {
+            try database.run("INSERT INTO t (v) VALUES (4)")
+            #expect(throws: Abort.self) {
+                try database.transaction {
+                    try database.run("INSERT INTO t (v) VALUES (5)")
+                    throw Abort()
+                }
+            }
+            try database.transaction { try database.run("INSERT INTO t (v) VALUES (6)") }
         }
-        #expect(nested.code == SQLITE_MISUSE)
         #expect(!database.isInTransaction)
+        #expect(try database.query("SELECT v FROM t ORDER BY v") { $0.int(0) } == [1, 4, 6])
     }
 }
 
@@ -131,7 +140,7 @@ struct SQLiteMigrationTests {
                     "clocks", "clocks_due", "clocks_due_by_class", "clocks_legal_due", "clocks_legal_met", "clocks_met_by_class",
                     "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "idempotency_by_created", "incidents",
                     "incidents_acknowledged_by_severity", "incidents_by_opened", "incidents_by_resolved", "incidents_by_state",
-                    "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "outbox", "outbox_delivered",
+                    "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "once_keys", "outbox", "outbox_delivered",
                     "outbox_due", "outbox_posted", "outbox_summaries", "schema_migrations",
                 ])
                 #expect(mode == "wal")
@@ -147,7 +156,8 @@ struct SQLiteMigrationTests {
     func durability(_ durability: SQLiteIncidentStore.Durability, synchronous: Int) async throws {
         try await withDatabasePath { path in
             let store = try SQLiteIncidentStore.open(path: path, durability: durability)
-            let (level, foreignKeys) = try await store.read { database in
+            // The writer's connection: readers only read, and need neither setting.
+            let (level, foreignKeys) = try await store.perform("pragmas") { database in
                 (
                     try database.queryFirst("PRAGMA synchronous") { $0.int(0) },
                     try database.queryFirst("PRAGMA foreign_keys") { $0.int(0) }

@@ -16,7 +16,7 @@ struct SQLiteIdempotencyTests {
             work.fingerprint = Self.fingerprint
             try await store.commit(work)
             // MUT + validate
-            #expect(try await store.storedRequest(requestID: "r1") == StoredRequest(reply: work.reply, fingerprint: Self.fingerprint))
+            #expect(try await store.storedRequest(requestID: "r1") == StoredRequest(reply: try #require(work.reply), fingerprint: Self.fingerprint))
             var replay = postWork(requestID: "r1", count: 1)
             replay.fingerprint = RequestFingerprint(sender: "U0BEN", hash: String(repeating: "cd", count: 32))
             let error = await #expect(throws: StoreError.self) { try await store.commit(replay) }
