@@ -24,7 +24,7 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
         case full
     }
 
-    private let writer: SQLiteWriter
+    let writer: SQLiteWriter
     /// `nil` for an in-memory database, which only its own connection can see: there, reads run
     /// on the writer's queue between groups.
     private let readers: SQLiteReaders?
@@ -44,12 +44,12 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
         // dropped on one of the store's own queues.
         let writer = writer
         let readers = readers
-        let checkpointer = checkpointer
         Task.detached {
             await writer.close()
             await readers?.close()
-            checkpointer?.stop()
         }
+        // `stop` waits for a checkpoint in progress: on a GCD thread, not the cooperative pool.
+        if let checkpointer { DispatchQueue.global().async { checkpointer.stop() } }
     }
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -104,7 +104,7 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
         await writer.close()
         await readers?.close()
         if let checkpointer {
-            // `stop` waits for a checkpoint in progress: not on the cooperative pool.
+            // `stop` waits for a checkpoint in progress: on a GCD thread, not the cooperative pool.
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 DispatchQueue.global().async {
                     checkpointer.stop()

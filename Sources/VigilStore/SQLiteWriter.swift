@@ -52,6 +52,9 @@ final class SQLiteWriter: @unchecked Sendable {
         self.hooks = hooks
     }
 
+    /// Units submitted and not yet taken into a group (tests wait on it to form groups).
+    var waitingUnits: Int { waiting.withLock { $0.jobs.count } }
+
     /// The figures of the groups so far.
     var groupStatistics: GroupCommitStatistics { statistics.withLock { $0 } }
 

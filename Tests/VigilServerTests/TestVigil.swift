@@ -61,13 +61,15 @@ struct TestVigil {
     ///   - realTime: use the real wall clock (for tests of the running scheduler) instead of the manual one.
     ///   - directory: reuse a directory (and its database) to simulate a restart.
     ///   - start: where the manual clock starts.
+    ///   - storeHooks: seams into the store's writer and readers.
     init(
         channels: [ChannelRole: ChannelTarget] = [:], transport: any HTTPTransport = UnusedTransport(), policy: Policy = Fixtures.policy,
-        realTime: Bool = false, directory existing: URL? = nil, start: Date = Fixtures.t0
+        realTime: Bool = false, directory existing: URL? = nil, start: Date = Fixtures.t0, storeHooks: StoreHooks = StoreHooks()
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteIncidentStore.open(path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal)
+        store = try SQLiteIncidentStore.open(
+            path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal, hooks: storeHooks)
         clock = ManualWallClock(start)
         console = RecordingConsole()
         let configuration = VigilConfiguration(
