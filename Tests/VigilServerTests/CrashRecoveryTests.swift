@@ -226,15 +226,6 @@ import VigilTestSupport
         }
     }
 
-    /// Whether `vigil --help` lists `name` among its subcommands. (An unknown subcommand followed
-    /// by `--help` shows the top-level help with status 0, so that cannot tell.)
-    static func executableHasSubcommand(_ name: String, in directory: URL) throws -> Bool {
-        let help = try VigilExecutable.run(["--help"], in: directory)
-        return help.stdout.split(separator: "\n").contains { line in
-            line.hasPrefix("  ") && line.split(separator: " ").first.map(String.init) == name
-        }
-    }
-
     /// Sends `signal` to `process` and waits, bounded, for it to end; whether it did.
     static func stop(_ process: Process, with signal: Int32) async throws -> Bool {
         kill(process.processIdentifier, signal)
@@ -383,13 +374,5 @@ import VigilTestSupport
         }
         #expect(notes == totalNotes && acks == totalAcks, "\(notes) notes and \(acks) acks stored for \(totalNotes) and \(totalAcks) sent")
         await store.close()
-
-        // validate: the audit command finds every chain intact, reading ./vigil.yaml's database.
-        // `vigil audit verify` comes with a later issue (design, "Intake and records"); until the
-        // executable lists it, EventChain.verify above stands in for it.
-        if try Self.executableHasSubcommand("audit", in: directory) {
-            let audit = try VigilExecutable.run(["audit", "verify"], in: directory)
-            #expect(audit.status == 0, "vigil audit verify: \(audit.stdout) \(audit.stderr)")
-        }
     }
 }
