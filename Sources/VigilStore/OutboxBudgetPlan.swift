@@ -11,6 +11,10 @@ import VigilCore
 /// already written in the window (at most budget + one summary per window), or there is a single
 /// one; other posts (lifecycle, digests) wait for room, unless they alone are an extreme flood
 /// (more than ``ChannelBudget/extremeFloodWindows`` windows' worth), when they are folded too.
+///
+/// Every read walks or searches a partial index, in order and never the table (migration 9;
+/// `SQLiteOutboxPlanTests` holds each query to its plan), so a pass costs about the rows it
+/// decides on, not the backlog or the window's posts.
 struct OutboxBudgetPlan {
     /// Rows to lease and post one by one, in delivery order, at most the claim's limit.
     var claim: [Int64] = []
@@ -19,53 +23,68 @@ struct OutboxBudgetPlan {
     /// Rows that wait for the window to have room, and until when (milliseconds).
     var waiting: [(ids: [Int64], until: Int64)] = []
 
-    /// How many due rows one claim looks at; a larger backlog is worked through over passes.
-    static let scanLimit = 100_000
+    /// How many due rows past the claim's first `limit` one pass looks at once a channel is at
+    /// its budget. A larger backlog is folded or put back over several passes, each reading and
+    /// writing at most `limit` + this many rows: a pass that read up to 100,000 took 200 ms at a
+    /// backlog of 50,000, all of it under the write lock.
+    static let overflowScanLimit = 5_000
 
     private struct Due {
         let id: Int64
         let channel: String
         let incident: Int?
         let priority: OutboxPriority
+        /// The stored priority, which orders the scan (a value no build knows reads as `.other`).
+        let rank: Int
     }
 
     private struct Ledger {
+        /// Posts in the window plus rows in flight, each counted only up to the budget: only
+        /// whether it is under the budget matters.
         var used = 0
-        /// When the oldest post counted in the window was delivered.
-        var oldestPost: Int64?
         var summaryInWindow = false
     }
 
     static func make(budget: ChannelBudget, now: Int64, limit: Int, in database: SQLiteDatabase) throws -> OutboxBudgetPlan {
         let window = max(1, budget.window.milliseconds)
         let since = now - window
-        var ledgers = try ledgers(since: since, now: now, in: database)
-        let due = try database.query(
-            "SELECT id, channel, incident, priority FROM outbox \(SQLiteIncidentStore.claimableOutbox) ORDER BY priority DESC, id LIMIT ?",
-            [.integer(now), .integer(now), SQLiteValue(scanLimit)]
-        ) { row -> Due? in
-            guard let id = row.int64(0) else { return nil }
-            return Due(
-                id: id, channel: row.text(1) ?? "", incident: row.isNull(2) ? nil : row.int(2),
-                priority: OutboxPriority(rawValue: row.int(3) ?? 0) ?? .other)
-        }.compactMap { $0 }
+        var ledgers = try ledgers(since: since, now: now, posts: budget.posts, in: database)
 
         var plan = OutboxBudgetPlan()
         var over: [String: [Due]] = [:]
-        for row in due {
+        func take(_ row: Due) {
             var ledger = ledgers[row.channel, default: Ledger()]
             // A channel no build knows is claimed so the read dead-letters it, as without a budget.
             if row.priority.bypassesBudget || ledger.used < budget.posts || ChannelRole(rawValue: row.channel) == nil {
                 // A row that fits but finds the claim full is left as it is for the next pass: it
                 // uses no room now, so rows behind it are not pushed back a window, and a backlog
                 // under budget costs a pass no writes beyond the rows it claims.
-                guard plan.claim.count < limit else { continue }
+                guard plan.claim.count < limit else { return }
                 if row.priority != .summary { ledger.used += 1 }
                 plan.claim.append(row.id)
             } else {
                 over[row.channel, default: []].append(row)
             }
             ledgers[row.channel] = ledger
+        }
+
+        // The first `limit` due rows. Once the claim is full, a row of a channel still under its
+        // budget is only left for the next pass: when every channel is under it, the rest of the
+        // backlog would change nothing, and is not read.
+        let first = try due(dueSQL, [.integer(now), .integer(now), SQLiteValue(limit)], in: database)
+        first.forEach(take)
+        let atBudget = ChannelRole.allCases.contains { ledgers[$0.rawValue, default: Ledger()].used >= budget.posts }
+        if first.count == limit, atBudget, let last = first.last {
+            // Read on, in the same order, for the rows to fold or hold back.
+            var rest = try due(
+                dueAfterSQL, [.integer(now), .integer(now), SQLiteValue(last.rank), .integer(last.id),
+                              SQLiteValue(overflowScanLimit)], in: database)
+            if rest.count < overflowScanLimit {
+                rest += try due(
+                    dueBelowSQL, [.integer(now), .integer(now), SQLiteValue(last.rank),
+                                  SQLiteValue(overflowScanLimit - rest.count)], in: database)
+            }
+            rest.forEach(take)
         }
 
         for channel in ChannelRole.allCases {
@@ -87,41 +106,93 @@ struct OutboxBudgetPlan {
             }
             if !wait.isEmpty {
                 // Room comes back when the window's oldest post leaves it.
-                plan.waiting.append((wait.map(\.id), max(now + 1, (ledger.oldestPost ?? now) + window)))
+                let oldestPost = try database.queryFirst(oldestPostSQL, [.text(channel.rawValue), .integer(since)]) { $0.int64(0) } ?? nil
+                plan.waiting.append((wait.map(\.id), max(now + 1, (oldestPost ?? now) + window)))
             }
         }
         return plan
     }
 
-    /// Each channel's use of its budget in the window `(since, now]`.
-    private static func ledgers(since: Int64, now: Int64, in database: SQLiteDatabase) throws -> [String: Ledger] {
+    private static func due(_ sql: String, _ bindings: [SQLiteValue], in database: SQLiteDatabase) throws -> [Due] {
+        try database.query(sql, bindings) { row -> Due? in
+            guard let id = row.int64(0) else { return nil }
+            return Due(
+                id: id, channel: row.text(1) ?? "", incident: row.isNull(2) ? nil : row.int(2),
+                priority: OutboxPriority(rawValue: row.int(3) ?? 0) ?? .other, rank: row.int(3) ?? 0)
+        }.compactMap { $0 }
+    }
+
+    /// Each channel's use of its budget in the window `(since, now]`, one range of
+    /// `outbox_posted` and one of `outbox_leased` per channel (a GROUP BY would read, and sort,
+    /// all of either index).
+    private static func ledgers(since: Int64, now: Int64, posts: Int, in database: SQLiteDatabase) throws -> [String: Ledger] {
         var ledgers: [String: Ledger] = [:]
         for channel in ChannelRole.allCases {
-            // One range of `outbox_posted` per channel (a GROUP BY would read the whole index).
-            let posted = try database.queryFirst(
-                """
-                SELECT count(*), min(delivered_at_ms) FROM outbox
-                WHERE channel = ? AND state = 'delivered' AND coalesced_into IS NULL AND delivered_at_ms > ?
-                  AND priority <> \(OutboxPriority.summary.rawValue)
-                """, [.text(channel.rawValue), .integer(since)]
-            ) { row in (count: row.int(0) ?? 0, oldest: row.isNull(1) ? nil : row.int64(1)) }
-            let summary = try database.queryFirst(
-                """
-                SELECT 1 FROM outbox
-                WHERE channel = ? AND priority = \(OutboxPriority.summary.rawValue) AND created_at_ms > ? LIMIT 1
-                """, [.text(channel.rawValue), .integer(since)]
-            ) { _ in true }
-            ledgers[channel.rawValue] = Ledger(
-                used: posted?.count ?? 0, oldestPost: posted?.oldest, summaryInWindow: summary == true)
+            let name = SQLiteValue.text(channel.rawValue)
+            let posted = try database.queryFirst(postedSQL, [name, .integer(since), SQLiteValue(posts)]) { $0.int(0) ?? 0 } ?? 0
+            let inFlight = try database.queryFirst(inFlightSQL, [name, .integer(now), SQLiteValue(posts)]) { $0.int(0) ?? 0 } ?? 0
+            let summary = try database.queryFirst(summarySQL, [name, .integer(since)]) { _ in true }
+            ledgers[channel.rawValue] = Ledger(used: posted + inFlight, summaryInWindow: summary == true)
         }
-        let inFlight = try database.query(
-            """
-            SELECT channel, count(*) FROM outbox
-            WHERE state = 'pending' AND lease_until_ms > ? AND priority <> \(OutboxPriority.summary.rawValue)
-            GROUP BY channel
-            """, [.integer(now)]
-        ) { row in (channel: row.text(0) ?? "", count: row.int(1) ?? 0) }
-        for row in inFlight { ledgers[row.channel, default: Ledger()].used += row.count }
         return ledgers
     }
+
+    // MARK: - Queries
+    //
+    // Each repeats the WHERE of the partial index it reads, literally, or SQLite will not use it.
+
+    /// Claimable rows (see ``SQLiteIncidentStore/claimableOutbox``), most urgent first, from the
+    /// top of `outbox_pending_by_priority`: `?` now, now, limit.
+    static let dueSQL = """
+        SELECT id, channel, incident, priority FROM outbox \(SQLiteIncidentStore.claimableOutbox)
+        ORDER BY priority DESC, id LIMIT ?
+        """
+
+    /// Claimable rows after row `?` (id) within its priority `?`: now, now, priority, id, limit.
+    static let dueAfterSQL = """
+        SELECT id, channel, incident, priority FROM outbox \(SQLiteIncidentStore.claimableOutbox)
+          AND priority = ? AND id > ?
+        ORDER BY priority DESC, id LIMIT ?
+        """
+
+    /// Claimable rows of priorities below `?`, most urgent first: now, now, priority, limit.
+    static let dueBelowSQL = """
+        SELECT id, channel, incident, priority FROM outbox \(SQLiteIncidentStore.claimableOutbox)
+          AND priority < ?
+        ORDER BY priority DESC, id LIMIT ?
+        """
+
+    /// How many posts channel `?` had delivered one by one since `?`, counted up to `?` (the budget).
+    static let postedSQL = """
+        SELECT count(*) FROM (
+            SELECT 1 FROM outbox
+            WHERE state = 'delivered' AND coalesced_into IS NULL AND priority <> \(OutboxPriority.summary.rawValue)
+              AND channel = ? AND delivered_at_ms > ?
+            LIMIT ?)
+        """
+
+    /// When channel `?`'s oldest post since `?` was delivered.
+    static let oldestPostSQL = """
+        SELECT delivered_at_ms FROM outbox
+        WHERE state = 'delivered' AND coalesced_into IS NULL AND priority <> \(OutboxPriority.summary.rawValue)
+          AND channel = ? AND delivered_at_ms > ?
+        ORDER BY delivered_at_ms LIMIT 1
+        """
+
+    /// How many of channel `?`'s rows (summaries aside) are in flight under a lease live after
+    /// `?` (now), counted up to `?` (the budget).
+    static let inFlightSQL = """
+        SELECT count(*) FROM (
+            SELECT 1 FROM outbox
+            WHERE state = 'pending' AND lease_until_ms IS NOT NULL AND priority <> \(OutboxPriority.summary.rawValue)
+              AND channel = ? AND lease_until_ms > ?
+            LIMIT ?)
+        """
+
+    /// Whether channel `?` had a summary written since `?`, from `outbox_summaries`.
+    static let summarySQL = """
+        SELECT 1 FROM outbox
+        WHERE priority = \(OutboxPriority.summary.rawValue) AND channel = ? AND created_at_ms > ?
+        LIMIT 1
+        """
 }

@@ -19,10 +19,9 @@ extension SQLiteIncidentStore {
         return try await perform("claim outbox") { database in
             try database.transaction {
                 guard let budget else {
-                    let ids = try database.query(
-                        "SELECT id FROM outbox \(Self.claimableOutbox) ORDER BY priority DESC, id LIMIT ?",
-                        [.integer(now), .integer(now), SQLiteValue(limit)]
-                    ) { $0.int64(0) }.compactMap { $0 }
+                    let ids = try database.query(Self.claimOutboxSQL, [.integer(now), .integer(now), SQLiteValue(limit)]) {
+                        $0.int64(0)
+                    }.compactMap { $0 }
                     return OutboxClaim(rows: try Self.lease(ids, to: worker, until: leaseUntil, now: now, in: database))
                 }
                 let plan = try OutboxBudgetPlan.make(budget: budget, now: now, limit: limit, in: database)
@@ -45,11 +44,16 @@ extension SQLiteIncidentStore {
         }
     }
 
-    /// Pending, due at `?` (now) and under no live lease at `?` (now).
+    /// Pending, due at `?` (now) and under no live lease at `?` (now). `state = 'pending'` is the
+    /// WHERE of `outbox_pending_by_priority`, which holds the other columns: a claim walks that
+    /// index, most urgent first, and reads the table only for the rows it takes.
     static let claimableOutbox = """
         WHERE state = 'pending' AND next_attempt_at_ms <= ?
           AND (lease_until_ms IS NULL OR lease_until_ms <= ?)
         """
+
+    /// The claim without a budget: `?` now, now, limit.
+    static let claimOutboxSQL = "SELECT id FROM outbox \(claimableOutbox) ORDER BY priority DESC, id LIMIT ?"
 
     /// Leases the rows `ids` (in that order) to `worker` and reads them. A row that cannot be read
     /// would be retried forever and hold up the rows behind it: it is dead-lettered, visibly,
@@ -175,28 +179,66 @@ extension SQLiteIncidentStore {
     }
 
     public func nextOutboxDue() async throws -> Date? {
-        try await perform("next outbox due") { database in
-            // A pending row is claimable once its attempt is due and any lease has run out.
-            let due = try database.queryFirst(
-                """
-                SELECT min(max(next_attempt_at_ms, coalesce(lease_until_ms, next_attempt_at_ms)))
-                FROM outbox WHERE state = 'pending'
-                """
-            ) { $0.int64(0) } ?? nil
-            return due.map(StoreTime.date)
+        try await reading("next outbox due") { database in
+            // A pending row is claimable once its attempt is due and any lease on it has run out.
+            // Walk `outbox_pending_by_due` in due order: the first row whose lease does not delay
+            // it bounds the answer, and so does any row due after the earliest time found, since
+            // every later row is due no earlier; leased rows before it are the claims in flight.
+            // A min() over all rows read the whole backlog (40 ms at 50,000 rows).
+            let window = 256
+            let rows = try database.query(Self.nextOutboxDueSQL, [SQLiteValue(window)]) { row -> (next: Int64, lease: Int64?) in
+                guard let next = row.int64(0), row.isNull(1) || row.int64(1) != nil else {
+                    throw StoreError(.failure, "outbox.next_attempt_at_ms or outbox.lease_until_ms is not an integer")
+                }
+                return (next, row.isNull(1) ? nil : row.int64(1))
+            }
+            var earliest: Int64?
+            for row in rows {
+                if let found = earliest, row.next >= found { return StoreTime.date(found) }
+                let ready = max(row.next, row.lease ?? row.next)
+                earliest = min(earliest ?? ready, ready)
+                if ready == row.next { return earliest.map(StoreTime.date) }
+            }
+            guard rows.count == window, let found = earliest, let last = rows.last else { return earliest.map(StoreTime.date) }
+            // More than a window of rows leased past the next ones' due time: rare. Only rows due
+            // before the earliest found can come sooner.
+            let rest = try database.queryFirst(Self.nextOutboxDueRestSQL, [.integer(last.next), .integer(found)]) { row -> Int64? in
+                if row.isNull(0) { return nil }
+                guard let milliseconds = row.int64(0) else {
+                    throw StoreError(.failure, "outbox.next_attempt_at_ms or outbox.lease_until_ms is not an integer")
+                }
+                return milliseconds
+            } ?? nil
+            return StoreTime.date(min(found, rest ?? found))
         }
     }
 
+    /// Pending rows' due times and leases in due order, from `outbox_pending_by_due`: `?` limit.
+    static let nextOutboxDueSQL = """
+        SELECT next_attempt_at_ms, lease_until_ms FROM outbox
+        WHERE state = 'pending'
+        ORDER BY next_attempt_at_ms LIMIT ?
+        """
+
+    /// The earliest time a pending row due in `[?, ?)` is claimable, one range of `outbox_pending_by_due`.
+    static let nextOutboxDueRestSQL = """
+        SELECT min(max(next_attempt_at_ms, coalesce(lease_until_ms, next_attempt_at_ms))) FROM outbox
+        WHERE state = 'pending' AND next_attempt_at_ms >= ? AND next_attempt_at_ms < ?
+        """
+
     public func outboxHealth() async throws -> OutboxHealth {
-        try await perform("outbox health") { database in
-            let counts = try database.query(
-                "SELECT state, count(*) FROM outbox WHERE state IN ('pending', 'dead') GROUP BY state"
-            ) { (state: $0.text(0), count: $0.int(1) ?? 0) }
-            return OutboxHealth(
-                pending: counts.first { $0.state == "pending" }?.count ?? 0,
-                deadLettered: counts.first { $0.state == "dead" }?.count ?? 0)
+        try await reading("outbox health") { database in
+            let counts = try database.queryFirst(Self.outboxHealthSQL) { (pending: $0.int(0) ?? 0, dead: $0.int(1) ?? 0) }
+            return OutboxHealth(pending: counts?.pending ?? 0, deadLettered: counts?.dead ?? 0)
         }
     }
+
+    /// Pending and dead-lettered rows, each counted over its own partial index
+    /// (`outbox_pending_by_due`, `outbox_dead`) without reading the table.
+    static let outboxHealthSQL = """
+        SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'),
+               (SELECT count(*) FROM outbox WHERE state = 'dead')
+        """
 
     /// Fails when no row was changed because there is no such row; a row another worker already
     /// finished is left as it is.
