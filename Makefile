@@ -45,8 +45,13 @@ format:
 lint:
 	$(SWIFT) format lint --recursive Sources Tests Package.swift
 
-## bench: release-build, run every benchmark and write BENCHMARKS.md (under 10 minutes on 2 cores)
+## bench: release-build, run every benchmark and write BENCHMARKS.md (under 10 minutes on 2 cores).
+##   The slack-bolt peer it measures Vigil against runs from a venv: python3 with venv and pip.
 bench: deps
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
+		echo "Installing: python3 python3-venv"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv; \
+	}
 	SWIFT="$(SWIFT)" bash Benchmarks/run.sh
 
 ## fuzz: build the libFuzzer harnesses (AddressSanitizer) into .build-fuzz and run each in turn for

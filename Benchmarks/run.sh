@@ -5,6 +5,10 @@
 #
 # Each benchmark prints its section on stdout and writes its summary rows to --summary FILE; a
 # benchmark that fails stops the run (and leaves BENCHMARKS.md as it was).
+#
+# The end-to-end benchmark also measures the slack-bolt peer (Benchmarks/peer): it runs from a
+# venv in .build/bench/venv with the pinned packages of Benchmarks/peer/requirements.txt, made
+# here with python3 -m venv and pip, and started and stopped by vigil-load itself.
 set -euo pipefail
 
 SWIFT=${SWIFT:-swift}
@@ -22,6 +26,17 @@ echo "== release build" >&2
 bin=$("$SWIFT" build -c release --show-bin-path)
 built=$(date +%s)
 
+# Installed once, and again only when the pins change: the copy of the requirements beside the
+# venv says what it holds.
+venv=$work/venv
+requirements=Benchmarks/peer/requirements.txt
+if ! cmp -s "$requirements" "$venv/requirements.txt"; then
+    echo "== peer: venv in $venv, $(grep -c '==' "$requirements") pinned packages" >&2
+    "${PYTHON:-python3}" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$venv/requirements.txt"
+fi
+
 run() {
     local name=$1
     shift
@@ -29,7 +44,7 @@ run() {
     "$@" --summary "$work/$name.summary" > "$work/$name.md"
 }
 run micro "$bin/vigil-bench" micro
-run load "$bin/vigil-load" --vigil "$bin/vigil"
+run load "$bin/vigil-load" --vigil "$bin/vigil" --peer "$venv/bin/gunicorn"
 run scheduler "$bin/vigil-bench" scheduler
 run report "$bin/vigil-bench" report
 finished=$(date +%s)
@@ -49,6 +64,7 @@ finished=$(date +%s)
     echo "- OS: $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
     echo "- Swift: $("$SWIFT" --version 2>&1 | head -n 1)"
     echo "- SQLite: $(pkg-config --modversion sqlite3), json-c: $(pkg-config --modversion json-c), libcurl: $(pkg-config --modversion libcurl)"
+    echo "- Peer: $("$venv/bin/python" -c "import sqlite3, sys; from importlib.metadata import version as v; print(f'Python {sys.version.split()[0]} (SQLite {sqlite3.sqlite_version}), slack-bolt {v(\"slack-bolt\")}, gunicorn {v(\"gunicorn\")}')")"
     echo "- Commit: $commit"
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- Run time: $((finished - started)) s, of which release build $((built - started)) s"

@@ -3,7 +3,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// The end of one keep-alive client connection's pipeline: writes one request at a time and
-/// hands each complete response (status and whole body) to `onResponse`.
+/// hands each complete response (status, whole body, and whether the server keeps the
+/// connection open) to `onResponse`.
 ///
 /// There is no pipelining: the engine sends the next request on a connection only after the
 /// previous reply, as Slack's and most proxies' HTTP/1.1 clients do. Everything here runs on the
@@ -12,14 +13,17 @@ final class ResponseCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
-    /// Called on the event loop with the status code and body of each response.
-    var onResponse: ((UInt, ByteBuffer) -> Void)?
+    /// Called on the event loop with the status code and body of each response, and false when
+    /// the server closes the connection after it (`Connection: close`, as gunicorn's sync
+    /// workers answer every request).
+    var onResponse: ((UInt, ByteBuffer, Bool) -> Void)?
     /// Called once when the connection closes, whatever the reason.
     var onClose: (() -> Void)?
 
     private var context: ChannelHandlerContext?
     private var status: UInt = 0
     private var body: ByteBuffer?
+    private var keepAlive = true
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -41,11 +45,12 @@ final class ResponseCollector: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case let .head(head):
             status = head.status.code
+            keepAlive = head.isKeepAlive
             body = nil
         case var .body(part):
             if body == nil { body = part } else { body!.writeBuffer(&part) }
         case .end:
-            onResponse?(status, body ?? ByteBuffer())
+            onResponse?(status, body ?? ByteBuffer(), keepAlive)
         }
     }
 
@@ -65,7 +70,8 @@ final class ResponseCollector: ChannelInboundHandler {
 
 /// Opens client connections to Vigil.
 enum HTTPClientConnection {
-    /// A connected channel with the HTTP/1.1 client codec and a ``ResponseCollector``.
+    /// A connected channel with the HTTP/1.1 client codec and a ``ResponseCollector``, to Vigil,
+    /// the peer, or either one's readiness probe.
     static func connect(host: String, port: Int, on eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
         ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -87,7 +93,7 @@ enum HTTPClientConnection {
         let promise = eventLoop.makePromise(of: (UInt, ByteBuffer).self)
         try await eventLoop.submit {
             let collector = try channel.pipeline.syncOperations.handler(type: ResponseCollector.self)
-            collector.onResponse = { status, body in promise.succeed((status, body)) }
+            collector.onResponse = { status, body, _ in promise.succeed((status, body)) }
             collector.onClose = { promise.fail(ChannelError.ioOnClosedChannel) }
             collector.send(request)
         }.get()

@@ -10,12 +10,18 @@ import NIOHTTP1
 /// do. A due slot waits in `pending` for a free connection; its latency runs from the slot's
 /// intended time, so time spent queueing behind a slow server is counted (no coordinated
 /// omission). Closed loop: each connection sends again as soon as its reply arrives.
+///
+/// A server that closes the connection after each reply (the peer's gunicorn sync workers)
+/// gets a new connection at once in its place, as any client of such a server opens one; the
+/// request then goes as soon as it is up, so the connect is in the throughput, not the latency.
 final class LoadEngine {
     /// One connection of the pool and the request it carries, if any.
     private struct Connection {
         var channel: (any Channel)?
         var collector: ResponseCollector?
         var inFlight: InFlight?
+        /// The last reply said `Connection: close`: the close that follows is no failure.
+        var retiring = false
     }
 
     /// A request on the wire: what it was (nil action for a health check), when it was meant
@@ -101,17 +107,26 @@ final class LoadEngine {
             return
         }
         // Weak: a connection may report its close after the run has let go of the engine.
-        collector.onResponse = { [weak self] status, body in self?.received(status, body, on: index) }
+        collector.onResponse = { [weak self] status, body, keepAlive in
+            self?.received(status, body, keepAlive: keepAlive, on: index)
+        }
         collector.onClose = { [weak self] in self?.closed(index) }
         connections[index] = Connection(channel: channel, collector: collector, inFlight: nil)
         idle.append(index)
-        if let run { resume(run) }
+        if let run {
+            resume(run)
+            // A closed-loop phase may have ended while every connection was being replaced.
+            finishIfDone(run)
+        }
     }
 
-    /// A connection closed (Vigil never closes keep-alive connections on its own, so this is
-    /// a failure): its request counts as an error, and a new connection takes its place.
+    /// A connection closed: after a `Connection: close` reply that is expected, and a new
+    /// connection takes its place at once. Otherwise (Vigil never closes keep-alive connections
+    /// on its own) it is a failure: its request counts as an error, and a new connection takes
+    /// its place after a pause, so a server that refuses connections is not hammered.
     private func closed(_ index: Int) {
         idle.removeAll { $0 == index }
+        let expected = connections[index].retiring && connections[index].inFlight == nil
         if let request = connections[index].inFlight, let run {
             connections[index].inFlight = nil
             run.inFlight -= 1
@@ -120,15 +135,23 @@ final class LoadEngine {
         }
         connections[index] = Connection()
         guard !closing else { return }
-        eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(50)) {
-            HTTPClientConnection.connect(host: self.host, port: self.port, on: self.eventLoop).assumeIsolated()
-                .whenComplete { result in
-                    switch result {
-                    case let .success(channel): self.adopt(channel, at: index)
-                    case .failure: self.closed(index)
-                    }
-                }
+        if expected {
+            reconnect(index)
+        } else {
+            eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(50)) { self.reconnect(index) }
         }
+    }
+
+    private func reconnect(_ index: Int) {
+        HTTPClientConnection.connect(host: host, port: port, on: eventLoop).assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case let .success(channel):
+                    // Shut down while it was connecting: nothing adopts it.
+                    if self.closing { channel.close(promise: nil) } else { self.adopt(channel, at: index) }
+                case .failure: self.closed(index)
+                }
+            }
     }
 
     /// Closes every connection and stops reconnecting.
@@ -156,8 +179,8 @@ final class LoadEngine {
             run.totalSlots = Int((UInt64(rate) * (plan.warmupNanos + plan.measureNanos)) / 1_000_000_000)
             run.tick = schedule(at: run.start) { self.releaseDueSlots(run) }
             run.watchdog = schedule(at: run.measureEnd + plan.graceNanos) { self.abandon(run) }
-        case .closedLoop, .health:
-            mix.opensOnly = false
+        case .closedLoop, .health, .openOnly:
+            mix.opensOnly = plan.kind == .openOnly
             run.tick = schedule(at: run.start) { self.resume(run) }
             run.watchdog = schedule(at: run.measureEnd + plan.graceNanos) { self.abandon(run) }
         case let .fill(opens):
@@ -205,7 +228,7 @@ final class LoadEngine {
             case .openLoop:
                 guard let slot = run.pending.popFirst() else { return }
                 intended = slot
-            case .closedLoop, .health:
+            case .closedLoop, .health, .openOnly:
                 guard now() < run.measureEnd else { return }
                 intended = now()
             case .fill:
@@ -235,7 +258,7 @@ final class LoadEngine {
         connections[index].collector?.send(request)
     }
 
-    private func received(_ status: UInt, _ body: ByteBuffer, on index: Int) {
+    private func received(_ status: UInt, _ body: ByteBuffer, keepAlive: Bool, on index: Int) {
         guard let request = connections[index].inFlight, let run else { return }
         let now = now()
         connections[index].inFlight = nil
@@ -248,7 +271,14 @@ final class LoadEngine {
             outcome = status == 200 ? .success(number: nil) : .error("GET /healthz: HTTP \(status)")
         }
         record(request, outcome: outcome, at: now, in: run)
-        idle.append(index)
+        if keepAlive {
+            idle.append(index)
+        } else {
+            // Closing it here, not waiting for the server's FIN, keeps the next request off a
+            // connection that is going away; `closed` then opens the replacement.
+            connections[index].retiring = true
+            connections[index].channel?.close(promise: nil)
+        }
         resume(run)
         finishIfDone(run)
     }
@@ -268,7 +298,7 @@ final class LoadEngine {
         case .openLoop:
             measured = request.intended >= run.measureStart
             latency = now &- request.intended
-        case .closedLoop, .health:
+        case .closedLoop, .health, .openOnly:
             measured = request.sent >= run.measureStart && (abandoned || now <= run.measureEnd)
             latency = now &- request.sent
         case .fill:
@@ -296,7 +326,7 @@ final class LoadEngine {
         let done: Bool
         switch run.plan.kind {
         case .openLoop: done = run.nextSlot >= run.totalSlots && run.pending.isEmpty
-        case .closedLoop, .health: done = now() >= run.measureEnd
+        case .closedLoop, .health, .openOnly: done = now() >= run.measureEnd
         case .fill: done = run.issued >= run.target
         }
         if done { finish(run) }

@@ -3,10 +3,23 @@ import Foundation
 /// The command line of `vigil-load`.
 struct LoadOptions: Sendable {
     static let usage = """
-        usage: vigil-load --vigil PATH [--summary FILE] [--seconds N] [--repetitions N] [--warmup N]
-                          [--connections N] [--rates R,R,…] [--incidents N] [--repository DIR] [--seed N]
+        usage: vigil-load --vigil PATH [--peer GUNICORN] [--phases P,P,…] [--summary FILE] [--seconds N]
+                          [--repetitions N] [--warmup N] [--connections N] [--rates R,R,…] [--incidents N]
+                          [--repository DIR] [--seed N]
 
           --vigil PATH       the release `vigil` binary to run (required)
+          --peer GUNICORN    gunicorn from a venv with Benchmarks/peer/requirements.txt: runs the
+                             slack-bolt peer (Benchmarks/peer/app.py) for the `peer` phase
+          --phases P,P,…     which phases to run (default: all; `peer` only with --peer):
+                               rates   open loop, command mix, at each of --rates
+                               mix     saturation, command mix
+                               open    saturation, `open` only, against Vigil
+                               peer    saturation, `open` only, against the slack-bolt peer
+                               health  saturation, GET /healthz
+                               fill    fill to --incidents with `open`, then read memory
+                               report  after the fill, 1,000 req/s of the mix with and without
+                                       `report 365d` looping alongside (fills first, even
+                                       without `fill`)
           --summary FILE     also write the headline figures as markdown table rows to FILE
           --seconds N        measured length of each phase (default 4)
           --repetitions N    runs of each phase, and of the start-up measurement (default 3)
@@ -19,6 +32,9 @@ struct LoadOptions: Sendable {
         """
 
     var vigil = ""
+    /// The peer's gunicorn, nil when the peer is not measured.
+    var peer: String?
+    var phases = Set(PhaseGroup.allCases)
     var summary: String?
     var seconds = 4.0
     var repetitions = 3
@@ -49,9 +65,25 @@ struct LoadOptions: Sendable {
             }
             return parsed
         }
+        var phasesNamed = false
         while let argument = iterator.next() {
             switch argument {
             case "--vigil": options.vigil = try value(argument)
+            case "--peer": options.peer = try value(argument)
+            case "--phases":
+                let text = try value(argument)
+                var phases = Set<PhaseGroup>()
+                for name in text.split(separator: ",") {
+                    let trimmed = name.trimmingCharacters(in: .whitespaces)
+                    guard let phase = PhaseGroup(rawValue: trimmed) else {
+                        let known = PhaseGroup.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw LoadRunError(description: "--phases: no phase \"\(trimmed)\"; the phases are \(known)")
+                    }
+                    phases.insert(phase)
+                }
+                guard !phases.isEmpty else { throw LoadRunError(description: "--phases needs at least one phase") }
+                options.phases = phases
+                phasesNamed = true
             case "--summary": options.summary = try value(argument)
             case "--seconds": options.seconds = try number(argument, Double.self)
             case "--repetitions": options.repetitions = try number(argument, Int.self)
@@ -75,6 +107,17 @@ struct LoadOptions: Sendable {
         guard FileManager.default.isExecutableFile(atPath: options.vigil) else {
             throw LoadRunError(description: "\(options.vigil) is not an executable file")
         }
+        if let peer = options.peer {
+            guard FileManager.default.isExecutableFile(atPath: peer) else {
+                throw LoadRunError(description: "\(peer) is not an executable file")
+            }
+            let app = Self.peerApp.appendingPathComponent("app.py").path
+            guard FileManager.default.fileExists(atPath: app) else { throw LoadRunError(description: "\(app) does not exist") }
+        } else if options.phases.contains(.peer) {
+            // Asked for by name, the peer cannot be skipped; by default it is left out (and said so).
+            guard !phasesNamed else { throw LoadRunError(description: "the peer phase needs --peer GUNICORN") }
+            options.phases.remove(.peer)
+        }
         for directory in ["commands", "playbooks"] {
             let path = options.repository.appendingPathComponent(directory).path
             guard FileManager.default.fileExists(atPath: path) else {
@@ -83,4 +126,13 @@ struct LoadOptions: Sendable {
         }
         return options
     }
+
+    /// The peer's app: Benchmarks/peer beside this source (not under --repository, which only
+    /// says whose commands and playbooks Vigil loads).
+    static var peerApp: URL { sourceRepository.appendingPathComponent("Benchmarks/peer") }
+}
+
+/// The phases `--phases` chooses among.
+enum PhaseGroup: String, CaseIterable, Sendable {
+    case rates, mix, open, peer, health, fill, report
 }

@@ -6,10 +6,12 @@ enum PhaseKind: Sendable, Equatable {
     case closedLoop
     /// `GET /healthz` closed-loop: what the HTTP framework alone can answer on this machine.
     case health
+    /// Only `open`, each on a new incident, closed-loop: the peer is measured on this alone.
+    case openOnly
     /// Only `open`, closed-loop, until this many have been sent (the fill to 100,000 incidents).
     case fill(opens: Int)
 
-    var isClosedLoop: Bool { self == .closedLoop || self == .health }
+    var isClosedLoop: Bool { self == .closedLoop || self == .health || self == .openOnly }
 }
 
 /// One phase to run: its kind, a warm-up whose replies are not recorded, and the measured part.
@@ -70,4 +72,16 @@ struct PhaseSample: Sendable {
             sorted.last ?? 0
         )
     }
+}
+
+/// What the `report 365d` loop beside a phase did: one request after another on a connection of
+/// its own, for the whole phase (warm-up included, so the measured window never sees it idle).
+struct ReportLoopSample: Sendable {
+    /// Latency of each report answered, send to reply, in nanoseconds.
+    var latencies: [UInt64] = []
+    /// Replies that were not a report (a non-200, not Slack's JSON, no "Incident report").
+    var errors = 0
+    /// Incidents the last report counted as opened in its period ("Opened N").
+    var incidentsCovered = 0
+    var errorSamples: [String] = []
 }

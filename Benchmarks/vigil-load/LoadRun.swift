@@ -12,6 +12,16 @@ struct RunResults: Sendable {
     var openLoop: [Int: [PhaseSample]] = [:]
     var saturation: [PhaseSample] = []
     var health: [PhaseSample] = []
+    /// `open` only at saturation, against Vigil and against the slack-bolt peer.
+    var openOnly: [PhaseSample] = []
+    var peerOpenOnly: [PhaseSample] = []
+    /// After the fill: the command mix at 1,000 req/s alone, and with `report 365d` looping
+    /// beside it (one loop sample per phase), one of each per repetition.
+    var reportBaseline: [PhaseSample] = []
+    var reportLoaded: [PhaseSample] = []
+    var reportLoops: [ReportLoopSample] = []
+    /// The highest incident number when the report phases began.
+    var reportIncidents = 0
     /// The fill to `incidents`: incidents it opened and how long that took, signing aside.
     var fillOpens = 0
     var fillNanos: UInt64 = 0
@@ -25,14 +35,17 @@ struct RunResults: Sendable {
     var clientCPU: Double?
     /// Lines Vigil logged at error level.
     var serverErrors = 0
+    /// Lines the peer logged at error level, and its tracebacks; nil when it did not run.
+    var peerErrors: Int?
     /// The 1-minute load average when the run began: other work on the machine skews every figure.
     var loadAverage: Double?
     var totalSeconds = 0.0
 }
 
 /// Runs the whole measurement: start-ups, the load phases (interleaved across repetitions so a
-/// drift over the run, such as the growing database, touches every phase alike), the fill to
-/// `--incidents`, and the memory reads.
+/// drift over the run, such as the growing database or other work on the machine, touches every
+/// phase alike, and so that Vigil, the peer and `/healthz` are compared side by side), the fill
+/// to `--incidents`, the memory reads, and the report phases on the filled database.
 struct LoadRun {
     let options: LoadOptions
 
@@ -54,7 +67,19 @@ struct LoadRun {
         let loop = clientGroup.next()
         let sink = try await WebhookSink.start(on: sinkGroup)
         var server: ServerUnderTest?
+        var peer: PeerUnderTest?
+        if options.peer == nil { Progress.say("note: no --peer: the slack-bolt peer is not measured") }
         do {
+            if let gunicorn = options.peer, options.phases.contains(.peer) {
+                let candidate = try PeerUnderTest(gunicorn: gunicorn, app: LoadOptions.peerApp)
+                peer = candidate
+                let began = ContinuousClock.now
+                try candidate.spawn()
+                try await candidate.waitUntilReady(on: loop)
+                Progress.say(
+                    "peer (gunicorn pid \(candidate.pid), port \(candidate.port), \(PeerUnderTest.workers) sync workers): answering after \(Format.latency((ContinuousClock.now - began).nanoseconds))"
+                )
+            }
             for repetition in 1...options.repetitions {
                 let candidate = try ServerUnderTest(vigil: options.vigil, repository: options.repository, sinkPort: sink.port)
                 server = candidate
@@ -71,13 +96,22 @@ struct LoadRun {
                 if repetition < options.repetitions { await candidate.remove() }
             }
             guard let server else { throw LoadRunError(description: "no server started") }
-            try await load(server, loop: loop, sink: sink, into: &results)
+            try await load(server, peer: peer, loop: loop, sink: sink, into: &results)
             results.serverErrors = Self.errorLines(in: server.logURL)
             await server.remove()
+            if let peer {
+                results.peerErrors = peer.errorLines()
+                if results.peerErrors! > 0 { Progress.say("peer log (last lines):\n\(peer.logTail())") }
+                await peer.remove()
+            }
         } catch {
             if let server {
                 Progress.say("vigil log (last lines):\n\(server.logTail())")
                 await server.remove()
+            }
+            if let peer {
+                Progress.say("peer log (last lines):\n\(peer.logTail())")
+                await peer.remove()
             }
             await sink.stop()
             try? await clientGroup.shutdownGracefully()
@@ -96,43 +130,99 @@ struct LoadRun {
         return results
     }
 
-    /// The load phases and the fill, against a server that is up and idle.
-    private func load(_ server: ServerUnderTest, loop: any EventLoop, sink: WebhookSink, into results: inout RunResults) async throws {
+    /// Where a phase's requests go.
+    private enum Target {
+        case vigil
+        /// The slack-bolt peer: `open` only, on connections opened for the phase.
+        case peer(PeerUnderTest)
+    }
+
+    /// The load phases, the fill and the report phases, against a server that is up and idle
+    /// (and the peer, when it runs).
+    private func load(
+        _ server: ServerUnderTest, peer: PeerUnderTest?, loop: any EventLoop, sink: WebhookSink, into results: inout RunResults
+    ) async throws {
         let host = "127.0.0.1"
         let port = server.port
+        let phases = options.phases
         let engine = try await loop.submit { NIOLoopBound(LoadEngine(eventLoop: loop, host: host, port: port), eventLoop: loop) }.get()
         try await loop.flatSubmit { engine.value.connect(count: self.options.connections) }.get()
         let factory = SlackRequestFactory(host: "\(host):\(port)")
         var serial = 0
+        // The best rate seen so far, to size the next phase's pool of signed requests: the
+        // command mix's, and `open` alone against Vigil and against the peer.
         var capacity = 1_000.0
+        var openCapacity = 1_000.0
+        var peerCapacity = 1_000.0
         let phaseSeconds = options.warmup + options.seconds
 
-        /// Signs, runs, lets the outbox drain, and says how it went; `name` nil for the fill.
-        func run(_ kind: PhaseKind, _ name: String?, opens: Int, followUps: Int) async throws -> PhaseSample {
+        /// Signs, runs (with the report loop beside it if `reports`), lets Vigil's outbox
+        /// drain, and says how it went; `name` nil for the fill.
+        func run(
+            _ kind: PhaseKind, _ name: String?, opens: Int, followUps: Int, against target: Target = .vigil, reports: Bool = false
+        ) async throws -> (phase: PhaseSample, reports: ReportLoopSample?) {
             serial += 1
+            let phase = serial
             let plan = PhasePlan(
                 kind: kind, warmupNanos: warmupNanos, measureNanos: measureNanos,
-                seed: options.seed &* 0x9E37_79B9 &+ UInt64(serial))
+                seed: options.seed &* 0x9E37_79B9 &+ UInt64(phase))
+            // The peer gets connections of its own for the phase alone: gunicorn's sync workers
+            // would sit on idle ones between its phases (and be killed for it after 30 s).
+            let driver: NIOLoopBound<LoadEngine>
+            var requestHost = "\(host):\(port)"
+            switch target {
+            case .vigil:
+                driver = engine
+            case let .peer(peer):
+                let peerPort = peer.port
+                requestHost = "\(host):\(peerPort)"
+                driver = try await loop.submit {
+                    NIOLoopBound(LoadEngine(eventLoop: loop, host: host, port: peerPort), eventLoop: loop)
+                }.get()
+                try await loop.flatSubmit { driver.value.connect(count: self.options.connections) }.get()
+            }
             var pool: SignedRequestPool?
             let signing = ContinuousClock.now
             if kind != .health {
-                let highest = try await loop.submit { engine.value.highestNumber }.get()
+                let highest = try await loop.submit { driver.value.highestNumber }.get()
+                let signer = requestHost == factory.host ? factory : SlackRequestFactory(host: requestHost)
                 pool = SignedRequestPool(
-                    factory: factory, phase: serial, seed: options.seed, opens: opens, followUpIncidents: followUps,
+                    factory: signer, phase: phase, seed: options.seed, opens: opens, followUpIncidents: followUps,
                     highestNumber: highest)
             }
             let signed = pool
             let signedIn = ContinuousClock.now - signing
-            var sample = try await loop.flatSubmit { engine.value.run(plan, pool: signed) }.get()
+            var reportLoop: NIOLoopBound<ReportLoop>?
+            if reports {
+                let seed = options.seed
+                let bound = try await loop.submit {
+                    NIOLoopBound(ReportLoop(eventLoop: loop, host: host, port: port, phase: phase, seed: seed), eventLoop: loop)
+                }.get()
+                try await loop.flatSubmit { bound.value.start() }.get()
+                reportLoop = bound
+            }
+            var sample = try await loop.flatSubmit { driver.value.run(plan, pool: signed) }.get()
+            var reportSample: ReportLoopSample?
+            if let reportLoop { reportSample = try await loop.flatSubmit { reportLoop.value.stop() }.get() }
+            if case .peer = target { try await loop.flatSubmit { driver.value.shutdown() }.get() }
             guard server.isRunning else {
                 throw LoadRunError(description: "vigil exited during the run (status \(server.terminationStatus))")
             }
-            if kind != .health { capacity = max(capacity, sample.throughput) }
+            if case let .peer(peer) = target, !peer.isRunning {
+                throw LoadRunError(description: "the peer exited during the run (status \(peer.terminationStatus))")
+            }
+            switch (kind, target) {
+            case (.openOnly, .peer): peerCapacity = max(peerCapacity, sample.throughput)
+            case (.openOnly, .vigil), (.fill, _): openCapacity = max(openCapacity, sample.throughput)
+            case (.health, _): break
+            default: capacity = max(capacity, sample.throughput)
+            }
             // Let the outbox deliver what this phase wrote, so it does not spill into the next
-            // (the fill measures nothing and health checks write nothing: they go on at once).
-            // How long that takes is Vigil's delivery lag at the phase's load, worth reporting.
-            switch kind {
-            case .fill, .health: break
+            // (the fill measures nothing, health checks write nothing and the peer posts
+            // nothing: they go on at once). How long that takes is Vigil's delivery lag at the
+            // phase's load, worth reporting.
+            switch (kind, target) {
+            case (.fill, _), (.health, _), (_, .peer): break
             default: sample.drainNanos = await Self.waitForQuiet(sink, server).nanoseconds
             }
             if let name {
@@ -140,54 +230,104 @@ struct LoadRun {
                 var line = "\(name): \(Format.count(Int(sample.throughput.rounded()))) req/s, p50 \(Format.latency(latency.p50)), "
                 line += "p99 \(Format.latency(latency.p99)), max \(Format.latency(latency.max)), errors \(sample.errors), "
                 line += "refusals \(sample.refusals)"
-                if kind != .health {
-                    line += "; signed in \(Format.latency(signedIn.nanoseconds)), outbox drained \(Format.latency(sample.drainNanos)) after"
+                if kind != .health { line += "; signed in \(Format.latency(signedIn.nanoseconds))" }
+                if case .vigil = target, kind != .health {
+                    line += ", outbox drained \(Format.latency(sample.drainNanos)) after"
                 }
                 Progress.say(line)
             }
             for description in sample.errorSamples { Progress.say("  error: \(description)") }
             if sample.signedLate > 0 { Progress.say("  \(sample.signedLate) requests signed during the phase (pool ran short)") }
-            return sample
+            if let reportSample {
+                let sorted = reportSample.latencies.sorted()
+                let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+                Progress.say(
+                    "  `\(ReportLoop.text)` beside it: \(sorted.count) answered, each over \(Format.count(reportSample.incidentsCovered)) incidents, median \(Format.latency(median)), max \(Format.latency(sorted.last ?? 0)), errors \(reportSample.errors)"
+                )
+                for description in reportSample.errorSamples { Progress.say("  report error: \(description)") }
+            }
+            return (sample, reportSample)
         }
 
         for repetition in 1...options.repetitions {
             let of = "\(repetition)/\(options.repetitions)"
-            for rate in options.rates {
-                let slots = Int(Double(rate) * phaseSeconds)
-                // Every slot could be an open when Vigil falls behind; follow-ups come to about
-                // one incident in five slots when it keeps up.
-                let sample = try await run(
-                    .openLoop(rate: rate), "open loop \(Format.count(rate)) req/s \(of)", opens: slots, followUps: slots / 4 + 64)
-                results.openLoop[rate, default: []].append(sample)
+            if phases.contains(.rates) {
+                for rate in options.rates {
+                    let slots = Int(Double(rate) * phaseSeconds)
+                    // Every slot could be an open when Vigil falls behind; follow-ups come to about
+                    // one incident in five slots when it keeps up.
+                    let sample = try await run(
+                        .openLoop(rate: rate), "open loop \(Format.count(rate)) req/s \(of)", opens: slots, followUps: slots / 4 + 64)
+                    results.openLoop[rate, default: []].append(sample.phase)
+                }
             }
-            // Saturation can beat every open-loop phase; signing spare requests is cheap.
-            let expected = Int(capacity * 2.5 * phaseSeconds)
-            results.saturation.append(
-                try await run(.closedLoop, "saturation, command mix \(of)", opens: expected / 2, followUps: expected / 4))
-            results.health.append(try await run(.health, "saturation, GET /healthz \(of)", opens: 0, followUps: 0))
+            if phases.contains(.mix) {
+                // Saturation can beat every open-loop phase; signing spare requests is cheap.
+                let expected = Int(capacity * 2.5 * phaseSeconds)
+                results.saturation.append(
+                    try await run(.closedLoop, "saturation, command mix \(of)", opens: expected / 2, followUps: expected / 4).phase)
+            }
+            // `open` against Vigil, against the peer and `/healthz`, one after another, so that
+            // their ratios compare figures taken under the same conditions.
+            if phases.contains(.open) {
+                let expected = Int(openCapacity * 2.5 * phaseSeconds)
+                results.openOnly.append(try await run(.openOnly, "saturation, open only, Vigil \(of)", opens: expected, followUps: 0).phase)
+            }
+            if let peer, phases.contains(.peer) {
+                let expected = Int(peerCapacity * 2.5 * phaseSeconds)
+                results.peerOpenOnly.append(
+                    try await run(.openOnly, "saturation, open only, slack-bolt peer \(of)", opens: expected, followUps: 0, against: .peer(peer))
+                        .phase)
+            }
+            if phases.contains(.health) {
+                results.health.append(try await run(.health, "saturation, GET /healthz \(of)", opens: 0, followUps: 0).phase)
+            }
         }
 
         results.webhookPosts = sink.received
-        // Fill to `--incidents` with opens at saturation, in chunks signed just before they go
-        // so that no timestamp nears Vigil's five-minute window even on a slow machine.
-        var stalled = 0
-        while stalled < 3 {
-            let opened = try await loop.submit { engine.value.openedTotal }.get()
-            let missing = options.incidents - opened
-            guard missing > 0 else { break }
-            let chunk = min(missing, 20_000)
-            let sample = try await run(.fill(opens: chunk), nil, opens: chunk, followUps: 0)
-            results.fillOpens += sample.opened
-            results.fillNanos += sample.windowNanos
-            stalled = sample.opened == 0 ? stalled + 1 : 0
-            Progress.say("fill: \(Format.count(opened + sample.opened)) of \(Format.count(options.incidents)) incidents opened")
+        if phases.contains(.fill) || phases.contains(.report) {
+            // Fill to `--incidents` with opens at saturation, in chunks signed just before they go
+            // so that no timestamp nears Vigil's five-minute window even on a slow machine.
+            var stalled = 0
+            while stalled < 3 {
+                let opened = try await loop.submit { engine.value.openedTotal }.get()
+                let missing = options.incidents - opened
+                guard missing > 0 else { break }
+                let chunk = min(missing, 20_000)
+                let sample = try await run(.fill(opens: chunk), nil, opens: chunk, followUps: 0).phase
+                results.fillOpens += sample.opened
+                results.fillNanos += sample.windowNanos
+                stalled = sample.opened == 0 ? stalled + 1 : 0
+                Progress.say("fill: \(Format.count(opened + sample.opened)) of \(Format.count(options.incidents)) incidents opened")
+            }
+            results.incidents = try await loop.submit { engine.value.highestNumber }.get()
+            results.loaded = try server.memory()
+            Progress.say(
+                "\(Format.count(results.incidents)) incidents: RSS \(Format.megabytes(results.loaded!.current)), peak \(Format.megabytes(results.loaded!.peak))"
+            )
         }
-        results.incidents = try await loop.submit { engine.value.highestNumber }.get()
-        results.loaded = try server.memory()
+        if phases.contains(.report) {
+            // The year-long report only costs something on a database worth reporting on: these
+            // run after the fill, the mix alone and the mix with the report loop in turn, so
+            // the ratio compares phases on the same database a minute apart.
+            results.reportIncidents = try await loop.submit { engine.value.highestNumber }.get()
+            let rate = MarkdownReport.p99TargetRate
+            let slots = Int(Double(rate) * phaseSeconds)
+            for repetition in 1...options.repetitions {
+                let of = "\(repetition)/\(options.repetitions)"
+                results.reportBaseline.append(
+                    try await run(
+                        .openLoop(rate: rate), "open loop \(Format.count(rate)) req/s, no report \(of)", opens: slots,
+                        followUps: slots / 4 + 64
+                    ).phase)
+                let loaded = try await run(
+                    .openLoop(rate: rate), "open loop \(Format.count(rate)) req/s, `\(ReportLoop.text)` looping \(of)", opens: slots,
+                    followUps: slots / 4 + 64, reports: true)
+                results.reportLoaded.append(loaded.phase)
+                results.reportLoops.append(loaded.reports ?? ReportLoopSample())
+            }
+        }
         results.serverCPU = server.cpuSeconds()
-        Progress.say(
-            "\(Format.count(results.incidents)) incidents: RSS \(Format.megabytes(results.loaded!.current)), peak \(Format.megabytes(results.loaded!.peak))"
-        )
         try await loop.flatSubmit { engine.value.shutdown() }.get()
     }
 

@@ -12,6 +12,11 @@ struct MarkdownReport {
     static let p99Target = 5_000_000.0
     static let p99TargetRate = 1_000
     static let saturationShareTarget = 0.5
+    /// `open` at saturation: Vigil over the slack-bolt peer, and over the `/healthz` ceiling.
+    static let peerRatioTarget = 7.5
+    static let openShareTarget = 0.5
+    /// p99 of the mix at 1,000 req/s with the year-long report looping, over without it.
+    static let reportRatioTarget = 2.0
 
     // MARK: - Figures
 
@@ -32,6 +37,19 @@ struct MarkdownReport {
         spread(samples) { Double($0.latencySummary.p99) }
     }
 
+    /// `a` over `b`, repetition by repetition (they ran side by side); nil unless both ran as
+    /// often (a phase left out with `--phases`, or a run that stopped early).
+    private func ratio(_ a: [PhaseSample], _ b: [PhaseSample], _ value: (PhaseSample) -> Double) -> Spread? {
+        guard !a.isEmpty, a.count == b.count else { return nil }
+        return Spread(zip(a, b).map { value($1) > 0 ? value($0) / value($1) : 0 })
+    }
+
+    private var peerRatio: Spread? { ratio(results.openOnly, results.peerOpenOnly, \.throughput) }
+    private var openShare: Spread? { ratio(results.openOnly, results.health, \.throughput) }
+    private var reportRatio: Spread? {
+        ratio(results.reportLoaded, results.reportBaseline) { Double($0.latencySummary.p99) }
+    }
+
     // MARK: - The section
 
     func markdown() -> String {
@@ -44,8 +62,23 @@ struct MarkdownReport {
             guard let samples = results.openLoop[rate] else { continue }
             lines.append(row("Open loop, command mix", "\(Format.count(rate)) req/s", samples))
         }
-        lines.append(row("Saturation, command mix", "closed loop", results.saturation))
-        lines.append(row("Saturation, `GET /healthz`", "closed loop", results.health))
+        let rows: [(String, String, [PhaseSample], Row)] = [
+            ("Saturation, command mix", "closed loop", results.saturation, .vigil),
+            ("Saturation, `open` only, Vigil", "closed loop", results.openOnly, .openOnly),
+            ("Saturation, `open` only, slack-bolt peer", "closed loop", results.peerOpenOnly, .peer),
+            ("Saturation, `GET /healthz`", "closed loop", results.health, .health),
+            (
+                "Open loop, command mix, \(Format.count(results.reportIncidents)) incidents", "\(Format.count(Self.p99TargetRate)) req/s",
+                results.reportBaseline, .vigil
+            ),
+            (
+                "The same, `\(ReportLoop.text)` looping beside it", "\(Format.count(Self.p99TargetRate)) req/s", results.reportLoaded,
+                .vigil
+            ),
+        ]
+        for (name, offered, samples, kind) in rows where !samples.isEmpty {
+            lines.append(row(name, offered, samples, kind))
+        }
         lines += ["", "| Measure | Value | Target |", "|---|---|---|"]
         for figure in figures { lines.append("| \(figure.measure) | \(figure.value) | \(figure.target) |") }
         return lines.joined(separator: "\n") + "\n"
@@ -76,15 +109,67 @@ struct MarkdownReport {
             errors. **Saturation**: each connection sends again as soon as its reply arrives; `GET /healthz` \
             the same way is the framework's ceiling. Each phase: \(warmup) s warm-up, \(seconds) s measured, \
             then a wait for the outbox to drain; \(options.repetitions) repetitions, interleaved; medians \
-            with (min–max). Start-up (spawn to the first 200 from `/readyz`, polled every 5 ms) and idle \
-            memory (VmRSS 1 s later) come from \(options.repetitions) fresh starts; memory with \
-            \(Format.count(options.incidents)) incidents is read once, after the phases and a fill with \
-            `open` at saturation. Client, sink and server share \(ProcessInfo.processInfo.activeProcessorCount) \
+            with (min–max). \(peerMethod)\(reportMethod)Start-up (spawn to the first 200 from `/readyz`, polled every 5 ms) and idle \
+            memory (VmRSS 1 s later) come from \(options.repetitions) fresh starts\(memoryMethod). Client, sink and server share \(ProcessInfo.processInfo.activeProcessorCount) \
             cores\(load). MB = 10^6 bytes.
             """
     }
 
-    private func row(_ name: String, _ offered: String, _ samples: [PhaseSample]) -> String {
+    /// When memory with `--incidents` was read, if it was.
+    private var memoryMethod: String {
+        guard results.loaded != nil else { return "" }
+        return "; memory with \(Format.count(options.incidents)) incidents is read once, after the phases and a fill with `open` at saturation"
+    }
+
+    /// **`open` only**: the same signed `open` requests, each a new incident, closed loop, on
+    /// the same connections, against Vigil and against the peer.
+    private var peerMethod: String {
+        guard !results.openOnly.isEmpty || !results.peerOpenOnly.isEmpty else { return "" }
+        let text = "**`open` only**: distinct signed `open` requests alone, closed loop, on as many connections. "
+        guard !results.peerOpenOnly.isEmpty else { return text }
+        return text + """
+            The **slack-bolt peer** (`Benchmarks/peer/app.py`, what a team would write instead) gets the same \
+            requests: a slack-bolt app through bolt's WSGI adapter under gunicorn (\(Self.peerVersions)), \
+            \(PeerUnderTest.workers) sync workers, on 127.0.0.1. It verifies the signature, parses `open sevN <category> <title>`, and in \
+            one SQLite transaction (WAL, `synchronous=NORMAL`, busy timeout) checks and writes the idempotency \
+            row keyed by `trigger_id`, takes the next number and inserts the incident and its event, then \
+            answers `INC-n opened` in channel. It starts once per run with an empty database in a temporary \
+            directory. gunicorn's sync workers close the connection after each reply, so `vigil-load` opens a \
+            new one for the next request: the connect is in the peer's throughput, not in its latency. The \
+            ratios divide phases of the same repetition.
+            """ + " "
+    }
+
+    /// The pinned versions, as Benchmarks/peer/requirements.txt has them.
+    static var peerVersions: String {
+        let file = LoadOptions.peerApp.appendingPathComponent("requirements.txt")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return "" }
+        let pins = text.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains("==") }
+        return pins.map { "`\($0.trimmingCharacters(in: .whitespaces))`" }.joined(separator: ", ")
+    }
+
+    /// **Report**: after the fill, the mix at 1,000 req/s alone and with the year-long report.
+    private var reportMethod: String {
+        guard !results.reportLoaded.isEmpty else { return "" }
+        return """
+            **Report**: after the fill, with \(Format.count(results.reportIncidents)) incidents, the command mix \
+            at \(Format.count(Self.p99TargetRate)) req/s open loop alone, then again while one more connection sends \
+            `/incident \(ReportLoop.text)` (each signed anew), the next as soon as the last is answered, for the \
+            whole phase; the ratio divides the two p99s of each repetition.
+            """ + " "
+    }
+
+    /// What a row of the phase table shows besides its latencies.
+    private enum Row {
+        /// The mix against Vigil: step refusals and the outbox's drain.
+        case vigil
+        /// `open` alone against Vigil: the drain, no steps.
+        case openOnly
+        /// `open` alone against the peer, or health checks: neither.
+        case peer, health
+    }
+
+    private func row(_ name: String, _ offered: String, _ samples: [PhaseSample], _ kind: Row = .vigil) -> String {
         guard !samples.isEmpty else { return "| \(name) | \(offered) | — | — | — | — | — | — | — | — |" }
         let achieved = Format.rate(spread(samples) { $0.throughput })
         let p50 = Format.latency(spread(samples) { Double($0.latencySummary.p50) })
@@ -98,9 +183,8 @@ struct MarkdownReport {
         let steps = samples.reduce(0) { $0 + $1.actions[MixAction.step.rawValue] }
         var errorText = "\(Format.count(errors)) of \(Format.count(measured))"
         if unsent > 0 { errorText += " (\(Format.count(unsent)) never sent)" }
-        let isHealth = name.contains("healthz")
-        let refusalText = isHealth ? "—" : "\(Format.count(refusals)) of \(Format.count(steps))"
-        let drain = isHealth ? "—" : Format.latency(spread(samples) { Double($0.drainNanos) })
+        let refusalText = kind == .vigil ? "\(Format.count(refusals)) of \(Format.count(steps))" : "—"
+        let drain = kind == .vigil || kind == .openOnly ? Format.latency(spread(samples) { Double($0.drainNanos) }) : "—"
         return "| \(name) | \(offered) | \(achieved) | \(p50) | \(p90) | \(p99) | \(max) | \(errorText) | \(refusalText) | \(drain) |"
     }
 
@@ -155,6 +239,78 @@ struct MarkdownReport {
                     measure: "Saturation ÷ `/healthz` ceiling", value: Format.ratio(share),
                     target: Format.target("≥ 0.5", met: share.median >= Self.saturationShareTarget)))
         }
+        if !results.openOnly.isEmpty {
+            figures.append(
+                Figure(measure: "`open` only at saturation, Vigil", value: Format.rate(Spread(results.openOnly.map(\.throughput)))))
+            figures.append(
+                Figure(measure: "p99 at saturation, `open` only, Vigil", value: Format.latency(p99(results.openOnly)), headline: false))
+        }
+        if !results.peerOpenOnly.isEmpty {
+            figures.append(
+                Figure(
+                    measure: "`open` only at saturation, slack-bolt peer",
+                    value: Format.rate(Spread(results.peerOpenOnly.map(\.throughput)))))
+            figures.append(
+                Figure(
+                    measure: "p99 at saturation, `open` only, slack-bolt peer", value: Format.latency(p99(results.peerOpenOnly)),
+                    headline: false))
+        }
+        if let ratio = peerRatio {
+            figures.append(
+                Figure(
+                    measure: "`open` at saturation, Vigil ÷ slack-bolt peer", value: Format.ratio(ratio),
+                    target: Format.target("≥ 7.5", met: ratio.median >= Self.peerRatioTarget)))
+        }
+        if let share = openShare {
+            figures.append(
+                Figure(
+                    measure: "`open` at saturation, Vigil ÷ `/healthz` ceiling", value: Format.ratio(share),
+                    target: Format.target("≥ 0.5", met: share.median >= Self.openShareTarget)))
+        }
+        if !results.reportLoaded.isEmpty {
+            let rate = Format.count(Self.p99TargetRate)
+            let incidents = Format.count(results.reportIncidents)
+            figures.append(
+                Figure(
+                    measure: "p99 at \(rate) req/s, \(incidents) incidents, no report", value: Format.latency(p99(results.reportBaseline)),
+                    headline: false))
+            figures.append(
+                Figure(
+                    measure: "p99 at \(rate) req/s, \(incidents) incidents, `\(ReportLoop.text)` looping",
+                    value: Format.latency(p99(results.reportLoaded))))
+            if let ratio = reportRatio {
+                // A mix that cannot keep up with the rate even alone has a p99 as long as the phase
+                // (requests queue until it ends), with or without the report: the ratio then says
+                // nothing, and cannot meet the target.
+                let keptUp = Spread(results.reportBaseline.map(\.throughput)).median >= Double(Self.p99TargetRate) * 0.98
+                let target =
+                    keptUp
+                    ? Format.target("< 2×", met: ratio.median < Self.reportRatioTarget)
+                    : "< 2×: **missed** (the mix alone did not keep up with \(rate) req/s)"
+                figures.append(
+                    Figure(measure: "p99 at \(rate) req/s with the report looping ÷ without", value: Format.ratio(ratio), target: target))
+            }
+            // At a rate it cannot sustain, the p99 of both is the phase's length: what the report
+            // then costs shows in what the mix still gets through.
+            let alone = Spread(results.reportBaseline.map(\.throughput))
+            let beside = Spread(results.reportLoaded.map(\.throughput))
+            figures.append(
+                Figure(
+                    measure: "Achieved at \(rate) req/s, \(incidents) incidents: alone, and with the report looping",
+                    value: "\(Format.rate(alone)); \(Format.rate(beside))", headline: false))
+            let reports = results.reportLoops
+            let answered = reports.map { Double($0.latencies.count) }
+            let medians = reports.filter { !$0.latencies.isEmpty }.map { loop -> Double in
+                let sorted = loop.latencies.sorted()
+                return Double(sorted[sorted.count / 2])
+            }
+            var value = "\(Format.count(Int(Spread(answered).median))) per phase"
+            if !medians.isEmpty { value += ", median \(Format.latency(Spread(medians)))" }
+            if let covered = reports.map(\.incidentsCovered).max() { value += ", each over \(Format.count(covered)) incidents" }
+            let errors = reports.reduce(0) { $0 + $1.errors }
+            if errors > 0 { value += ", \(Format.count(errors)) errors" }
+            figures.append(Figure(measure: "`\(ReportLoop.text)` answered beside the mix", value: value, headline: false))
+        }
         if results.fillNanos > 0 {
             let rate = Double(results.fillOpens) / (Double(results.fillNanos) / 1e9)
             figures.append(
@@ -164,7 +320,10 @@ struct MarkdownReport {
                         "\(Format.count(results.fillOpens)) opened in \(String(format: "%.1f", Double(results.fillNanos) / 1e9)) s, \(Format.count(Int(rate))) req/s",
                     headline: false))
         }
-        let errors = (results.openLoop.values.joined() + results.saturation + results.health).reduce(0) { $0 + $1.errors }
+        let measured =
+            Array(results.openLoop.values.joined()) + results.saturation + results.health + results.openOnly + results.peerOpenOnly
+            + results.reportBaseline + results.reportLoaded
+        let errors = measured.reduce(0) { $0 + $1.errors }
         figures.append(Figure(measure: "Errors, all measured phases", value: Format.count(errors), headline: false))
         figures.append(
             Figure(
@@ -178,6 +337,9 @@ struct MarkdownReport {
                     headline: false))
         }
         figures.append(Figure(measure: "Errors in Vigil's log", value: Format.count(results.serverErrors), headline: false))
+        if let peerErrors = results.peerErrors {
+            figures.append(Figure(measure: "Errors in the peer's log", value: Format.count(peerErrors), headline: false))
+        }
         return figures
     }
 }

@@ -131,7 +131,7 @@ final class ServerUnderTest {
     }
 
     /// A port nothing listens on now: bind port 0, read it, close. Vigil binds it a moment later.
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LoadRunError(description: "socket() failed: errno \(errno)") }
         defer { close(fd) }
