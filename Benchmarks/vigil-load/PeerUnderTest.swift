@@ -72,15 +72,7 @@ final class PeerUnderTest {
     func stop() async {
         guard !stopped else { return }
         stopped = true
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
+        await ChildProcess.stop(process)
     }
 
     /// Stops the peer if needed and deletes the directory with its database and log.
@@ -91,8 +83,7 @@ final class PeerUnderTest {
 
     /// The last lines gunicorn and the app wrote, for failure messages.
     func logTail(lines: Int = 20) -> String {
-        guard let text = try? String(contentsOf: logURL, encoding: .utf8) else { return "(no log)" }
-        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        ChildProcess.logTail(logURL, lines: lines)
     }
 
     /// Lines gunicorn logged at error level or above, and Python tracebacks from the app.

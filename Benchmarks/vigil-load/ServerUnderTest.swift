@@ -107,15 +107,7 @@ final class ServerUnderTest {
     func stop() async {
         guard !stopped else { return }
         stopped = true
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
+        await ChildProcess.stop(process)
     }
 
     /// Stops the server if needed and deletes the directory with its database and log.
@@ -126,8 +118,7 @@ final class ServerUnderTest {
 
     /// The last lines Vigil wrote, for failure messages.
     func logTail(lines: Int = 20) -> String {
-        guard let text = try? String(contentsOf: logURL, encoding: .utf8) else { return "(no log)" }
-        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        ChildProcess.logTail(logURL, lines: lines)
     }
 
     /// A port nothing listens on now: bind port 0, read it, close. Vigil binds it a moment later.
