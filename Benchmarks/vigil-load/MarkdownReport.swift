@@ -152,10 +152,11 @@ struct MarkdownReport {
     private var reportMethod: String {
         guard !results.reportLoaded.isEmpty else { return "" }
         return """
-            **Report**: after the fill and its outbox's drain, with \(Format.count(results.reportIncidents)) incidents, the command mix \
-            at \(Format.count(Self.p99TargetRate)) req/s open loop alone, then again while one more connection sends \
-            `/incident \(ReportLoop.text)` (each signed anew), the next as soon as the last is answered, for the \
-            whole phase; the ratio divides the two p99s of each repetition.
+            **Report**: after the fill, and a wait of up to \(LoadRun.fillDrainLimit.nanoseconds / 1_000_000_000) s for the \
+            outbox to post what the fill left it, with \(Format.count(results.reportIncidents)) incidents: the command mix at \
+            \(Format.count(Self.p99TargetRate)) req/s open loop, alone and while one more connection sends \
+            `/incident \(ReportLoop.text)` (each signed anew), the next as soon as the last is answered, for the whole \
+            phase; the two take turns going first, and the ratio divides the two p99s of each repetition.
             """ + " "
     }
 
