@@ -16,7 +16,7 @@ Configuration comes from the environment:
   PEER_SIGNING_SECRET  the Slack signing secret (vigil-load's)
   PEER_DATABASE        the SQLite file (vigil-load puts it in a temporary directory)
 
-Run: gunicorn --workers 5 --bind 127.0.0.1:PORT --no-control-socket --chdir Benchmarks/peer app:api
+Run: gunicorn --workers 5 --preload --bind 127.0.0.1:PORT --no-control-socket --chdir Benchmarks/peer app:api
 """
 
 import json
@@ -63,6 +63,20 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 OPEN = re.compile(r"^open\s+(sev[1-4])\s+([a-z][a-z0-9-]*)\s+(\S.*)$", re.IGNORECASE | re.DOTALL)
 
+def create_schema():
+    """Creates the tables and turns on WAL (which the file keeps). Run once, at import in
+    gunicorn's master (`--preload`): five workers switching a new file to WAL at once can
+    fail with "database is locked", since that switch does not wait on the busy timeout."""
+    connection = sqlite3.connect(DATABASE, timeout=10, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(SCHEMA)
+    finally:
+        connection.close()
+
+
+create_schema()
+
 _connection = None
 _connection_pid = None
 
@@ -75,19 +89,9 @@ def database():
         # Autocommit mode: the transactions below are spelled out with BEGIN IMMEDIATE, which
         # takes the write lock up front instead of failing on the upgrade under contention.
         connection = sqlite3.connect(DATABASE, timeout=10, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA busy_timeout=10000")
         connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
         _connection, _connection_pid = connection, os.getpid()
     return _connection
 

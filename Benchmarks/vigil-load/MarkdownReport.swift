@@ -152,10 +152,11 @@ struct MarkdownReport {
     private var reportMethod: String {
         guard !results.reportLoaded.isEmpty else { return "" }
         return """
-            **Report**: after the fill, with \(Format.count(results.reportIncidents)) incidents, the command mix \
-            at \(Format.count(Self.p99TargetRate)) req/s open loop alone, then again while one more connection sends \
-            `/incident \(ReportLoop.text)` (each signed anew), the next as soon as the last is answered, for the \
-            whole phase; the ratio divides the two p99s of each repetition.
+            **Report**: after the fill, and a wait of up to \(LoadRun.fillDrainLimit.nanoseconds / 1_000_000_000) s for the \
+            outbox to post what the fill left it, with \(Format.count(results.reportIncidents)) incidents: the command mix at \
+            \(Format.count(Self.p99TargetRate)) req/s open loop, alone and while one more connection sends \
+            `/incident \(ReportLoop.text)` (each signed anew), the next as soon as the last is answered, for the whole \
+            phase; the two take turns going first, and the ratio divides the two p99s of each repetition.
             """ + " "
     }
 
@@ -319,6 +320,11 @@ struct MarkdownReport {
                     value:
                         "\(Format.count(results.fillOpens)) opened in \(String(format: "%.1f", Double(results.fillNanos) / 1e9)) s, \(Format.count(Int(rate))) req/s",
                     headline: false))
+        }
+        if let drained = results.fillDrainNanos {
+            let limit = LoadRun.fillDrainLimit.nanoseconds
+            let value = drained >= limit - 1_000_000_000 ? "still posting after \(Format.latency(limit))" : Format.latency(drained)
+            figures.append(Figure(measure: "Outbox drained after the fill", value: value, headline: false))
         }
         let measured =
             Array(results.openLoop.values.joined()) + results.saturation + results.health + results.openOnly + results.peerOpenOnly

@@ -32,6 +32,9 @@ final class PeerUnderTest {
         process.executableURL = URL(fileURLWithPath: gunicorn)
         process.arguments = [
             "--workers", String(Self.workers), "--worker-class", "sync", "--bind", "127.0.0.1:\(port)",
+            // The app is imported once, in the master, which creates the schema before any
+            // worker writes (app.py says why).
+            "--preload",
             // The default control socket lives in the home directory; a benchmark leaves nothing there.
             "--no-control-socket", "--chdir", app.path, "app:api",
         ]
