@@ -45,7 +45,7 @@ format:
 lint:
 	$(SWIFT) format lint --recursive Sources Tests Package.swift
 
-## bench: release-build, run every benchmark and write BENCHMARKS.md (under 10 minutes on 2 cores).
+## bench: release-build, run every benchmark and write BENCHMARKS.md (about 11 minutes on 2 idle cores).
 ##   The slack-bolt peer it measures Vigil against runs from a venv: python3 with venv and pip.
 bench: deps
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \

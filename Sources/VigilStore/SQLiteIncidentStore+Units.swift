@@ -32,7 +32,17 @@ extension SQLiteIncidentStore {
             input.incident = try incident(number, in: database)
             input.clocks = try clocks(of: number, in: database)
         case .newIncident:
-            input.reserveNumber = { try reserveNumber(in: database) }
+            // Called from inside `decide`, whose errors pass through untranslated: this one is
+            // the store's, so it is a StoreError like every other.
+            input.reserveNumber = {
+                do {
+                    return try reserveNumber(in: database)
+                } catch let error as StoreError {
+                    throw error
+                } catch {
+                    throw StoreError(.failure, "reserve incident number: \(error)")
+                }
+            }
         }
         let verdict: UnitVerdict<Answer>
         do {
