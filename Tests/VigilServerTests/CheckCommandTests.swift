@@ -12,14 +12,14 @@ import VigilTestSupport
         return directory
     }
 
-    @Test func theShippedExampleConfigPasses() throws {
+    @Test func theShippedExampleConfigPasses() async throws {
         let example = Fixtures.repositoryRoot.appendingPathComponent("vigil.example.yaml")
-        let result = try VigilExecutable.run(["check", "--config", example.path], in: Fixtures.repositoryRoot, environment: Self.secrets)
+        let result = try await VigilExecutable.run(["check", "--config", example.path], in: Fixtures.repositoryRoot, environment: Self.secrets)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("ok:"))
     }
 
-    @Test func aBadDurationIsReportedAtItsLineAndExits1() throws {
+    @Test func aBadDurationIsReportedAtItsLineAndExits1() async throws {
         let directory = try workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let example = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("vigil.example.yaml"), encoding: .utf8)
@@ -28,15 +28,15 @@ import VigilTestSupport
             .replacingOccurrences(of: "commands: commands", with: "commands: \(commands)")
         try broken.write(to: directory.appendingPathComponent("vigil.yaml"), atomically: true, encoding: .utf8)
         let line = broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("ack: 30x") }! + 1
-        let result = try VigilExecutable.run(["check"], in: directory, environment: Self.secrets)
+        let result = try await VigilExecutable.run(["check"], in: directory, environment: Self.secrets)
         #expect(result.status == 1)
         #expect(result.stderr.contains("vigil.yaml:\(line): invalid duration \"30x\" for severities[1].ack"))
     }
 
-    @Test func localModeChecksTheShippedSpecs() throws {
+    @Test func localModeChecksTheShippedSpecs() async throws {
         let directory = try workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try VigilExecutable.run(["check"], in: directory)
+        let result = try await VigilExecutable.run(["check"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
     }
 }

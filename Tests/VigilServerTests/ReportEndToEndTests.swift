@@ -150,28 +150,28 @@ import VigilTestSupport
         try await seeded(vigil)
         let database = vigil.directory.appendingPathComponent("vigil.sqlite").path
         let out = vigil.directory.appendingPathComponent("week.csv")
-        let written = try VigilExecutable.run(
+        let written = try await VigilExecutable.run(
             ["report", "--database", "sqlite:\(database)", "--period", "30d", "--format", "csv", "--out", out.path], in: vigil.directory)
         #expect(written.status == 0, "\(written.stderr)")
         let reader = try CSVReader(string: try String(contentsOf: out, encoding: .utf8), hasHeaderRow: true)
         var ids: [String] = []
         while let row = reader.next() { ids.append(row[0]) }
         #expect(ids == ["INC-1", "INC-2", "INC-3"])
-        let badPeriod = try VigilExecutable.run(["report", "--database", "sqlite:\(database)", "--period", "soon"], in: vigil.directory)
+        let badPeriod = try await VigilExecutable.run(["report", "--database", "sqlite:\(database)", "--period", "soon"], in: vigil.directory)
         #expect(badPeriod.status == 64)
         #expect(badPeriod.stderr.contains("“soon” is not a period."))
         // Finding 1: this period overflowed `count * 24` and killed the process.
-        let overlong = try VigilExecutable.run(
+        let overlong = try await VigilExecutable.run(
             ["report", "--database", "sqlite:\(database)", "--period", "384307168202282326d"], in: vigil.directory)
         #expect(overlong.status == 64, "\(overlong.stderr)")
         #expect(overlong.stderr.contains("is too long: a report covers at most 366 days."))
-        let zoneOnly = try VigilExecutable.run(
+        let zoneOnly = try await VigilExecutable.run(
             ["report", "--database", "sqlite:\(database)", "--since", "2026-11-22 Z"], in: vigil.directory)
         #expect(zoneOnly.status == 64, "\(zoneOnly.stderr)")
         #expect(zoneOnly.stderr.contains("--since “2026-11-22 Z” is neither a day"))
-        let badFormat = try VigilExecutable.run(["report", "--database", "sqlite:\(database)", "--format", "xml"], in: vigil.directory)
+        let badFormat = try await VigilExecutable.run(["report", "--database", "sqlite:\(database)", "--format", "xml"], in: vigil.directory)
         #expect(badFormat.status == 64)
-        let missing = try VigilExecutable.run(["report", "--database", "sqlite:/nonexistent/vigil.sqlite"], in: vigil.directory)
+        let missing = try await VigilExecutable.run(["report", "--database", "sqlite:/nonexistent/vigil.sqlite"], in: vigil.directory)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("there is no database at /nonexistent/vigil.sqlite"))
     }

@@ -13,11 +13,24 @@ enum VigilExecutable {
     }
 
     /// Runs `vigil arguments…` in `directory` to completion; returns the exit status and output.
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws
+    /// The wait runs on a dispatch thread: blocking the cooperative pool for a child's whole run
+    /// would stall every other test in the process (and their timeouts with them).
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        let executable = try url()
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(executable, arguments, in: directory, environment: environment) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ executable: URL, _ arguments: [String], in directory: URL, environment: [String: String]) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let process = Process()
-        process.executableURL = try url()
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }

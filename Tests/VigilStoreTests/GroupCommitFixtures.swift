@@ -59,7 +59,7 @@ final class CommitGate: Sendable {
 }
 
 /// Waits (polling, with a generous bound) until `condition` holds; fails the test if it never does.
-func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+func waitUntil(_ what: String, timeout: Duration = .seconds(120), _ condition: () -> Bool) async throws {
     let clock = ContinuousClock()
     let end = clock.now.advanced(by: timeout)
     while !condition() {
