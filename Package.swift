@@ -29,6 +29,8 @@ let package = Package(
         // Already in the graph through Hummingbird; the server's connection guard uses its
         // NIOHTTPTypes channel parts directly.
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // The PostgreSQL store (several replicas on one database).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Tests only: an independent RFC 4180 reader checks the CSV export.
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
@@ -55,7 +57,12 @@ let package = Package(
         // MARK: - Adapters
         .target(
             name: "VigilStore",
-            dependencies: ["VigilCore", "VigilJSON", "CSQLite"],
+            dependencies: [
+                "VigilCore", "VigilJSON", "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .target(

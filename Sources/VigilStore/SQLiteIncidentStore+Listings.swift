@@ -38,7 +38,7 @@ extension SQLiteIncidentStore {
         return try await reading("list breached") { try Self.listedIncidents(sql, bindings, in: $0) }
     }
 
-    private static let joinedClockColumns = StoreRows.clockColumns.map { "c.\($0)" }.joined(separator: ", ")
+    static let joinedClockColumns = StoreRows.clockColumns.map { "c.\($0)" }.joined(separator: ", ")
 
     /// Folds the joined rows into incidents with their clocks, in the query's order. Each
     /// incident is decoded once, from its first row.

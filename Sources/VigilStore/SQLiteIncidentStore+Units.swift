@@ -136,7 +136,7 @@ extension SQLiteIncidentStore {
     }
 
     /// Refuses a unit of work whose parts disagree, which would write a broken chain.
-    private static func validate(_ work: UnitOfWork) throws {
+    static func validate(_ work: UnitOfWork) throws {
         try validateClocks(work)
         guard let incident = work.incident else {
             guard work.events.isEmpty else { throw StoreError(.failure, "events without an incident") }

@@ -42,7 +42,7 @@ enum StoreRows {
         ]
     }
 
-    static func incident(_ row: SQLiteRow) throws -> Incident {
+    static func incident<Row: StoreRow>(_ row: Row) throws -> Incident {
         var r = RowReader(row, table: "incidents", columns: incidentColumns)
         let number = try r.int()
         r.context = "incident \(number)"
@@ -78,7 +78,7 @@ enum StoreRows {
         ]
     }
 
-    static func event(_ row: SQLiteRow) throws -> IncidentEvent {
+    static func event<Row: StoreRow>(_ row: Row) throws -> IncidentEvent {
         var r = RowReader(row, table: "events", columns: eventColumns)
         let incident = try r.int()
         let sequence = try r.int()
@@ -123,7 +123,7 @@ enum StoreRows {
     }
 
     /// The clock in `row`'s columns from `start` on (after a joined incident's, in a listing).
-    static func clock(_ row: SQLiteRow, startingAt start: Int = 0) throws -> ClockRow {
+    static func clock<Row: StoreRow>(_ row: Row, startingAt start: Int = 0) throws -> ClockRow {
         var r = RowReader(row, table: "clocks", columns: clockColumns, startingAt: start)
         let incident = try r.int()
         r.context = "incident \(incident) clock"
@@ -148,7 +148,7 @@ enum StoreRows {
 
     static let outboxColumns = ["id", "channel", "incident", "message", "created_at_ms", "attempts", "priority"]
 
-    static func outboxRow(_ row: SQLiteRow) throws -> OutboxRow {
+    static func outboxRow<Row: StoreRow>(_ row: Row) throws -> OutboxRow {
         var r = RowReader(row, table: "outbox", columns: outboxColumns)
         let id = try r.int64()
         r.context = "outbox row \(id)"
@@ -170,10 +170,21 @@ enum StoreRows {
 
 // MARK: - Reading columns in order
 
+/// A result row either adapter hands the shared row decoders: SQLite's own, or a PostgreSQL row
+/// read into ``SQLiteValue``s (``PostgresValues``). Integers are 64-bit and booleans 0 or 1 in
+/// both, so one decoder reads both stores' rows the same way.
+protocol StoreRow {
+    func isNull(_ index: Int) -> Bool
+    func int64(_ index: Int) -> Int64?
+    func text(_ index: Int) -> String?
+}
+
+extension SQLiteRow: StoreRow {}
+
 /// Reads a row's columns one after another, failing with the column's name when a value is NULL
 /// where it may not be, has the wrong storage class, or does not decode.
-struct RowReader {
-    private let row: SQLiteRow
+struct RowReader<Row: StoreRow> {
+    private let row: Row
     private let table: String
     private let columns: [String]
     private var index: Int
@@ -182,7 +193,7 @@ struct RowReader {
     /// Which row this is, once known (`incident 42`), for error messages.
     var context: String?
 
-    init(_ row: SQLiteRow, table: String, columns: [String], startingAt start: Int = 0) {
+    init(_ row: Row, table: String, columns: [String], startingAt start: Int = 0) {
         self.row = row
         self.table = table
         self.columns = columns
@@ -193,7 +204,7 @@ struct RowReader {
     /// The column just read.
     private var last: Int { index - 1 }
 
-    private mutating func next<T>(_ read: (SQLiteRow, Int) -> T?, _ expected: String) throws -> T? {
+    private mutating func next<T>(_ read: (Row, Int) -> T?, _ expected: String) throws -> T? {
         let column = index
         index += 1
         if row.isNull(column) { return nil }
