@@ -48,21 +48,6 @@ struct RowCounts: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-func rowCounts(_ store: SQLiteIncidentStore) async throws -> RowCounts {
-    try await store.read { database in
-        let counts = try database.queryFirst(
-            """
-            SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM events),
-                   (SELECT count(*) FROM outbox), (SELECT count(*) FROM idempotency), (SELECT count(*) FROM clocks)
-            """
-        ) { row in
-            RowCounts(incidents: row.int(0) ?? -1, events: row.int(1) ?? -1, outbox: row.int(2) ?? -1,
-                      idempotency: row.int(3) ?? -1, clocks: row.int(4) ?? -1)
-        }
-        return counts ?? RowCounts()
-    }
-}
-
 // MARK: - Model values
 
 let ava = UserRef(id: "U0AVA", name: "ava")
@@ -147,19 +132,6 @@ struct Lease: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Every clock row's lease, keyed `incident/name`.
-func leases(_ store: SQLiteIncidentStore) async throws -> [String: Lease] {
-    let rows = try await store.read { database in
-        try database.query("SELECT incident, name, claimed_by, lease_until_ms FROM clocks") { row in
-            (
-                "\(row.int(0) ?? -1)/\(row.text(1) ?? "?")",
-                Lease(worker: row.text(2), until: row.int64(3).map(date(milliseconds:)))
-            )
-        }
-    }
-    return Dictionary(uniqueKeysWithValues: rows)
-}
-
 /// A time stored as UTC milliseconds, as a date.
 func date(milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
 
@@ -172,16 +144,6 @@ func postWork(requestID: String, count: Int, channel: ChannelRole = .oncall) -> 
     UnitOfWork(
         requestID: requestID, reply: .ephemeral("posted"), incident: nil, expectedSequence: 0, events: [],
         outbox: (0..<count).map { OutboxItem(channel: channel, incident: nil, message: message("post \($0 + 1)")) })
-}
-
-/// Commits `work` and returns the kind of ``StoreError`` it failed with, or `nil` on success.
-func outcome(of work: UnitOfWork, in store: SQLiteIncidentStore) async throws -> StoreError.Kind? {
-    do {
-        try await store.commit(work)
-        return nil
-    } catch let error as StoreError {
-        return error.kind
-    }
 }
 
 /// Inserts `incident` with the columns a database before migration 4 has (no `reopened_at_ms`),
