@@ -47,8 +47,12 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
-        "known_max_age", "http", "retention", "owners", "playbook_choice",
+        "known_max_age", "http", "retention", "owners", "playbook_choice", "lease",
     ]
+
+    /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
+    /// never so long that a dead replica's alerts wait for hours.
+    public static let leaseRange: ClosedRange<Duration> = .seconds(2) ... .seconds(3_600)
 
     func decode(_ root: Node) -> Outcome {
         let top = reader.fields(of: root, at: "", known: Self.topLevelKeys) ?? Fields()
@@ -71,11 +75,20 @@ struct ConfigurationDecoder {
         let http = http(top["http"])
         let retention = retention(top["retention"])
 
-        let configuration = VigilConfiguration(
+        var lease = Duration.seconds(30)
+        if let node = top["lease"], let value = reader.duration(node, at: "lease") {
+            if Self.leaseRange.contains(value) {
+                lease = value
+            } else {
+                reader.error("lease (\(DurationText.configForm(value))) must be from 2s to 1h: how long a claimed alert waits if its replica dies", at: node)
+            }
+        }
+        var configuration = VigilConfiguration(
             listen: listen, database: database, durability: durability, commandsDirectory: commands,
             playbooksDirectory: playbooks, slackSigningSecret: slackSecret, mattermostToken: mattermostToken,
             channels: channels, outbox: outbox, policy: policy, file: reader.file, roleNames: roleNames, http: http,
             retention: retention)
+        configuration.lease = lease
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)

@@ -30,6 +30,9 @@ public struct VigilConfiguration: Sendable {
     public var http: HTTPSettings
     /// How long idempotency records and delivered posts are kept (`retention:`).
     public var retention: RetentionSettings
+    /// `lease`: how long a replica keeps a clock or outbox row it claimed before another may take
+    /// it: the longest a due alert waits when the replica holding it dies (default 30s).
+    public var lease: Duration = .seconds(30)
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,

@@ -28,13 +28,17 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
     let worker: String
     let batchSize: Int
     let lease: Duration
+    /// Where each pass is recorded for `/readyz`.
+    let health: ServiceHealth?
     private let signal = WakeSignal()
 
     public init(
         store: any Store, policy: Policy, catalog: PlaybookCatalog, clock: C, now: @escaping @Sendable () -> Date,
         outboxWritten: @escaping @Sendable () -> Void, logger: Logger,
-        worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)", batchSize: Int = 200, lease: Duration = .seconds(30)
+        worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)", batchSize: Int = 200, lease: Duration = .seconds(30),
+        health: ServiceHealth? = nil
     ) {
+        self.health = health
         self.store = store
         self.policy = policy
         self.catalog = catalog
@@ -53,7 +57,7 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
     public func run() async throws {
         // A full batch means more may be due: go round again without sleeping.
         await signal.runDueWork(
-            clock: clock, now: now, logger: logger, name: "clock",
+            clock: clock, now: now, logger: logger, name: "scheduler", health: health,
             pass: { try await fireDue() == batchSize }, nextDue: { try await store.nextClockFireAt() })
     }
 

@@ -22,17 +22,25 @@ struct InboundRoutes: Sendable {
     let mattermost: MattermostToken?
     let now: @Sendable () -> Date
     let logger: Logger
+    /// The background services' last cycles, for `/readyz`.
+    var health: ServiceHealth? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.text(.ok, "ok") }
+        // 503 when the store cannot be read or a background service has stopped cycling; the
+        // body says which, with each service's last successful cycle.
         router.get("/readyz") { _, _ in
+            var database = "ok"
             do {
                 try await store.ping()
-                return Self.text(.ok, "ready")
             } catch {
                 logger.error("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])
-                return Self.text(.serviceUnavailable, "store unavailable")
+                database = "unavailable"
             }
+            let health = health ?? ServiceHealth(started: now())
+            let body = health.readiness(database: database, at: now())
+            let ready = database == "ok" && health.stale(at: now()).isEmpty
+            return Self.json(body, status: ready ? .ok : .serviceUnavailable)
         }
         router.post("/slack/commands") { request, _ in
             await slackCommand(request)
@@ -111,9 +119,9 @@ struct InboundRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
-    static func json(_ value: JSONValue) -> Response {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(
-            status: .ok, headers: [.contentType: "application/json"],
+            status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
     }
 }

@@ -75,6 +75,8 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     let jitter: @Sendable () -> Double
     let logger: Logger
     let worker: String
+    /// Where each pass is recorded for `/readyz`.
+    let health: ServiceHealth?
     let displayID: @Sendable (Int) -> String
     private let signal = WakeSignal()
 
@@ -84,8 +86,9 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         console: any ConsoleSink, settings: DeliverySettings, clock: C, now: @escaping @Sendable () -> Date,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger,
         worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)",
-        displayID: @escaping @Sendable (Int) -> String = { "INC-\($0)" }
+        displayID: @escaping @Sendable (Int) -> String = { "INC-\($0)" }, health: ServiceHealth? = nil
     ) {
+        self.health = health
         self.displayID = displayID
         self.store = store
         self.transport = transport
@@ -104,7 +107,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
 
     public func run() async throws {
         await signal.runDueWork(
-            clock: clock, now: now, logger: logger, name: "outbox",
+            clock: clock, now: now, logger: logger, name: "delivery", health: health,
             pass: {
                 let pass = try await deliverDue()
                 // A summary just written is due at once.
@@ -136,7 +139,13 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         let rows = claim.rows
         // A 429 holds back the rest of that channel's rows in this pass: they would only be refused too.
         var rateLimited: [ChannelRole: Date] = [:]
+        // A row is attempted only while its lease will outlast the attempt: past that, another
+        // replica may already hold it, and posting it here could post it twice. The rest stay
+        // leased until their lease ends, and go to whichever worker claims them next. (A lease
+        // shorter than twice the request timeout keeps half of it for attempts.)
+        let lastStart = start.adding(max(settings.lease - settings.requestTimeout, settings.lease / 2))
         for row in rows {
+            guard now() < lastStart else { break }
             if let until = rateLimited[row.item.channel] {
                 try await store.reschedule(row.id, attempts: row.attempts, nextAttemptAt: until, error: "rate limited")
                 pass.rescheduled += 1

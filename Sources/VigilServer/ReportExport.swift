@@ -36,7 +36,7 @@ public struct ReportExport: Sendable {
     /// overrides either. The database must exist: a report never creates one.
     public static func open(
         configPath: String?, database: String?, workingDirectory: String, environment: [String: String]
-    ) throws -> ReportExport {
+    ) async throws -> ReportExport {
         var policy = Policy.defaults
         var location = DatabaseLocation.sqlite(path: (workingDirectory as NSString).appendingPathComponent(LocalMode.databaseFileName))
         if let path = ServeSetup.configPath(given: configPath, workingDirectory: workingDirectory) {
@@ -51,11 +51,12 @@ public struct ReportExport: Sendable {
                 throw SetupError("--database: \(error)")
             }
         }
-        guard let path = location.sqlitePath else { throw SetupError("only SQLite databases are supported") }
-        guard FileManager.default.fileExists(atPath: path) else {
+        if let path = location.sqlitePath, !FileManager.default.fileExists(atPath: path) {
             throw SetupError("there is no database at \(path); point --config or --database at Vigil's")
         }
-        return ReportExport(store: try SQLiteIncidentStore.open(path: path), policy: policy)
+        let store = try await StoreOpener.open(location)
+        StoreOpener.startIfNeeded(store)
+        return ReportExport(store: store, policy: policy)
     }
 
     /// Computes the report for `period` at `now`.

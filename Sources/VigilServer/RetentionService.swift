@@ -21,6 +21,8 @@ public final class RetentionService<C: Clock>: Service where C.Duration == Durat
     let interval: Duration
     /// Rows deleted per transaction.
     let batchSize: Int
+    /// Where each pass is recorded for `/readyz`.
+    let health: ServiceHealth?
 
     /// What one pass deleted.
     public struct Pass: Sendable, Equatable {
@@ -35,8 +37,10 @@ public final class RetentionService<C: Clock>: Service where C.Duration == Durat
 
     public init(
         store: any StoreMaintenance, settings: RetentionSettings, clock: C, now: @escaping @Sendable () -> Date, logger: Logger,
-        interval: Duration = .seconds(3_600), batchSize: Int = 500
+        interval: Duration = .seconds(3_600), batchSize: Int = 500, health: ServiceHealth? = nil
     ) {
+        self.health = health
+        health?.register("retention", cycle: interval)
         self.store = store
         self.settings = settings
         self.clock = clock
@@ -63,12 +67,14 @@ public final class RetentionService<C: Clock>: Service where C.Duration == Durat
     func pruneLogged() async {
         do {
             let pass = try await prune()
+            health?.succeeded("retention", at: now())
             if pass.requests > 0 || pass.deliveredPosts > 0 {
                 logger.info(
                     "retention: pruned old records",
                     metadata: ["requests": "\(pass.requests)", "delivered_posts": "\(pass.deliveredPosts)"])
             }
         } catch {
+            health?.failed("retention", at: now(), error: "\(error)")
             logger.error("retention pass failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }

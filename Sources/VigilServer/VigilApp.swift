@@ -42,18 +42,19 @@ public struct VigilApp: Sendable {
     let digest: DigestService<ContinuousClock>
     let retention: RetentionService<ContinuousClock>
     let routes: InboundRoutes
+    /// The background services' last cycles, for `/readyz`.
+    public let health: ServiceHealth
     let configuration: VigilConfiguration
     let environment: AppEnvironment
 
-    /// Opens the store and wires everything; nothing runs until ``run()``.
-    public init(
+    /// Opens the configured store (SQLite, or PostgreSQL migrated under its lock) and wires
+    /// everything; nothing runs until ``run()``.
+    public static func open(
         configuration: VigilConfiguration, specs: [CommandSpec], playbooks: [Playbook] = [], environment: AppEnvironment = AppEnvironment()
-    ) throws {
-        guard let path = configuration.database.sqlitePath else {
-            throw LocalModeError(message: "only SQLite databases are supported")
-        }
-        let store = try SQLiteIncidentStore.open(path: path, durability: configuration.durability == .full ? .full : .normal)
-        try self.init(configuration: configuration, specs: specs, playbooks: playbooks, store: store, environment: environment)
+    ) async throws -> VigilApp {
+        let store = try await StoreOpener.open(
+            configuration.database, durability: configuration.durability, logger: environment.logger)
+        return try VigilApp(configuration: configuration, specs: specs, playbooks: playbooks, store: store, environment: environment)
     }
 
     /// Wires the app around a given store (tests pass one they inspect).
@@ -64,20 +65,23 @@ public struct VigilApp: Sendable {
         self.configuration = configuration
         self.environment = environment
         self.store = store
+        let health = ServiceHealth(started: environment.now())
+        self.health = health
         var settings = DeliverySettings(
             maxAttempts: configuration.outbox.maxAttempts, baseDelay: configuration.outbox.baseDelay,
             maxDelay: configuration.outbox.maxDelay)
         settings.budget = ChannelBudget(posts: configuration.outbox.channelBudget, window: configuration.outbox.channelWindow)
+        settings.lease = configuration.lease
         let policy = configuration.policy
         let delivery = OutboxDelivery(
             store: store, transport: environment.transport, channels: configuration.channels, console: environment.console,
             settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger,
-            displayID: { policy.displayID($0) })
+            displayID: { policy.displayID($0) }, health: health)
         self.delivery = delivery
         let catalog = PlaybookCatalog(playbooks)
         let scheduler = ClockScheduler(
             store: store, policy: configuration.policy, catalog: catalog, clock: ContinuousClock(), now: environment.now,
-            outboxWritten: { delivery.notify() }, logger: environment.logger)
+            outboxWritten: { delivery.notify() }, logger: environment.logger, lease: configuration.lease, health: health)
         self.scheduler = scheduler
         announcer = HandoffAnnouncer(
             store: store, policy: configuration.policy, clock: ContinuousClock(), now: environment.now,
@@ -87,7 +91,7 @@ public struct VigilApp: Sendable {
             outboxWritten: { delivery.notify() }, logger: environment.logger)
         retention = RetentionService(
             store: store, settings: configuration.retention, clock: ContinuousClock(), now: environment.now,
-            logger: environment.logger)
+            logger: environment.logger, health: health)
         desk = CommandDesk(
             store: store, parser: CommandParser(specs: specs, policy: configuration.policy, catalog: catalog), catalog: catalog,
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
@@ -96,7 +100,16 @@ public struct VigilApp: Sendable {
             desk: desk, store: store,
             slack: configuration.slackSigningSecret.map(SlackSignature.init(signingSecret:)),
             mattermost: configuration.mattermostToken.map(MattermostToken.init(token:)),
-            now: environment.now, logger: environment.logger)
+            now: environment.now, logger: environment.logger, health: health)
+        // A store several replicas share tells this one what the others committed.
+        if let feed = store as? any StoreChangeFeed {
+            feed.onChange { change in
+                switch change {
+                case .outbox: delivery.notify()
+                case .clocks: scheduler.notify()
+                }
+            }
+        }
     }
 
     /// The HTTP router alone, for in-process tests.
@@ -115,7 +128,9 @@ public struct VigilApp: Sendable {
             server: .guardedHTTP1(limits: connectionLimits()),
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "vigil"),
-            services: [delivery, scheduler, announcer, digest, retention],
+            // The store first, when it is a service (PostgreSQL's pool): the group stops services
+            // in reverse order, so it stops last, after everything that uses it.
+            services: ((store as? any Service).map { [$0] } ?? []) + [delivery, scheduler, announcer, digest, retention] as [any Service],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: environment.logger)
     }

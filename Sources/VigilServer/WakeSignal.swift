@@ -64,24 +64,36 @@ final class WakeSignal: Sendable {
 }
 
 extension WakeSignal {
+    /// The longest a due-work loop sleeps: the bound on how late work is that no notice
+    /// announced (another replica's lease that ran out, a lost `NOTIFY`).
+    static let longestSleep = Duration.seconds(60)
+
     /// The loop of a service driven by rows with due times (outbox, clocks): run `pass`, then
     /// sleep until `nextDue()`, a notification or a minute, whichever is first; return once
     /// graceful shutdown begins, after the pass under way. `pass` returns `true` to go round again
     /// at once (it stopped at a full batch).
     func runDueWork<C: Clock>(
-        clock: C, now: @Sendable () -> Date, logger: Logger, name: String,
+        clock: C, now: @Sendable () -> Date, logger: Logger, name: String, health: ServiceHealth? = nil,
         pass: () async throws -> Bool, nextDue: () async throws -> Date?
     ) async where C.Duration == Duration {
+        health?.register(name, cycle: Self.longestSleep)
         await withGracefulShutdownHandler {
             // Graceful shutdown does not cancel the task: the handler below wakes the sleep and
             // the loop sees the shutdown.
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 do {
-                    if try await pass() { continue }
-                    // A minute at most: another replica's lease may expire without any signal here.
-                    let wait = try await nextDue().map { max(.zero, $0.duration(since: now())) } ?? .seconds(60)
-                    await self.wait(until: clock.now.advanced(by: min(wait, .seconds(60))), on: clock)
+                    if try await pass() {
+                        health?.succeeded(name, at: now())
+                        continue
+                    }
+                    let due = try await nextDue()
+                    health?.succeeded(name, at: now())
+                    // A minute at most: another replica's lease may expire, or its notice be
+                    // lost, without any signal here.
+                    let wait = due.map { max(.zero, $0.duration(since: now())) } ?? Self.longestSleep
+                    await self.wait(until: clock.now.advanced(by: min(wait, Self.longestSleep)), on: clock)
                 } catch {
+                    health?.failed(name, at: now(), error: "\(error)")
                     logger.error("\(name) pass failed", metadata: ["error": "\(String(reflecting: error))"])
                     await self.wait(until: clock.now.advanced(by: .seconds(1)), on: clock)
                 }

@@ -16,7 +16,7 @@ struct Vigil: AsyncParsableCommand {
             Run `vigil serve` with no config file to try Vigil locally (127.0.0.1:8080, console channels), \
             then `vigil send '/incident open sev1 card-testing Card testing spike'` in another terminal.
             """,
-        subcommands: [Serve.self, Send.self, Check.self, Report.self])
+        subcommands: [Serve.self, Send.self, Check.self, Report.self, Database.self])
 }
 
 /// Prints `message` to standard error and exits with `code`.
@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Listen address HOST:PORT (overrides the config).")
     var listen: String?
 
-    @Option(name: .long, help: "Database URL, e.g. sqlite:vigil.sqlite (overrides the config).")
+    @Option(name: .long, help: "Database URL: sqlite:vigil.sqlite or postgres://user:pass@host:5432/db (overrides the config).")
     var database: String?
 
     func run() async throws {
@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
             })
         let app: VigilApp
         do {
-            app = try VigilApp(configuration: configuration, specs: setup.specs, playbooks: setup.playbooks, environment: environment)
+            app = try await VigilApp.open(configuration: configuration, specs: setup.specs, playbooks: setup.playbooks, environment: environment)
         } catch {
             fail("vigil serve: \(error)")
         }
@@ -200,7 +200,7 @@ struct Report: AsyncParsableCommand {
         let directory = FileManager.default.currentDirectoryPath
         let export: ReportExport
         do {
-            export = try ReportExport.open(
+            export = try await ReportExport.open(
                 configPath: config, database: database, workingDirectory: directory, environment: ProcessInfo.processInfo.environment)
         } catch {
             fail("vigil report: \(error)")
@@ -244,6 +244,38 @@ struct Report: AsyncParsableCommand {
             }
         } catch {
             fail("vigil report: \(error)")
+        }
+    }
+}
+
+struct Database: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Database tools.", subcommands: [Copy.self])
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a team's whole history into a new, empty database, and verify it.",
+            discussion: """
+                Moves incidents, events with their hash chains, clocks, the outbox and idempotency records, e.g. \
+                vigil db copy --from sqlite:vigil.sqlite --to postgres://vigil:secret@db.example.com:5432/vigil. \
+                Stop every Vigil writing to the source first. The target must be empty; the copy into PostgreSQL is \
+                one transaction. Afterwards every table's row count and every incident's event chain are checked \
+                in the target.
+                """)
+
+        @Option(name: .long, help: "The database to copy: sqlite:PATH or postgres://…")
+        var from: String
+
+        @Option(name: .long, help: "The new, empty database: postgres://… or sqlite:PATH")
+        var to: String
+
+        func run() async throws {
+            do {
+                let report = try await DatabaseCopy.run(from: from, to: to, workingDirectory: FileManager.default.currentDirectoryPath)
+                print(DatabaseCopy.summary(report))
+            } catch {
+                fail("vigil db copy: \(error)")
+            }
         }
     }
 }
