@@ -1,6 +1,8 @@
 # Vigil — every target installs what it needs first, so a fresh Debian machine needs only these.
 SWIFT        ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libjson-c-dev libsqlite3-dev pkg-config
+# postgresql: the tests start a throw-away server of their own from its binaries
+# (Tests/VigilTestSupport/PostgresTestServer.swift); the system cluster the package may start is never used.
+APT_PACKAGES := libcurl4-openssl-dev libjson-c-dev libsqlite3-dev pkg-config postgresql
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ARGS         ?=
 
@@ -8,7 +10,7 @@ ARGS         ?=
 
 all: build
 
-## deps: install the missing Debian -dev packages (libcurl, json-c, SQLite)
+## deps: install the missing Debian packages (libcurl, json-c, SQLite -dev; PostgreSQL for the tests' own server)
 deps:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
