@@ -51,7 +51,7 @@ public struct ReportExport: Sendable {
                 throw SetupError("--database: \(error)")
             }
         }
-        guard let path = location.sqlitePath else { throw SetupError("only SQLite databases are supported") }
+        guard let path = location.sqlitePath else { throw SetupError("PostgreSQL store: not available in this build") }
         guard FileManager.default.fileExists(atPath: path) else {
             throw SetupError("there is no database at \(path); point --config or --database at Vigil's")
         }

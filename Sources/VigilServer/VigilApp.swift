@@ -50,7 +50,7 @@ public struct VigilApp: Sendable {
         configuration: VigilConfiguration, specs: [CommandSpec], playbooks: [Playbook] = [], environment: AppEnvironment = AppEnvironment()
     ) throws {
         guard let path = configuration.database.sqlitePath else {
-            throw LocalModeError(message: "only SQLite databases are supported")
+            throw LocalModeError(message: "PostgreSQL store: not available in this build")
         }
         let store = try SQLiteIncidentStore.open(path: path, durability: configuration.durability == .full ? .full : .normal)
         try self.init(configuration: configuration, specs: specs, playbooks: playbooks, store: store, environment: environment)
