@@ -1,29 +1,44 @@
 import Foundation
 
-/// Where incidents are stored: `database: sqlite:vigil.sqlite`, or `--database URL`.
+/// Where incidents are stored: `database: sqlite:vigil.sqlite` or
+/// `database: postgres://USER:PASSWORD@HOST:PORT/DATABASE`, or `--database URL`.
 public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     /// An SQLite file; the path is absolute once resolved against the config file's directory.
     case sqlite(path: String)
+    /// A PostgreSQL server; its description hides the password.
+    case postgres(PostgresLocation)
 
     /// The SQLite file path, when the database is SQLite.
     public var sqlitePath: String? {
         switch self {
         case let .sqlite(path): path
+        case .postgres: nil
+        }
+    }
+
+    /// The PostgreSQL server, when the database is PostgreSQL.
+    public var postgres: PostgresLocation? {
+        switch self {
+        case .sqlite: nil
+        case let .postgres(location): location
         }
     }
 
     /// Parses `sqlite:PATH` (relative paths resolve against `directory`; `sqlite::memory:` is kept
-    /// as is). PostgreSQL URLs are recognised and refused until the PostgreSQL store exists.
+    /// as is) or a PostgreSQL URL (``PostgresLocation/parse(_:)``).
     public static func parse(_ text: String, relativeTo directory: String) throws(ConfigValueError) -> DatabaseLocation {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let lowered = trimmed.lowercased()
-        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
-            // The URL may hold a password: never repeat it.
-            throw ConfigValueError("PostgreSQL is not supported yet; use sqlite:PATH, e.g. sqlite:vigil.sqlite")
+        // `postgres:` without `//` goes there too, to be told how a PostgreSQL URL starts.
+        if lowered.hasPrefix("postgres:") || lowered.hasPrefix("postgresql:") {
+            return .postgres(try PostgresLocation.parse(trimmed))
         }
         guard lowered.hasPrefix("sqlite:") else {
+            // Only the scheme is repeated: the rest may hold a password.
             let scheme = trimmed.split(separator: ":", maxSplits: 1).first.map(String.init) ?? trimmed
-            throw ConfigValueError("unsupported database \"\(scheme):…\" (use sqlite:PATH, e.g. sqlite:vigil.sqlite)")
+            throw ConfigValueError(
+                "unsupported database \"\(scheme):…\" (use sqlite:PATH, e.g. sqlite:vigil.sqlite, "
+                    + "or postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
         }
         var path = String(trimmed.dropFirst("sqlite:".count))
         // `sqlite:///var/lib/vigil.sqlite` is the URL spelling of an absolute path.
@@ -38,6 +53,7 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .sqlite(path): "sqlite:\(path)"
+        case let .postgres(location): location.description
         }
     }
 }
