@@ -35,18 +35,27 @@ func withStore(_ kind: StoreKind, now: Date = t0, _ body: (any IncidentStore) as
 
 /// A running PostgreSQL store on a new database of the shared test server.
 func openPostgresStore(now: Date = t0, retry: StoreRetry = StoreRetry()) async throws -> PostgresIncidentStore {
-    let configuration = try newPostgresDatabase()
+    let configuration = try await newPostgresDatabase()
     let store = try await PostgresIncidentStore.open(configuration, now: { now }, retry: retry)
     store.startRunning()
     return store
 }
 
-/// A new, empty database on the shared test server, as the store's configuration.
-func newPostgresDatabase() throws -> PostgresStoreConfiguration {
-    let server = try PostgresTestServer.shared()
-    let name = "vigil_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-    _ = try server.createDatabase(name)
-    return PostgresStoreConfiguration(host: server.host, port: server.port, username: server.user, database: name, tls: .disable)
+/// A new, empty database on the shared test server, as the store's configuration. Starting the
+/// server and `createdb` block, so they run on a dispatch thread, never the cooperative pool.
+func newPostgresDatabase() async throws -> PostgresStoreConfiguration {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(
+                with: Result {
+                    let server = try PostgresTestServer.shared
+                    let name = "vigil_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+                    _ = try server.createDatabase(name)
+                    return PostgresStoreConfiguration(
+                        host: server.host, port: server.port, username: server.user, database: name, tls: .disable)
+                })
+        }
+    }
 }
 
 // MARK: - Looking inside either store
@@ -136,7 +145,7 @@ func withDatabase(_ kind: StoreKind, _ body: (_ open: @Sendable () async throws 
             try await body { try SQLiteIncidentStore.open(path: path, durability: .full) }
         }
     case .postgres:
-        let configuration = try newPostgresDatabase()
+        let configuration = try await newPostgresDatabase()
         try await body {
             let store = try await PostgresIncidentStore.open(configuration)
             store.startRunning()

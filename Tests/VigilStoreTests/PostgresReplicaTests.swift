@@ -12,7 +12,7 @@ import VigilTestSupport
 struct PostgresReplicaTests {
     /// Two stores on one new database.
     private func twoReplicas(retry: StoreRetry = StoreRetry()) async throws -> (PostgresIncidentStore, PostgresIncidentStore) {
-        let configuration = try newPostgresDatabase()
+        let configuration = try await newPostgresDatabase()
         let first = try await PostgresIncidentStore.open(configuration, now: { t0 }, retry: retry)
         let second = try await PostgresIncidentStore.open(configuration, now: { t0 }, retry: retry)
         first.startRunning()
@@ -101,7 +101,7 @@ struct PostgresReplicaTests {
 
     @Test("replicas starting together on an empty database migrate it once")
     func migrateOnce() async throws {
-        let configuration = try newPostgresDatabase()
+        let configuration = try await newPostgresDatabase()
         let stores = try await withThrowingTaskGroup(of: PostgresIncidentStore.self) { group in
             for _ in 0..<4 { group.addTask { try await PostgresIncidentStore.open(configuration) } }
             return try await group.reduce(into: []) { $0.append($1) }
