@@ -121,7 +121,11 @@ extension PostgresIncidentStore {
             }
             try await connection.execute(StoreRows.upsertIncident, StoreRows.bindings(incident), logger: logger)
             for event in work.events {
-                try await connection.execute(StoreRows.insertEvent, StoreRows.bindings(event), logger: logger)
+                do {
+                    try await connection.execute(StoreRows.insertEvent, StoreRows.bindings(event), logger: logger)
+                } catch let error as PSQLError where error.sqlState == "23505" {
+                    throw StoreError(.conflict, "incident \(incident.number) already has event \(event.sequence)")
+                }
             }
             try await writeClocks(work.clocks, of: incident, on: connection, logger: logger)
             changes.clocks = work.clocks.contains { $0.state == .running && $0.nextFireAt != nil }

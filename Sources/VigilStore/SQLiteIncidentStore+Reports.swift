@@ -55,7 +55,7 @@ extension SQLiteIncidentStore {
     /// The columns of an ``IncidentHeadline``, prefixed `i.`, and their reader.
     private static let headlineColumns = "i.number, i.title, i.restricted, i.severity, i.category, i.state, i.owner_id, i.owner_name, i.opened_at_ms"
 
-    private static func headline(_ reader: inout RowReader) throws -> IncidentHeadline {
+    static func headline<Row: StoreRow>(_ reader: inout RowReader<Row>) throws -> IncidentHeadline {
         IncidentHeadline(
             number: try reader.int(), title: try reader.text(), restricted: try reader.bool(), severity: try reader.text(),
             category: try reader.text(), state: try reader.enumeration(IncidentState.self), owner: try reader.optionalUser(),

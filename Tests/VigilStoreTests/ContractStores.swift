@@ -126,3 +126,39 @@ func outcome(of work: UnitOfWork, in store: any IncidentStore) async throws -> S
         return error.kind
     }
 }
+
+/// Runs `body` with a way to open stores of `kind` on one fresh database, as many times as a
+/// test needs (a restart, a second replica); the test closes each store it opens.
+func withDatabase(_ kind: StoreKind, _ body: (_ open: @Sendable () async throws -> any IncidentStore) async throws -> Void) async throws {
+    switch kind {
+    case .sqlite:
+        try await withDatabasePath { path in
+            try await body { try SQLiteIncidentStore.open(path: path, durability: .full) }
+        }
+    case .postgres:
+        let configuration = try newPostgresDatabase()
+        try await body {
+            let store = try await PostgresIncidentStore.open(configuration)
+            store.startRunning()
+            return store
+        }
+    }
+}
+
+/// Closes a store of either kind.
+func close(_ store: any IncidentStore) async {
+    switch store {
+    case let sqlite as SQLiteIncidentStore: await sqlite.close()
+    case let postgres as PostgresIncidentStore: await postgres.close()
+    default: break
+    }
+}
+
+/// Reserves the next incident number in a unit of its own, on either kind of store.
+func reserveIncidentNumber(_ store: any IncidentStore) async throws -> Int {
+    switch store {
+    case let sqlite as SQLiteIncidentStore: try await sqlite.reserveIncidentNumber()
+    case let postgres as PostgresIncidentStore: try await postgres.reserveIncidentNumber()
+    default: throw StoreError(.failure, "no incident numbers in \(type(of: store))")
+    }
+}

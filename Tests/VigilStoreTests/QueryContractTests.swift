@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
-@Suite("SQLiteIncidentStore: listings and unreadable rows")
-struct SQLiteQueryTests {
+@Suite("Store contract: listings and unreadable rows")
+struct QueryContractTests {
     /// Five incidents: 1 fraud open; 2 moderation acknowledged by ava; 3 fraud acknowledged by
     /// ben; 4 fraud resolved, owned by ava; 5 child-safety open, assigned to `@carol` by name.
-    static func seed(_ store: SQLiteIncidentStore) async throws {
+    static func seed(_ store: any IncidentStore) async throws {
         let shapes: [(category: String, state: IncidentState, owner: UserRef?)] = [
             ("fraud", .open, nil), ("moderation", .acknowledged, ava), ("fraud", .acknowledged, ben),
             ("fraud", .resolved, ava), ("child-safety", .open, carolByName),
@@ -43,9 +43,10 @@ struct SQLiteQueryTests {
         (IncidentFilter(limit: 0), []),
     ]
 
-    @Test("filters select by state, category and owner, newest first, up to the limit", arguments: filters)
-    func listing(_ filter: IncidentFilter, expected: [Int]) async throws {
-        try await withStore { store, _ in
+    @Test("filters select by state, category and owner, newest first, up to the limit", arguments: StoreKind.allCases, filters)
+    func listing(kind: StoreKind, _ example: (filter: IncidentFilter, expected: [Int])) async throws {
+        let (filter, expected) = example
+        try await withStore(kind) { store in
             try await Self.seed(store)
             let found = try await store.incidents(matching: filter)
             #expect(found.map(\.number) == expected)
@@ -76,13 +77,25 @@ struct SQLiteQueryTests {
         (#"UPDATE idempotency SET reply = '{"visibility":"ephemeral"}'"#, .repeatedCommit),
     ]
 
+    /// Corruptions PostgreSQL's column types and CHECK constraints refuse outright, so that no
+    /// read there can meet them.
+    static let refusedByPostgres: Set<String> = [
+        "UPDATE incidents SET restricted = 2", "UPDATE incidents SET level = 'high'",
+        "UPDATE incidents SET opened_at_ms = 'yesterday'",
+    ]
+
     @Test("a row that does not decode is a store failure that names the column, not a crash",
-          arguments: corruptions)
-    func unreadableRow(_ corruption: String, read: Read) async throws {
-        try await withStore { store, path in
+          arguments: StoreKind.allCases, corruptions)
+    func unreadableRow(kind: StoreKind, _ example: (corruption: String, read: Read)) async throws {
+        let (corruption, read) = example
+        try await withStore(kind) { store in
             // setup
             try await store.commit(openWork(1, requestID: "r1"))
-            try tamper(path, corruption)
+            if kind == .postgres, Self.refusedByPostgres.contains(corruption) {
+                await #expect(throws: StoreError.self) { try await tamper(store, corruption) }
+                return
+            }
+            try await tamper(store, corruption)
 
             // MUT
             let error = await #expect(throws: StoreError.self) {

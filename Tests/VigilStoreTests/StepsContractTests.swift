@@ -3,8 +3,8 @@ import Testing
 import VigilCore
 @testable import VigilStore
 
-@Suite("SQLiteIncidentStore: playbook steps and the version 2 upgrade")
-struct SQLiteStepsTests {
+@Suite("Store contract: playbook steps (and SQLite's version 2 upgrade)")
+struct StepsContractTests {
     /// Evidence with several keys, given out of order, with characters JSON must escape.
     static let evidence = [
         "ticket": "ZD-88213", "amount": "€12,400", "note": "quotes \" and \\ and / and 🚨", "": "an empty key",
@@ -30,9 +30,9 @@ struct SQLiteStepsTests {
         ],
     ]
 
-    @Test("steps round-trip every field, on opening and on a later commit", arguments: stepLists)
-    func roundTrip(_ steps: [StepRecord]) async throws {
-        try await withStore { store, _ in
+    @Test("steps round-trip every field, on opening and on a later commit", arguments: StoreKind.allCases, stepLists)
+    func roundTrip(kind: StoreKind, _ steps: [StepRecord]) async throws {
+        try await withStore(kind) { store in
             var work = openWork(1)
             work.incident?.steps = steps
             try await store.commit(work)
@@ -51,9 +51,10 @@ struct SQLiteStepsTests {
         }
     }
 
-    @Test("steps are stored as compact JSON: sorted evidence, times in milliseconds, nil members left out")
-    func storedForm() async throws {
-        try await withStore { store, _ in
+    @Test("steps are stored as compact JSON: sorted evidence, times in milliseconds, nil members left out",
+          arguments: StoreKind.allCases)
+    func storedForm(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             var work = openWork(1)
             work.incident?.steps = [
                 StepRecord(step: "freeze", status: .awaitingApproval, by: ben, at: at(0.3), evidence: ["z": "1", "a": "2"]),
@@ -62,8 +63,8 @@ struct SQLiteStepsTests {
             ]
             try await store.commit(work)
 
-            let text = try await store.read { database in
-                try database.queryFirst("SELECT steps FROM incidents WHERE number = 1") { $0.text(0) } ?? nil
+            let text: String? = try await inspect(store, "SELECT steps FROM incidents WHERE number = 1").first.flatMap {
+                if case let .text(text) = $0.first { text } else { nil }
             }
             #expect(text == """
                 [{"step":"freeze","status":"awaiting_approval","by":{"id":"U0BEN","name":"ben"},\
@@ -91,11 +92,11 @@ struct SQLiteStepsTests {
     ]
 
     @Test("a steps column that does not decode is a failure naming the column, never the stored text",
-          arguments: corruptSteps)
-    func unreadableSteps(_ corruption: String) async throws {
-        try await withStore { store, path in
+          arguments: StoreKind.allCases, corruptSteps)
+    func unreadableSteps(kind: StoreKind, _ corruption: String) async throws {
+        try await withStore(kind) { store in
             try await store.commit(openWork(1))
-            try tamper(path, "UPDATE incidents SET steps = '\(corruption)'")
+            try await tamper(store, "UPDATE incidents SET steps = '\(corruption)'")
 
             let error = await #expect(throws: StoreError.self) { try await store.incident(1) }
             #expect(error?.kind == .failure)

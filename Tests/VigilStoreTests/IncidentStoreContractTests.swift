@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
-@Suite("SQLiteIncidentStore: commits and reads")
-struct SQLiteIncidentStoreTests {
+@Suite("Store contract: commits and reads")
+struct IncidentStoreContractTests {
     /// A resolved, restricted incident with every optional field set and three chained events.
     static func fullWork() -> UnitOfWork {
         var incident = Incident(
@@ -37,9 +37,9 @@ struct SQLiteIncidentStoreTests {
     }
 
     @Test("a commit writes events, projection, outbox and request record, and reads every field back",
-          arguments: [fullWork(), openWork(1)])
-    func roundTrip(_ work: UnitOfWork) async throws {
-        try await withStore { store, _ in
+          arguments: StoreKind.allCases, [fullWork(), openWork(1)])
+    func roundTrip(kind: StoreKind, _ work: UnitOfWork) async throws {
+        try await withStore(kind) { store in
             // MUT
             try await store.commit(work)
 
@@ -56,9 +56,9 @@ struct SQLiteIncidentStoreTests {
         }
     }
 
-    @Test("times are kept to the millisecond, rounded like the hash chain rounds them")
-    func millisecondPrecision() async throws {
-        try await withStore { store, _ in
+    @Test("times are kept to the millisecond, rounded like the hash chain rounds them", arguments: StoreKind.allCases)
+    func millisecondPrecision(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let precise = Date(timeIntervalSince1970: 1_790_000_000.1236)
             let work = openWork(1, at: precise)
             try await store.commit(work)
@@ -70,9 +70,9 @@ struct SQLiteIncidentStoreTests {
         }
     }
 
-    @Test("a repeated request ID changes nothing and answers with the first reply")
-    func duplicateRequest() async throws {
-        try await withStore { store, _ in
+    @Test("a repeated request ID changes nothing and answers with the first reply", arguments: StoreKind.allCases)
+    func duplicateRequest(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(openWork(1, requestID: "trigger-1"))
             try await store.commit(postWork(requestID: "trigger-2", count: 1))
             let before = try await rowCounts(store)
@@ -95,9 +95,9 @@ struct SQLiteIncidentStoreTests {
         }
     }
 
-    @Test("a stale expected sequence is a conflict and writes nothing")
-    func staleSequence() async throws {
-        try await withStore { store, _ in
+    @Test("a stale expected sequence is a conflict and writes nothing", arguments: StoreKind.allCases)
+    func staleSequence(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(openWork(1))
             let stale = try #require(try await store.incident(1))
             try await store.commit(ackWork(stale, by: ava, requestID: "ack-ava"))
@@ -118,14 +118,14 @@ struct SQLiteIncidentStoreTests {
         }
     }
 
-    @Test("an event already at that sequence is a conflict, and the whole unit of work rolls back")
-    func eventKeyConflictRollsBack() async throws {
-        try await withStore { store, path in
+    @Test("an event already at that sequence is a conflict, and the whole unit of work rolls back", arguments: StoreKind.allCases)
+    func eventKeyConflictRollsBack(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(openWork(1))
             let incident = try #require(try await store.incident(1))
             // Another writer's event at sequence 2, without the projection catching up.
-            try tamper(
-                path,
+            try await tamper(
+                store,
                 """
                 INSERT INTO events VALUES (1, 2, 'noted', 'U0BEN', 'ben', 0, '{}', '\(incident.lastHash)', 'x')
                 """)
@@ -138,7 +138,8 @@ struct SQLiteIncidentStoreTests {
         }
     }
 
-    @Test("of two commits racing on one incident exactly one wins", arguments: [1, 2])
+    /// SQLite only: PostgreSQL's replicas race in ``PostgresReplicaTests``.
+    @Test("of two commits racing on one incident exactly one wins (SQLite, one or two connections)", arguments: [1, 2])
     func race(connections: Int) async throws {
         try await withStore { first, path in
             let second = connections == 1 ? first : try SQLiteIncidentStore.open(path: path)
@@ -164,10 +165,10 @@ struct SQLiteIncidentStoreTests {
         }
     }
 
-    @Test("a unit of work whose parts disagree is refused and writes nothing")
-    func inconsistentWork() async throws {
+    @Test("a unit of work whose parts disagree is refused and writes nothing", arguments: StoreKind.allCases)
+    func inconsistentWork(kind: StoreKind) async throws {
         // Every `try` below is inside a macro, which does not make the closure throwing by itself.
-        try await withStore { store, _ async throws in
+        try await withStore(kind) { store async throws in
             let (_, events) = opened(1)
             var wrongSequence = openWork(2)
             wrongSequence.incident?.lastSequence = 5
@@ -184,50 +185,50 @@ struct SQLiteIncidentStoreTests {
         }
     }
 
-    @Test("incident numbers rise across reopening, are never reused, and stay above existing incidents")
-    func incidentNumbers() async throws {
-        try await withDatabasePath { path in
-            let first = try SQLiteIncidentStore.open(path: path)
-            #expect(try await first.reserveIncidentNumber() == 1)
-            #expect(try await first.reserveIncidentNumber() == 2)
-            await first.close()
+    @Test("incident numbers rise across reopening, are never reused, and stay above existing incidents", arguments: StoreKind.allCases)
+    func incidentNumbers(kind: StoreKind) async throws {
+        try await withDatabase(kind) { open in
+            let first = try await open()
+            #expect(try await reserveIncidentNumber(first) == 1)
+            #expect(try await reserveIncidentNumber(first) == 2)
+            await close(first)
 
-            let store = try SQLiteIncidentStore.open(path: path)
-            #expect(try await store.reserveIncidentNumber() == 3)
+            let store = try await open()
+            #expect(try await reserveIncidentNumber(store) == 3)
             let concurrent = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 1...20 { group.addTask { try await store.reserveIncidentNumber() } }
+                for _ in 1...20 { group.addTask { try await reserveIncidentNumber(store) } }
                 return try await group.reduce(into: Set<Int>()) { $0.insert($1) }
             }
             #expect(concurrent == Set(4...23))
 
             // An incident written with a number the counter never handed out (an import, say).
             try await store.commit(openWork(40))
-            #expect(try await store.reserveIncidentNumber() == 41)
-            await store.close()
+            #expect(try await reserveIncidentNumber(store) == 41)
+            await close(store)
         }
     }
 
-    @Test("everything committed survives closing and reopening")
-    func survivesReopen() async throws {
-        try await withDatabasePath { path in
+    @Test("everything committed survives closing and reopening", arguments: StoreKind.allCases)
+    func survivesReopen(kind: StoreKind) async throws {
+        try await withDatabase(kind) { open in
             let work = Self.fullWork()
-            let first = try SQLiteIncidentStore.open(path: path, durability: .full)
+            let first = try await open()
             try await first.commit(work)
             try await first.commit(postWork(requestID: "post", count: 2))
-            await first.close()
+            await close(first)
 
-            let store = try SQLiteIncidentStore.open(path: path)
+            let store = try await open()
             #expect(try await store.incident(7) == work.incident)
             #expect(try await store.events(of: 7) == work.events)
             #expect(try await store.storedReply(requestID: try #require(work.requestID)) == work.reply)
             #expect(try await store.outboxHealth() == OutboxHealth(pending: 4, deadLettered: 0))
-            await store.close()
+            await close(store)
         }
     }
 
-    @Test("a hash chain built over several commits reads back intact, and tampering shows")
-    func hashChain() async throws {
-        try await withStore { store, path in
+    @Test("a hash chain built over several commits reads back intact, and tampering shows", arguments: StoreKind.allCases)
+    func hashChain(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(openWork(1))
             let steps: [(EventKind, UserRef, [String: String])] = [
                 (.acknowledged, ava, [:]), (.noted, ben, ["text": "Blocked BIN 412345"]),
@@ -248,16 +249,16 @@ struct SQLiteIncidentStoreTests {
             #expect(events.map(\.sequence) == Array(1...6))
             #expect(EventChain.verify(events))
 
-            try tamper(path, #"UPDATE events SET payload = '{"text":"nothing to see"}' WHERE sequence = 3"#)
+            try await tamper(store, #"UPDATE events SET payload = '{"text":"nothing to see"}' WHERE sequence = 3"#)
             #expect(!EventChain.verify(try await store.events(of: 1)))
         }
     }
 
-    @Test("a closed store fails every call with a store error")
-    func closed() async throws {
-        try await withDatabasePath { path in
-            let store = try SQLiteIncidentStore.open(path: path)
-            await store.close()
+    @Test("a closed store fails every call with a store error", arguments: StoreKind.allCases)
+    func closed(kind: StoreKind) async throws {
+        try await withDatabase(kind) { open in
+            let store = try await open()
+            await close(store)
             let error = await #expect(throws: StoreError.self) { try await store.incident(1) }
             #expect(error?.kind == .failure)
             await #expect(throws: StoreError.self) { try await store.commit(openWork(1)) }
