@@ -197,7 +197,7 @@ extension PostgresIncidentStore: OutboxQueue {
                 ).compactMap { $0.int64(0) })
             let folded = ids.filter { ours.contains($0) }
             guard !folded.isEmpty else { return (nil, false) }
-            try await insertOutbox(summary, createdAt: at, on: connection, logger: logger)
+            try await Self.insertOutbox(summary, createdAt: at, on: connection, logger: logger)
             guard
                 let summaryID = try await connection.rows(
                     "SELECT currval(pg_get_serial_sequence('outbox', 'id'))", logger: logger
