@@ -249,7 +249,7 @@ extension SQLiteIncidentStore {
     }
 
     /// Delivery errors can quote whole response bodies; keep the row small.
-    private static func clipped(_ error: String) -> String {
+    static func clipped(_ error: String) -> String {
         error.count <= 2000 ? error : String(error.prefix(2000)) + "…"
     }
 }

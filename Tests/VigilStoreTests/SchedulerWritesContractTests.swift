@@ -3,8 +3,8 @@ import Testing
 import VigilCore
 @testable import VigilStore
 
-@Suite("SQLiteIncidentStore: what the SLA scheduler writes and reads")
-struct SQLiteSchedulerWritesTests {
+@Suite("Store contract: what the SLA scheduler writes and reads")
+struct SchedulerWritesContractTests {
     static let vigil = UserRef(id: "vigil", name: "vigil")
 
     /// A scheduler firing on `incident` (as last read): a warning on `clock`, with no request behind it.
@@ -21,26 +21,28 @@ struct SQLiteSchedulerWritesTests {
             clocks: [clock])
     }
 
-    @Test("the scheduler's fields round-trip, for every kind including escalation")
-    func roundTrip() async throws {
-        try await withStore { store, _ in
+    @Test("the scheduler's fields round-trip, for every kind including escalation",
+          arguments: StoreKind.allCases)
+    func roundTrip(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             var escalation = clock(1, "escalation", .escalation, due: 600, fire: 600)
             escalation.alertsSent = 3
             var ack = clock(1, "ack", .ack, due: 900, fire: 300)
             ack.warningsSent = 2
             let clocks = [escalation, ack, clock(1, "legal", .legal, due: 86_400, rule: "rule")]
-            try await store.commit(SQLiteClocksTests.openWithClocks(1, clocks: clocks))
+            try await store.commit(ClocksContractTests.openWithClocks(1, clocks: clocks))
             #expect(try await store.clocks(of: 1) == clocks)
         }
     }
 
-    @Test("a commit drops the lease of the clocks it writes and only those")
-    func commitClearsLease() async throws {
-        try await withStore { store, _ in
+    @Test("a commit drops the lease of the clocks it writes and only those",
+          arguments: StoreKind.allCases)
+    func commitClearsLease(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let ack = clock(1, "ack", .ack, due: 900, fire: 10)
             let resolve = clock(1, "resolve", .resolve, due: 900, fire: 10)
-            try await store.commit(SQLiteClocksTests.openWithClocks(1, clocks: [ack, resolve]))
-            try await store.commit(SQLiteClocksTests.openWithClocks(2, clocks: [clock(2, "ack", .ack, due: 900, fire: 10)]))
+            try await store.commit(ClocksContractTests.openWithClocks(1, clocks: [ack, resolve]))
+            try await store.commit(ClocksContractTests.openWithClocks(2, clocks: [clock(2, "ack", .ack, due: 900, fire: 10)]))
             let claimed = try await store.claimDueClocks(now: at(30), limit: 10, worker: "w1", leaseUntil: at(90))
             #expect(claimed.count == 3)
 
@@ -57,11 +59,12 @@ struct SQLiteSchedulerWritesTests {
         }
     }
 
-    @Test("a unit of work with no request ID writes no request record, and still conflicts when stale")
-    func noRequestID() async throws {
-        try await withStore { store, _ in
+    @Test("a unit of work with no request ID writes no request record, and still conflicts when stale",
+          arguments: StoreKind.allCases)
+    func noRequestID(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let ack = clock(1, "ack", .ack, due: 900, fire: 60)
-            try await store.commit(SQLiteClocksTests.openWithClocks(1, clocks: [ack]))
+            try await store.commit(ClocksContractTests.openWithClocks(1, clocks: [ack]))
             let incident = try #require(try await store.incident(1))
             _ = try await store.claimDueClocks(now: at(60), limit: 1, worker: "w1", leaseUntil: at(120))
             let before = try await rowCounts(store)
@@ -77,10 +80,8 @@ struct SQLiteSchedulerWritesTests {
             #expect(try await leases(store)["1/ack"] == Lease.none)
             #expect(try await store.storedReply(requestID: "") == nil)
             // Outbox rows take the event's time, as for a command.
-            let created = try await store.read { database in
-                try database.query("SELECT created_at_ms FROM outbox ORDER BY id") { $0.int64(0) }
-            }
-            #expect(created.last == StoreTime.milliseconds(at(120)))
+            let created = try await inspect(store, "SELECT created_at_ms FROM outbox ORDER BY id")
+            #expect(created.last == [.integer(StoreTime.milliseconds(at(120)))])
 
             // The same firing again (another replica, or a retry) and a firing computed before a
             // command changed the incident: both stale, so both conflict and write nothing.
@@ -93,9 +94,10 @@ struct SQLiteSchedulerWritesTests {
         }
     }
 
-    @Test("overdue incidents: running deadline clocks due before now, ascending, up to the limit")
-    func overdue() async throws {
-        try await withStore { store, _ in
+    @Test("overdue incidents: running deadline clocks due before now, ascending, up to the limit",
+          arguments: StoreKind.allCases)
+    func overdue(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let setups: [(Int, [ClockRow])] = [
                 (7, [clock(7, "legal", .legal, due: 50)]),
                 (5, [clock(5, "step:a", due: -1), clock(5, "resolve", .resolve, due: -5)]),
@@ -110,7 +112,7 @@ struct SQLiteSchedulerWritesTests {
                 (6, [clock(6, "resolve", .resolve, due: 100)]),
             ]
             for (number, clocks) in setups {
-                try await store.commit(SQLiteClocksTests.openWithClocks(number, clocks: clocks))
+                try await store.commit(ClocksContractTests.openWithClocks(number, clocks: clocks))
             }
 
             #expect(try await store.overdueIncidents(now: at(100), limit: 10) == [1, 5, 7])
@@ -124,7 +126,8 @@ struct SQLiteSchedulerWritesTests {
         }
     }
 
-    @Test("opening a version 2 database upgrades it: clocks keep their data, new columns take defaults")
+    /// SQLite only: PostgreSQL's schema starts at SQLite's version 9.
+    @Test("opening a version 2 database upgrades it: clocks keep their data, new columns take defaults (SQLite)")
     func upgradeFromVersion2() async throws {
         try await withDatabasePath { path in
             let (incident, events) = opened(1)

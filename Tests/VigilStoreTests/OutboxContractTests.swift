@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
-@Suite("SQLiteIncidentStore: outbox")
-struct SQLiteOutboxTests {
+@Suite("Store contract: outbox")
+struct OutboxContractTests {
     /// One outbox row's delivery columns, read behind the port's back.
     struct Delivery: Sendable, Equatable {
         var state: String
@@ -15,25 +15,31 @@ struct SQLiteOutboxTests {
         var deliveredAt: Date?
     }
 
-    static func delivery(_ id: Int64, in store: SQLiteIncidentStore) async throws -> Delivery? {
-        try await store.read { database in
-            try database.queryFirst(
-                """
-                SELECT state, attempts, last_error, claimed_by, lease_until_ms, delivered_at_ms
-                FROM outbox WHERE id = ?
-                """, [.integer(id)]
-            ) { row in
-                Delivery(
-                    state: row.text(0) ?? "?", attempts: row.int(1) ?? -1, lastError: row.text(2),
-                    claimedBy: row.text(3), leaseUntil: row.int64(4).map { Date(timeIntervalSince1970: Double($0) / 1000) },
-                    deliveredAt: row.int64(5).map { Date(timeIntervalSince1970: Double($0) / 1000) })
-            }
+    static func delivery(_ id: Int64, in store: any IncidentStore) async throws -> Delivery? {
+        let rows = try await inspect(
+            store,
+            """
+            SELECT state, attempts, last_error, claimed_by, lease_until_ms, delivered_at_ms
+            FROM outbox WHERE id = ?
+            """, [.integer(id)])
+        guard let row = rows.first, row.count == 6 else { return nil }
+        func text(_ index: Int) -> String? {
+            if case let .text(value) = row[index] { return value }
+            return nil
         }
+        func integer(_ index: Int) -> Int64? {
+            if case let .integer(value) = row[index] { return value }
+            return nil
+        }
+        return Delivery(
+            state: text(0) ?? "?", attempts: integer(1).map { Int($0) } ?? -1, lastError: text(2),
+            claimedBy: text(3), leaseUntil: integer(4).map(date(milliseconds:)), deliveredAt: integer(5).map(date(milliseconds:)))
     }
 
-    @Test("a row is claimable once its attempt is due, oldest first, up to the limit")
-    func dueAndOrder() async throws {
-        try await withStore { store, _ in
+    @Test("a row is claimable once its attempt is due, oldest first, up to the limit",
+          arguments: StoreKind.allCases)
+    func dueAndOrder(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             for number in 1...3 { try await store.commit(openWork(number, at: at(Double(number - 1) * 10))) }
 
             #expect(try await store.claimOutbox(now: at(-0.001), limit: 10, worker: "w1", leaseUntil: at(30)).isEmpty)
@@ -47,9 +53,10 @@ struct SQLiteOutboxTests {
         }
     }
 
-    @Test("a claimed row is not claimable again until its lease runs out, then it is")
-    func leases() async throws {
-        try await withStore { store, _ in
+    @Test("a claimed row is not claimable again until its lease runs out, then it is",
+          arguments: StoreKind.allCases)
+    func leases(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(postWork(requestID: "p", count: 3))
 
             let first = try await store.claimOutbox(now: t0, limit: 2, worker: "w1", leaseUntil: at(30))
@@ -65,9 +72,10 @@ struct SQLiteOutboxTests {
         }
     }
 
-    @Test("a pass's delivered rows are marked in one transaction: all of them, or none when one is unknown")
-    func markedTogether() async throws {
-        try await withStore { store, _ in
+    @Test("a pass's delivered rows are marked in one transaction: all of them, or none when one is unknown",
+          arguments: StoreKind.allCases)
+    func markedTogether(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(postWork(requestID: "p", count: 3))
             let rows = try await store.claimOutbox(now: t0, limit: 3, worker: "w1", leaseUntil: at(30))
             let refused = await #expect(throws: StoreError.self) { try await store.markDelivered([rows[0].id, 999], at: at(1)) }
@@ -80,9 +88,10 @@ struct SQLiteOutboxTests {
         }
     }
 
-    @Test("delivered, rescheduled and dead-lettered rows move as recorded and are counted")
-    func outcomes() async throws {
-        try await withStore { store, _ in
+    @Test("delivered, rescheduled and dead-lettered rows move as recorded and are counted",
+          arguments: StoreKind.allCases)
+    func outcomes(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(postWork(requestID: "p", count: 3))
             let rows = try await store.claimOutbox(now: t0, limit: 3, worker: "w1", leaseUntil: at(30))
             let (delivered, retried, dead) = (rows[0].id, rows[1].id, rows[2].id)
@@ -115,9 +124,10 @@ struct SQLiteOutboxTests {
         }
     }
 
-    @Test("the next due time is the earliest attempt, or lease end, among pending rows")
-    func nextDue() async throws {
-        try await withStore { store, _ in
+    @Test("the next due time is the earliest attempt, or lease end, among pending rows",
+          arguments: StoreKind.allCases)
+    func nextDue(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             #expect(try await store.nextOutboxDue() == nil)
             try await store.commit(postWork(requestID: "p", count: 2))
             #expect(try await store.nextOutboxDue() == t0)
@@ -134,11 +144,12 @@ struct SQLiteOutboxTests {
         }
     }
 
-    @Test("a row that cannot be read is dead-lettered by the claim instead of blocking the rest")
-    func unreadableRow() async throws {
-        try await withStore { store, path in
+    @Test("a row that cannot be read is dead-lettered by the claim instead of blocking the rest",
+          arguments: StoreKind.allCases)
+    func unreadableRow(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(postWork(requestID: "p", count: 3))
-            try tamper(path, "UPDATE outbox SET message = 'garbage' WHERE id = 2")
+            try await tamper(store, "UPDATE outbox SET message = 'garbage' WHERE id = 2")
 
             let rows = try await store.claimOutbox(now: t0, limit: 10, worker: "w1", leaseUntil: at(30))
 
@@ -149,7 +160,8 @@ struct SQLiteOutboxTests {
         }
     }
 
-    @Test("two stores on one file claiming at once never get the same row")
+    /// SQLite only (two stores on one file); PostgreSQL's replicas claim in ``PostgresLeaseTests``.
+    @Test("two stores on one file claiming at once never get the same row (SQLite)")
     func competingWorkers() async throws {
         try await withStore { first, path in
             let second = try SQLiteIncidentStore.open(path: path)

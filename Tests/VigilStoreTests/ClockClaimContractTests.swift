@@ -1,18 +1,19 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
-@Suite("SQLiteIncidentStore: claiming due clocks")
-struct SQLiteClockClaimTests {
+@Suite("Store contract: claiming due clocks")
+struct ClockClaimContractTests {
     /// Opens incident `number` with `clocks`.
-    static func open(_ number: Int, _ clocks: [ClockRow], in store: SQLiteIncidentStore) async throws {
-        try await store.commit(SQLiteClocksTests.openWithClocks(number, clocks: clocks))
+    static func open(_ number: Int, _ clocks: [ClockRow], in store: any IncidentStore) async throws {
+        try await store.commit(ClocksContractTests.openWithClocks(number, clocks: clocks))
     }
 
-    @Test("only running clocks whose next fire time has come are claimed, earliest first, and leased")
-    func claimHonoursStateAndTime() async throws {
-        try await withStore { store, _ in
+    @Test("only running clocks whose next fire time has come are claimed, earliest first, and leased",
+          arguments: StoreKind.allCases)
+    func claimHonoursStateAndTime(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             var missed = clock(1, "step:late", due: -60, fire: 10)
             missed = missed.stopped(at: at(30))
             missed.nextFireAt = at(10)  // a stopped clock the core left a fire time on
@@ -39,9 +40,9 @@ struct SQLiteClockClaimTests {
         }
     }
 
-    @Test("claims go by next fire time, then incident, then name, and stop at the limit")
-    func orderAndLimit() async throws {
-        try await withStore { store, _ in
+    @Test("claims go by next fire time, then incident, then name, and stop at the limit", arguments: StoreKind.allCases)
+    func orderAndLimit(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await Self.open(2, [
                 clock(2, "b", due: 900, fire: 20), clock(2, "a", due: 900, fire: 20), clock(2, "c", due: 900, fire: 5),
             ], in: store)
@@ -59,9 +60,10 @@ struct SQLiteClockClaimTests {
         }
     }
 
-    @Test("a leased clock is not claimable until its lease runs out, then another worker takes it over")
-    func leaseExpiry() async throws {
-        try await withStore { store, _ in
+    @Test("a leased clock is not claimable until its lease runs out, then another worker takes it over",
+          arguments: StoreKind.allCases)
+    func leaseExpiry(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await Self.open(1, [clock(1, "ack", .ack, due: 900, fire: 10)], in: store)
             let first = try await store.claimDueClocks(now: at(10), limit: 5, worker: "w1", leaseUntil: at(70))
             #expect(first.map(\.name) == ["ack"])
@@ -75,7 +77,8 @@ struct SQLiteClockClaimTests {
         }
     }
 
-    @Test("two workers on two connections claiming at once never claim the same clock")
+    /// SQLite only (two connections on one file); PostgreSQL's replicas claim in ``PostgresLeaseTests``.
+    @Test("two workers on two connections claiming at once never claim the same clock (SQLite)")
     func twoWorkers() async throws {
         try await withStore { store, path in
             var all: Set<String> = []
@@ -111,9 +114,9 @@ struct SQLiteClockClaimTests {
         }
     }
 
-    @Test("the next fire time is the earliest running one, or its lease's end when later")
-    func nextFireTime() async throws {
-        try await withStore { store, _ in
+    @Test("the next fire time is the earliest running one, or its lease's end when later", arguments: StoreKind.allCases)
+    func nextFireTime(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             #expect(try await store.nextClockFireAt() == nil)
             try await Self.open(1, [
                 clock(1, "legal", .legal, due: 86_400),
@@ -142,9 +145,9 @@ struct SQLiteClockClaimTests {
         }
     }
 
-    @Test("releasing drops only the releasing worker's lease and leaves the row as it was")
-    func release() async throws {
-        try await withStore { store, _ in
+    @Test("releasing drops only the releasing worker's lease and leaves the row as it was", arguments: StoreKind.allCases)
+    func release(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             var ack = clock(1, "ack", .ack, due: 900, fire: 10)
             ack.warningsSent = 2
             try await Self.open(1, [ack, clock(1, "resolve", .resolve, due: 900)], in: store)
@@ -171,13 +174,14 @@ struct SQLiteClockClaimTests {
         }
     }
 
-    @Test("a due clock that does not decode is leased but not returned, and holds up nothing behind it")
-    func unreadableDueClock() async throws {
-        try await withStore { store, path in
+    @Test("a due clock that does not decode is leased but not returned, and holds up nothing behind it",
+          arguments: StoreKind.allCases)
+    func unreadableDueClock(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await Self.open(
                 1, [clock(1, "ack", .ack, due: 900, fire: 5), clock(1, "resolve", .resolve, due: 900, fire: 10)],
                 in: store)
-            try tamper(path, "UPDATE clocks SET kind = 'SECRET sundial' WHERE name = 'ack'")
+            try await tamper(store, "UPDATE clocks SET kind = 'SECRET sundial' WHERE name = 'ack'")
 
             let claimed = try await store.claimDueClocks(now: at(20), limit: 1, worker: "w1", leaseUntil: at(80))
             #expect(claimed == [])
@@ -186,9 +190,7 @@ struct SQLiteClockClaimTests {
             #expect(next.map(\.name) == ["resolve"])
             #expect(try await store.nextClockFireAt() == at(80))
             // Left as it was for a build that can read it.
-            #expect(try await store.read { database in
-                try database.queryFirst("SELECT kind FROM clocks WHERE name = 'ack'") { $0.text(0) }
-            } == "SECRET sundial")
+            #expect(try await inspect(store, "SELECT kind FROM clocks WHERE name = 'ack'").first == [.text("SECRET sundial")])
         }
     }
 }

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilStore
+@testable import VigilStore
 
-@Suite("SQLiteIncidentStore: clock rows")
-struct SQLiteClocksTests {
+@Suite("Store contract: clock rows")
+struct ClocksContractTests {
     /// Incident 1's clocks as opening writes them, in no particular order.
     static let openingClocks = [
         clock(1, "resolve", .resolve, due: 14_400),
@@ -20,9 +20,10 @@ struct SQLiteClocksTests {
         return work
     }
 
-    @Test("clock rows are written with the commit and read back earliest due first, then by name")
-    func insertAndOrder() async throws {
-        try await withStore { store, _ in
+    @Test("clock rows are written with the commit and read back earliest due first, then by name",
+          arguments: StoreKind.allCases)
+    func insertAndOrder(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(Self.openWithClocks())
 
             let clocks = try await store.clocks(of: 1)
@@ -36,9 +37,10 @@ struct SQLiteClocksTests {
         }
     }
 
-    @Test("a later commit replaces a clock by (incident, name) and adds new ones, leaving the rest")
-    func replace() async throws {
-        try await withStore { store, _ in
+    @Test("a later commit replaces a clock by (incident, name) and adds new ones, leaving the rest",
+          arguments: StoreKind.allCases)
+    func replace(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(Self.openWithClocks())
             try await store.commit(Self.openWithClocks(2, clocks: [clock(2, "ack", .ack, due: 900)]))
             let incident = try #require(try await store.incident(1))
@@ -70,9 +72,9 @@ struct SQLiteClocksTests {
         }
     }
 
-    @Test("clocks the unit of work cannot own are refused and nothing is written")
-    func foreignClocks() async throws {
-        try await withStore { store, _ async throws in
+    @Test("clocks the unit of work cannot own are refused and nothing is written", arguments: StoreKind.allCases)
+    func foreignClocks(kind: StoreKind) async throws {
+        try await withStore(kind) { store async throws in
             try await store.commit(Self.openWithClocks())
             let before = try await rowCounts(store)
             let clocks = try await store.clocks(of: 1)
@@ -94,25 +96,38 @@ struct SQLiteClocksTests {
         }
     }
 
-    @Test("a clock row for an incident that does not exist breaks the foreign key")
-    func foreignKey() async throws {
-        try await withStore { store, _ in
+    @Test("a clock row for an incident that does not exist breaks the foreign key", arguments: StoreKind.allCases)
+    func foreignKey(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let error = await #expect(throws: StoreError.self) {
-                try await store.read { database in
-                    try database.run(
-                        """
-                        INSERT INTO clocks (incident, name, kind, started_at_ms, due_at_ms, state)
-                        VALUES (99, 'ack', 'ack', 0, 1, 'running')
-                        """)
-                }
+                try await tamper(
+                    store,
+                    """
+                    INSERT INTO clocks (incident, name, kind, started_at_ms, due_at_ms, state)
+                    VALUES (99, 'ack', 'ack', 0, 1, 'running')
+                    """)
             }
             #expect(error?.kind == .failure)
+            #expect(try await rowCounts(store).clocks == 0)
         }
     }
 
-    @Test("conflicting, duplicate and failing commits write no clocks")
-    func rejectedCommitsWriteNoClocks() async throws {
-        try await withStore { store, path in
+    /// A trigger that makes every insert into `idempotency` fail, in `kind`'s dialect.
+    static func refuseRequestRecords(_ kind: StoreKind) -> [String] {
+        switch kind {
+        case .sqlite:
+            ["CREATE TRIGGER refuse BEFORE INSERT ON idempotency BEGIN SELECT RAISE(ABORT, 'refused'); END"]
+        case .postgres:
+            [
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                "CREATE TRIGGER refuse BEFORE INSERT ON idempotency FOR EACH ROW EXECUTE FUNCTION refuse()",
+            ]
+        }
+    }
+
+    @Test("conflicting, duplicate and failing commits write no clocks", arguments: StoreKind.allCases)
+    func rejectedCommitsWriteNoClocks(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(Self.openWithClocks())
             let stale = try #require(try await store.incident(1))
             try await store.commit(ackWork(stale, by: ava, requestID: "ack-ava"))
@@ -131,8 +146,7 @@ struct SQLiteClocksTests {
 
             // A failure after the clocks are written (the request record cannot be inserted):
             // the clocks roll back with everything else.
-            try tamper(
-                path, "CREATE TRIGGER refuse BEFORE INSERT ON idempotency BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            for sql in Self.refuseRequestRecords(kind) { try await tamper(store, sql) }
             let current = try #require(try await store.incident(1))
             var failing = ackWork(current, by: ben, requestID: "late")
             failing.incident?.state = .resolved
@@ -146,30 +160,55 @@ struct SQLiteClocksTests {
         }
     }
 
-    static let corruptions: [(sql: String, column: String)] = [
-        ("UPDATE clocks SET kind = 'SECRET sundial'", "clocks.kind"),
-        ("UPDATE clocks SET state = 'SECRET paused'", "clocks.state"),
-        ("UPDATE clocks SET due_at_ms = 'SECRET soon'", "clocks.due_at_ms"),
-        ("UPDATE clocks SET started_at_ms = 1.5", "clocks.started_at_ms"),
-        ("UPDATE clocks SET rule = x'00'", "clocks.rule"),
-        ("UPDATE clocks SET stopped_at_ms = 'SECRET'", "clocks.stopped_at_ms"),
-        ("UPDATE clocks SET next_fire_at_ms = 'SECRET later'", "clocks.next_fire_at_ms"),
-        ("UPDATE clocks SET warnings_sent = -1", "clocks.warnings_sent"),
-        ("UPDATE clocks SET alerts_sent = 'SECRET'", "clocks.alerts_sent"),
+    /// A corrupted clock column, and the column the error must name.
+    struct Corruption: Sendable, CustomTestStringConvertible {
+        var sql: String
+        var column: String
+        var testDescription: String { column }
+    }
+
+    /// Corruptions either store can hold: values of the column's type that do not decode.
+    static let corruptions = [
+        Corruption(sql: "UPDATE clocks SET kind = 'SECRET sundial'", column: "clocks.kind"),
+        Corruption(sql: "UPDATE clocks SET state = 'SECRET paused'", column: "clocks.state"),
+        Corruption(sql: "UPDATE clocks SET warnings_sent = -1", column: "clocks.warnings_sent"),
+    ]
+
+    /// Corruptions only SQLite can hold: a value of another storage class than the column's,
+    /// which PostgreSQL's typed columns refuse.
+    static let storageClassCorruptions = [
+        Corruption(sql: "UPDATE clocks SET due_at_ms = 'SECRET soon'", column: "clocks.due_at_ms"),
+        Corruption(sql: "UPDATE clocks SET started_at_ms = 1.5", column: "clocks.started_at_ms"),
+        Corruption(sql: "UPDATE clocks SET rule = x'00'", column: "clocks.rule"),
+        Corruption(sql: "UPDATE clocks SET stopped_at_ms = 'SECRET'", column: "clocks.stopped_at_ms"),
+        Corruption(sql: "UPDATE clocks SET next_fire_at_ms = 'SECRET later'", column: "clocks.next_fire_at_ms"),
+        Corruption(sql: "UPDATE clocks SET alerts_sent = 'SECRET'", column: "clocks.alerts_sent"),
     ]
 
     @Test("a clock row that does not decode is a failure naming the column, never the stored text",
-          arguments: corruptions)
-    func unreadableClock(_ sql: String, column: String) async throws {
-        try await withStore { store, path in
-            try await store.commit(Self.openWithClocks(clocks: [clock(1, "ack", .ack, due: 900)]))
-            try tamper(path, sql)
-
-            let error = await #expect(throws: StoreError.self) { try await store.clocks(of: 1) }
-            #expect(error?.kind == .failure)
-            #expect(error?.message.contains(column) == true)
-            #expect(error?.message.contains("SECRET") == false)
-            #expect(error?.message.contains("incident 1") == true)
+          arguments: StoreKind.allCases, corruptions)
+    func unreadableClock(kind: StoreKind, _ corruption: Corruption) async throws {
+        try await withStore(kind) { store in
+            try await Self.expectUnreadable(corruption, in: store)
         }
+    }
+
+    @Test("a clock column holding another storage class is a failure naming the column, never the stored text (SQLite)",
+          arguments: storageClassCorruptions)
+    func unreadableStorageClass(_ corruption: Corruption) async throws {
+        try await withStore { store, _ in
+            try await Self.expectUnreadable(corruption, in: store)
+        }
+    }
+
+    static func expectUnreadable(_ corruption: Corruption, in store: any IncidentStore) async throws {
+        try await store.commit(Self.openWithClocks(clocks: [clock(1, "ack", .ack, due: 900)]))
+        try await tamper(store, corruption.sql)
+
+        let error = await #expect(throws: StoreError.self) { try await store.clocks(of: 1) }
+        #expect(error?.kind == .failure)
+        #expect(error?.message.contains(corruption.column) == true)
+        #expect(error?.message.contains("SECRET") == false)
+        #expect(error?.message.contains("incident 1") == true)
     }
 }

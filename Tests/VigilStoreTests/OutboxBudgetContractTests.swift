@@ -4,26 +4,31 @@ import VigilCore
 @testable import VigilStore
 
 /// Issue 10, finding 2: the budgeted claim and coalescing, at the store's port.
-@Suite("SQLiteIncidentStore: outbox channel budget")
-struct SQLiteOutboxBudgetTests {
+@Suite("Store contract: outbox channel budget")
+struct OutboxBudgetContractTests {
     static func alerts(_ count: Int, _ priority: OutboxPriority, channel: ChannelRole = .oncall) -> UnitOfWork {
         UnitOfWork(
             requestID: UUID().uuidString, reply: .ephemeral("posted"), incident: nil, expectedSequence: 0, events: [],
             outbox: (0..<count).map { OutboxItem(channel: channel, incident: $0 + 1, message: message("\(priority) \($0)"), priority: priority) })
     }
 
-    static func states(_ store: SQLiteIncidentStore) async throws -> [Int64: (state: String, coalescedInto: Int64?, claimedBy: String?)] {
-        let rows = try await store.read { database in
-            try database.query("SELECT id, state, coalesced_into, claimed_by FROM outbox ORDER BY id") { row in
-                (id: row.int64(0) ?? -1, state: row.text(1) ?? "?", into: row.int64(2), claimedBy: row.text(3))
-            }
-        }
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, ($0.state, $0.into, $0.claimedBy)) })
+    static func states(_ store: any IncidentStore) async throws -> [Int64: (state: String, coalescedInto: Int64?, claimedBy: String?)] {
+        let rows = try await inspect(store, "SELECT id, state, coalesced_into, claimed_by FROM outbox ORDER BY id")
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                var id: Int64 = -1, state = "?", into: Int64?, claimedBy: String?
+                if case let .integer(value) = row[0] { id = value }
+                if case let .text(value) = row[1] { state = value }
+                if case let .integer(value) = row[2] { into = value }
+                if case let .text(value) = row[3] { claimedBy = value }
+                return (id, (state, into, claimedBy))
+            })
     }
 
-    @Test("channel budget: a claim takes the legal breach and the budget; the rest of the alerts come back as overflow")
-    func channelBudgetClaim() async throws {
-        try await withStore { store, _ in
+    @Test("channel budget: a claim takes the legal breach and the budget; the rest of the alerts come back as overflow",
+          arguments: StoreKind.allCases)
+    func channelBudgetClaim(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(Self.alerts(6, .breach))
             try await store.commit(Self.alerts(1, .legalBreach))
             try await store.commit(Self.alerts(3, .other, channel: .incidents))
@@ -47,9 +52,10 @@ struct SQLiteOutboxBudgetTests {
     /// A backlog under budget but larger than one claim (a burst of opens) must cost a pass no
     /// more than the rows it takes: rows left for the next pass were once counted against the
     /// budget and pushed back a window each, one write per row per pass, which starved commands.
-    @Test("channel budget: rows beyond the claim's limit use no room and are not pushed back")
-    func rowsBeyondTheLimitAreLeftAsTheyAre() async throws {
-        try await withStore { store, _ in
+    @Test("channel budget: rows beyond the claim's limit use no room and are not pushed back",
+          arguments: StoreKind.allCases)
+    func rowsBeyondTheLimitAreLeftAsTheyAre(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(Self.alerts(50, .other, channel: .incidents))
             // Room for 30: the claim takes 20, and the 30 behind it are not "over" the budget.
             let budget = ChannelBudget(posts: 30, window: .seconds(1))
@@ -58,25 +64,23 @@ struct SQLiteOutboxBudgetTests {
 
             #expect(claim.rows.map(\.id) == Array(1...20))
             #expect(claim.overflow.isEmpty)
-            let pushedBack = try await store.read { database in
-                try database.queryFirst("SELECT count(*) FROM outbox WHERE next_attempt_at_ms > ?", [.integer(StoreTime.milliseconds(t0))]) {
-                    $0.int(0) ?? -1
-                }
-            }
+            let pushedBack = try await integer(
+                store, "SELECT count(*) FROM outbox WHERE next_attempt_at_ms > ?", [.integer(StoreTime.milliseconds(t0))])
             #expect(pushedBack == 0, "the 30 rows behind the claim stay due for the next pass")
         }
     }
 
-    @Test("channel budget: coalescing records the summary's id and skips rows another worker took")
-    func channelBudgetCoalescing() async throws {
-        try await withStore { store, path in
+    @Test("channel budget: coalescing records the summary's id and skips rows another worker took",
+          arguments: StoreKind.allCases)
+    func channelBudgetCoalescing(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             try await store.commit(Self.alerts(5, .warning))
             let claim = try await store.claimOutbox(
                 now: t0, limit: 10, worker: "w1", leaseUntil: at(30), budget: ChannelBudget(posts: 1, window: .seconds(60)))
             let ids = try #require(claim.overflow.first?.ids)
             #expect(ids == [2, 3, 4, 5])
             // Row 5's lease ran out and another worker took it.
-            try tamper(path, "UPDATE outbox SET claimed_by = 'w2' WHERE id = 5")
+            try await tamper(store, "UPDATE outbox SET claimed_by = 'w2' WHERE id = 5")
 
             let summary = OutboxItem(channel: .oncall, incident: nil, message: message("…and 3 more"), priority: .summary)
             let summaryID = try #require(try await store.coalesceOutbox(ids, into: summary, worker: "w1", at: at(1)))
@@ -90,7 +94,8 @@ struct SQLiteOutboxBudgetTests {
         }
     }
 
-    @Test("channel budget: rows written before migration 5 read back as ordinary posts")
+    /// SQLite only: PostgreSQL's schema starts at SQLite's version 9.
+    @Test("channel budget: rows written before migration 5 read back as ordinary posts (SQLite)")
     func channelBudgetUpgrade() async throws {
         try await withDatabasePath { path in
             let database = try SQLiteDatabase(path: path)
