@@ -52,8 +52,9 @@ extension SQLiteIncidentStore {
 
     // MARK: - The queries
 
-    /// The columns of an ``IncidentHeadline``, prefixed `i.`, and their reader.
-    private static let headlineColumns = "i.number, i.title, i.restricted, i.severity, i.category, i.state, i.owner_id, i.owner_name, i.opened_at_ms"
+    /// The columns of an ``IncidentHeadline``, prefixed `i.`, and their reader (the PostgreSQL
+    /// store's reports read them too).
+    static let headlineColumns = "i.number, i.title, i.restricted, i.severity, i.category, i.state, i.owner_id, i.owner_name, i.opened_at_ms"
 
     static func headline<Row: StoreRow>(_ reader: inout RowReader<Row>) throws -> IncidentHeadline {
         IncidentHeadline(
@@ -200,7 +201,7 @@ extension SQLiteIncidentStore {
     }
 
     /// Column `index` as an integer, or a decoding failure naming `what`.
-    private static func number(_ row: SQLiteRow, _ index: Int, _ what: String) throws -> Int64 {
+    static func number<Row: StoreRow>(_ row: Row, _ index: Int, _ what: String) throws -> Int64 {
         guard let value = row.int64(index) else {
             throw StoreError(.failure, "report: a \(what) could not be read (a time column is NULL or not an integer)")
         }
@@ -247,15 +248,8 @@ extension SQLiteIncidentStore {
             UNION ALL
             SELECT opened_at_ms FROM incidents INDEXED BY incidents_by_resolved WHERE \(resolvedLater)
             """
-        // Bucket k holds ages below bound k (and at or above bound k-1); the last, the rest.
-        let asOfMs = StoreTime.milliseconds(query.asOf)
-        let cases = query.backlogAges.enumerated().map { index, bound in
-            "WHEN opened_at_ms > \(asOfMs - bound.milliseconds) THEN \(index)"
-        }.joined(separator: " ")
         var counts = Array(repeating: 0, count: query.backlogAges.count + 1)
-        try database.forEach(
-            "SELECT CASE \(cases) ELSE \(query.backlogAges.count) END AS bucket, count(*) FROM (\(openAt)) GROUP BY bucket", [asOf]
-        ) { row in
+        try database.forEach("SELECT \(backlogBucket(query)) AS bucket, count(*) FROM (\(openAt)) GROUP BY bucket", [asOf]) { row in
             var r = RowReader(row, table: "incidents", columns: ["bucket", "count"])
             let bucket = try r.int(), count = try r.int()
             if counts.indices.contains(bucket) { counts[bucket] = count }
@@ -277,6 +271,19 @@ extension SQLiteIncidentStore {
             }
         }
         facts.oldestOpen = Array(oldest.sorted { ($0.openedAt, $0.number) < ($1.openedAt, $1.number) }.prefix(query.oldestOpenLimit))
+    }
+
+    /// The backlog bucket of an incident opened at `opened_at_ms`, as an SQL expression both
+    /// stores use: bucket k holds ages below bound k (and at or above bound k-1); the last, the
+    /// rest. The bounds are the query's own numbers, written in.
+    static func backlogBucket(_ query: ReportQuery) -> String {
+        let asOfMs = StoreTime.milliseconds(query.asOf)
+        let cases = query.backlogAges.enumerated().map { index, bound in
+            "WHEN opened_at_ms > \(asOfMs - bound.milliseconds) THEN \(index)"
+        }
+        // With no bounds, every incident is in the one bucket (`CASE` needs a `WHEN`).
+        guard !cases.isEmpty else { return "0" }
+        return "CASE \(cases.joined(separator: " ")) ELSE \(query.backlogAges.count) END"
     }
 }
 

@@ -171,3 +171,23 @@ func reserveIncidentNumber(_ store: any IncidentStore) async throws -> Int {
     default: throw StoreError(.failure, "no incident numbers in \(type(of: store))")
     }
 }
+
+/// Like ``withDatabase(_:_:)``, but each store `open` opens has its clock stopped at the time
+/// it is given, so rows a store stamps with its own clock (idempotency records) carry that time.
+func withTimedStores(
+    _ kind: StoreKind, _ body: (_ open: @Sendable (_ now: Date) async throws -> any IncidentStore) async throws -> Void
+) async throws {
+    switch kind {
+    case .sqlite:
+        try await withDatabasePath { path in
+            try await body { now in try SQLiteIncidentStore.open(path: path, now: { now }) }
+        }
+    case .postgres:
+        let configuration = try newPostgresDatabase()
+        try await body { now in
+            let store = try await PostgresIncidentStore.open(configuration, now: { now })
+            store.startRunning()
+            return store
+        }
+    }
+}

@@ -3,9 +3,11 @@ import Testing
 import VigilCore
 import VigilStore
 
-/// Every KPI of a report, computed from a real SQLite store holding ``reportFixture``, against
-/// figures worked out by hand (the comments show the arithmetic).
-@Suite struct ReportFactsTests {
+/// Every KPI of a report, computed from a real store of each kind holding ``reportFixture``,
+/// against figures worked out by hand (the comments show the arithmetic); and the two stores'
+/// facts compared over more data and more periods.
+@Suite("Store contract: report facts")
+struct ReportFactsTests {
     static let week = ReportPeriod(since: utc(11, 1, 0), until: utc(11, 8, 0), label: "2026-11-01..2026-11-07")
     static let policy: Policy = {
         var policy = Policy.defaults
@@ -17,10 +19,12 @@ import VigilStore
     func minutes(_ m: Double) -> Double { m * 60_000 }
     func hours(_ h: Double) -> Double { h * 3_600_000 }
 
-    /// The fixture's report for `period`, asked at `now`.
-    func report(_ period: ReportPeriod = week, now: Date = utc(11, 22, 12), breachLimit: Int = 10) async throws -> (KPIReport, ReportFacts) {
+    /// The fixture's report for `period`, asked at `now`, from a store of `kind`.
+    func report(
+        _ kind: StoreKind, _ period: ReportPeriod = week, now: Date = utc(11, 22, 12), breachLimit: Int = 10
+    ) async throws -> (KPIReport, ReportFacts) {
         var result: (KPIReport, ReportFacts)?
-        try await withStore { store, _ in
+        try await withStore(kind) { store in
             for incident in reportFixture { try await store.commit(incident.work) }
             let query = KPIReport.query(for: period, now: now, timeZone: .gmt, breachLimit: breachLimit)
             let facts = try await store.reportFacts(query)
@@ -29,8 +33,9 @@ import VigilStore
         return try #require(result)
     }
 
-    @Test func countsOpenedResolvedAndStillOpen() async throws {
-        let (report, _) = try await report()
+    @Test(arguments: StoreKind.allCases)
+    func countsOpenedResolvedAndStillOpen(kind: StoreKind) async throws {
+        let (report, _) = try await report(kind)
         #expect(report.opened == 6)  // #1 #2 #3 #4 #6 #7 (#2 by when it was opened, not known)
         #expect(report.resolved == 5)  // #1 #2 #4 #5 #7
         #expect(report.stillOpen == 3)  // #3 #6 #9
@@ -40,8 +45,9 @@ import VigilStore
         #expect(report.resolvedBySeverity.map(\.count) == [2, 2, 1])
     }
 
-    @Test func responseTimesWithMediansPercentilesAndMeans() async throws {
-        let (report, _) = try await report()
+    @Test(arguments: StoreKind.allCases)
+    func responseTimesWithMediansPercentilesAndMeans(kind: StoreKind) async throws {
+        let (report, _) = try await report(kind)
         // TTA: #1 4m, #2 20m (from known), #3 10m, #4 40m, #7 30m (resolved without ack) → sorted
         // 4 10 20 30 40: median 20, p90 = ⌈4.5⌉ = 5th = 40, mean 104/5 = 20.8 min.
         #expect(report.responseTimes.acknowledge == DurationStats(count: 5, medianMilliseconds: minutes(20), p90Milliseconds: minutes(40), meanMilliseconds: 1_248_000))
@@ -60,8 +66,9 @@ import VigilStore
         #expect(bySeverity["sev3"]?.resolve == DurationStats(count: 1, medianMilliseconds: hours(48), p90Milliseconds: hours(48), meanMilliseconds: hours(48)))
     }
 
-    @Test func deadlineComplianceByKindSeverityCategoryAndRule() async throws {
-        let (report, _) = try await report()
+    @Test(arguments: StoreKind.allCases)
+    func deadlineComplianceByKindSeverityCategoryAndRule(kind: StoreKind) async throws {
+        let (report, _) = try await report(kind)
         // Decided in the week: ack met #1 #3 #7, breached #2 #4; resolve met #1 #4 #5 #7,
         // breached #2 #3 (still running); step met #1; legal met #4. Not decided: #5's ack
         // (October), #6's (due at the week's end), #8, #9; cancelled and escalation rows.
@@ -82,20 +89,22 @@ import VigilStore
         #expect(ReportText.percent(report.compliance.rate!) == "69%")  // 9 / 13 = 69.2 %
     }
 
-    @Test func breachesAreListedByDeadlineWithTheirIncidents() async throws {
-        let (report, _) = try await report()
+    @Test(arguments: StoreKind.allCases)
+    func breachesAreListedByDeadlineWithTheirIncidents(kind: StoreKind) async throws {
+        let (report, _) = try await report(kind)
         #expect(report.breachCount == 4)
         #expect(report.breaches.map { "\($0.incident.number)/\($0.clock)" } == ["2/ack", "2/resolve", "3/resolve", "4/ack"])
         #expect(report.breaches[0].alertsSent == 2)
         #expect(report.breaches[0].stoppedAt == utc(11, 2, 10, 20))
         #expect(report.breaches[2].stoppedAt == nil)  // still running
-        let (short, _) = try await self.report(breachLimit: 2)
+        let (short, _) = try await self.report(kind, breachLimit: 2)
         #expect(short.breachCount == 4)
         #expect(short.breaches.count == 2)
     }
 
-    @Test func escalationsBacklogAndTrend() async throws {
-        let (report, _) = try await report()
+    @Test(arguments: StoreKind.allCases)
+    func escalationsBacklogAndTrend(kind: StoreKind) async throws {
+        let (report, _) = try await report(kind)
         #expect(report.escalations == 3)  // #2 twice, #3 once; #9's was in October
         #expect(report.escalatedIncidents == 2)
         // At the week's end: #6 is exactly 4 h old (a bound goes to the older bucket), #3 4 d 15 h,
@@ -109,9 +118,10 @@ import VigilStore
         #expect(report.trend.resolved == [2, 1, 0, 0, 0, 2, 0])  // Nov 1: #1 #5 · Nov 2: #2 · Nov 6: #4 #7
     }
 
-    @Test func aPeriodStillRunningCountsUpToNow() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func aPeriodStillRunningCountsUpToNow(kind: StoreKind) async throws {
         // Asked on Nov 3 at 12:00 for the week: #3's resolve deadline (Nov 4 09:00) has not passed.
-        let (report, _) = try await report(now: utc(11, 3, 12))
+        let (report, _) = try await report(kind, now: utc(11, 3, 12))
         #expect(report.asOf == utc(11, 3, 12))
         #expect(report.opened == 3)  // #1 #2 #3
         #expect(report.resolved == 3)  // #1 #2 #5
@@ -120,9 +130,10 @@ import VigilStore
         #expect(report.trend.starts.count == 3)
     }
 
-    @Test func anEmptyPeriodHasZerosAndNoStatistics() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func anEmptyPeriodHasZerosAndNoStatistics(kind: StoreKind) async throws {
         let empty = ReportPeriod(since: utc(9, 1, 0), until: utc(9, 8, 0), label: "2026-09-01..2026-09-07")
-        let (report, _) = try await report(empty)
+        let (report, _) = try await report(kind, empty)
         #expect(report.opened == 0)
         #expect(report.resolved == 0)
         #expect(report.stillOpen == 0)
@@ -139,8 +150,9 @@ import VigilStore
         #expect(text.contains("No deadline came due in this period."))
     }
 
-    @Test func restrictedTitlesAreHiddenUnlessAllowed() async throws {
-        let (report, _) = try await report()
+    @Test(arguments: StoreKind.allCases)
+    func restrictedTitlesAreHiddenUnlessAllowed(kind: StoreKind) async throws {
+        let (report, _) = try await report(kind)
         let hidden = ReportText(policy: Self.policy, now: utc(11, 22, 12), showsRestrictedTitles: false).message(report).plainText
         #expect(!hidden.contains("Secret title"))
         #expect(hidden.contains("INC-4 · SEV2 · child-safety — (restricted: title hidden)"))
@@ -148,8 +160,9 @@ import VigilStore
         #expect(shown.contains("INC-4 · SEV2 · child-safety — Secret title"))
     }
 
-    @Test func exportPagesCoverEveryIncidentOpenDuringThePeriod() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases)
+    func exportPagesCoverEveryIncidentOpenDuringThePeriod(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             for incident in reportFixture { try await store.commit(incident.work) }
             var numbers: [Int] = []
             var after = 0
@@ -167,8 +180,9 @@ import VigilStore
         }
     }
 
-    @Test func aSeverityChangeMovesTheIncidentsDeadlinesToTheNewSeverity() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreKind.allCases)
+    func aSeverityChangeMovesTheIncidentsDeadlinesToTheNewSeverity(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let fixture = reportFixture[0]
             try await store.commit(fixture.work)
             var incident = try #require(try await store.incident(1))
@@ -178,13 +192,94 @@ import VigilStore
             // Only the incident is written: its clock rows follow it all the same.
             try await store.commit(UnitOfWork(
                 requestID: nil, reply: Reply.ephemeral(""), incident: incident, expectedSequence: previous, events: [event], outbox: []))
-            let classes = try await store.read { database in
-                try database.query("SELECT DISTINCT severity, category FROM clocks WHERE incident = 1") { "\($0.text(0) ?? "-")/\($0.text(1) ?? "-")" }
+            let classes = try await inspect(store, "SELECT DISTINCT severity, category FROM clocks WHERE incident = 1").map { row in
+                row.map { value in if case let .text(text) = value { text } else { "-" } }.joined(separator: "/")
             }
             #expect(classes == ["sev2/fraud"])
             let query = KPIReport.query(for: Self.week, now: utc(11, 22, 12), timeZone: .gmt)
             let report = KPIReport(period: Self.week, query: query, facts: try await store.reportFacts(query), policy: Self.policy)
             #expect(report.complianceBySeverity == [ComplianceRow(label: "sev2", met: 3, breached: 0)])
+        }
+    }
+
+    // MARK: - The same answers from both stores
+
+    /// The queries compared: the standard ones of a week (asked after it and during it), an empty
+    /// week, a month, a day (hourly trend), short lists, and two no report makes (trend starts
+    /// out of order, no backlog bounds, no lists; a period asked before its last trend bucket).
+    static let comparedQueries: [(String, ReportQuery)] = {
+        func standard(_ period: ReportPeriod, now: Date = utc(11, 22, 12), breachLimit: Int = 10) -> ReportQuery {
+            KPIReport.query(for: period, now: now, timeZone: .gmt, breachLimit: breachLimit)
+        }
+        let month = ReportPeriod(since: utc(10, 15, 0), until: utc(11, 15, 0), label: "2026-10-15..2026-11-14")
+        let day = ReportPeriod(since: utc(11, 2, 0), until: utc(11, 3, 0), label: "2026-11-02")
+        let empty = ReportPeriod(since: utc(9, 1, 0), until: utc(9, 8, 0), label: "2026-09-01..2026-09-07")
+        var short = standard(month)
+        short.breachLimit = 3
+        short.oldestOpenLimit = 2
+        return [
+            ("week", standard(week)), ("week so far", standard(week, now: utc(11, 3, 12))), ("empty week", standard(empty)),
+            ("month", standard(month, breachLimit: 1000)), ("day", standard(day)), ("month, short lists", short),
+            ("odd buckets", ReportQuery(
+                since: utc(10, 28, 0), asOf: utc(11, 6, 0), trendStarts: [utc(11, 3, 0), utc(10, 28, 0), utc(11, 5, 0), utc(11, 5, 0)],
+                backlogAges: [], breachLimit: 0, oldestOpenLimit: 0)),
+            ("asked before the last bucket", ReportQuery(
+                since: utc(11, 1, 0), asOf: utc(11, 5, 0), trendStarts: [utc(11, 1, 0), utc(11, 4, 0), utc(11, 4, 0), utc(11, 6, 0)],
+                backlogAges: [.seconds(3600)], breachLimit: 100, oldestOpenLimit: 100)),
+        ]
+    }()
+
+    @Test("the same data gives the same facts, array for array, and the same export pages, from SQLite and PostgreSQL")
+    func theSameAnswers() async throws {
+        try await withStore(.sqlite) { sqlite in
+            try await withStore(.postgres) { postgres in
+                for store in [sqlite, postgres] {
+                    for incident in reportFixture + reportCrowd { try await store.commit(incident.work) }
+                    // Clocks written before clocks knew their incident's class count only by rule.
+                    try await tamper(store, "UPDATE clocks SET severity = NULL, category = NULL WHERE incident = ?", [.integer(107)])
+                }
+                for (label, query) in Self.comparedQueries {
+                    let expected = try await sqlite.reportFacts(query)
+                    let facts = try await postgres.reportFacts(query)
+                    #expect(facts == expected, "\(label)")
+                    // Each part too, so that a difference says where it is.
+                    #expect(facts.opened == expected.opened, "\(label)")
+                    #expect(facts.resolved == expected.resolved, "\(label)")
+                    #expect(facts.acknowledgeTimes == expected.acknowledgeTimes, "\(label)")
+                    #expect(facts.resolveTimes == expected.resolveTimes, "\(label)")
+                    #expect(facts.clocks == expected.clocks, "\(label)")
+                    #expect(facts.legal == expected.legal, "\(label)")
+                    #expect(facts.breaches == expected.breaches, "\(label)")
+                    #expect(facts.backlog == expected.backlog, "\(label)")
+                    #expect(facts.oldestOpen == expected.oldestOpen, "\(label)")
+                    #expect(facts.openedPerBucket == expected.openedPerBucket, "\(label)")
+                    #expect(facts.resolvedPerBucket == expected.resolvedPerBucket, "\(label)")
+                }
+                // The comparison compares something: the data reaches every part of a month's facts.
+                let month = try await sqlite.reportFacts(Self.comparedQueries[3].1)
+                #expect(month.resolveTimes.values.contains { $0 != $0.sorted() })
+                #expect(Set(month.clocks.map(\.kind)) == [.ack, .resolve, .step, .legal])
+                #expect(month.legal.map(\.label) == [ncmecRule, "Rule A", "Rule B", "règle C"])  // by bytes
+                #expect(month.breaches.count > 10)
+                #expect(month.escalations > 0 && month.backlog.reduce(0, +) > 0 && !month.oldestOpen.isEmpty)
+                #expect(month.opened.map(\.category).contains("überprüfung"))
+
+                let (since, asOf) = (utc(10, 15, 0), utc(11, 15, 0))
+                for limit in [1, 7, 1000] {
+                    var pages: [[ReportedIncident]] = [[], []]
+                    for (index, store) in [sqlite, postgres].enumerated() {
+                        var after = 0
+                        while true {
+                            let page = try await store.reportedIncidents(since: since, asOf: asOf, after: after, limit: limit)
+                            guard let last = page.last else { break }
+                            pages[index] += page
+                            after = last.headline.number
+                        }
+                    }
+                    #expect(pages[1] == pages[0], "pages of \(limit)")
+                    #expect(pages[0].count > 50)
+                }
+            }
         }
     }
 }

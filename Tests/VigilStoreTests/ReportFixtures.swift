@@ -131,3 +131,46 @@ let reportFixture: [ReportFixtureIncident] = [
         ],
         escalations: [utc(10, 20, 10, 5)]),
 ]
+
+/// More incidents, made by rule, for comparing the two stores' facts (not worked out by hand):
+/// clusters of eight incidents of one class resolved at the same instant from different cycle
+/// starts (some reopened, some never acknowledged, some acknowledged at one shared instant), so
+/// that the order of the duration arrays is tested and not only their sorted values; deadlines
+/// met, missed and running that fall due together; legal rules; escalations; and classes whose
+/// byte order is not their alphabetical order in most locales (`Spam`, `überprüfung`).
+/// Numbers from 100 on, beside ``reportFixture``.
+let reportCrowd: [ReportFixtureIncident] = (0..<96).map { index in
+    let cluster = index / 8, member = index % 8
+    let number = 100 + index
+    let severity = ["sev1", "sev2", "sev3"][cluster % 3]
+    let category = ["fraud", "Spam", "überprüfung", "moderation"][cluster % 4]
+    // Clusters resolve at noon from Oct 27 to Nov 8, one in five never.
+    let resolvedAt = utc(10, 27, 12).addingTimeInterval(Double(cluster) * 86_400)
+    let resolved = cluster % 5 == 4 ? nil : resolvedAt
+    let hoursBefore: [Double] = [5, 2, 9, 2, 30, 5, 1, 48]
+    let known = resolvedAt.addingTimeInterval(-hoursBefore[member] * 3600)
+    // Member 3 was known when member 1 was, but reopened an hour before its resolution.
+    let reopened = member == 3 ? resolvedAt.addingTimeInterval(-3600) : nil
+    // Even members acknowledged at one instant, odd ones never.
+    let acknowledged = member % 2 == 0 ? resolvedAt.addingTimeInterval(-45 * 60) : nil
+    let cycle = reopened ?? known
+    func decided(_ name: String, _ kind: ClockKind, due: Date, by stop: Date?, rule: String? = nil) -> ClockRow {
+        guard let stop else { return deadline(number, name, kind, started: cycle, due: due, .running, rule: rule, alerts: member % 3) }
+        return deadline(number, name, kind, started: cycle, due: due, stop <= due ? .met : .missed, stopped: stop, rule: rule, alerts: member % 2)
+    }
+    var clocks = [
+        decided("ack", .ack, due: cycle.addingTimeInterval(1800), by: acknowledged ?? resolved),
+        decided("resolve", .resolve, due: cycle.addingTimeInterval(86_400), by: resolved),
+        // Due with the ack deadline: breaches tie on their deadline and incident.
+        decided("step:contain", .step, due: cycle.addingTimeInterval(1800), by: member % 2 == 0 ? cycle.addingTimeInterval(600) : resolved),
+        deadline(number, "escalation", .escalation, started: cycle, due: cycle.addingTimeInterval(600), .cancelled, stopped: cycle),
+    ]
+    if member == 7 || member == 4 {
+        let rule = ["Rule B", "Rule A", "règle C"][cluster % 3]
+        clocks.append(decided("legal", .legal, due: cycle.addingTimeInterval(2 * 86_400), by: resolved, rule: rule))
+    }
+    return ReportFixtureIncident(
+        number: number, severity: severity, category: category, title: "Crowd \(number)", restricted: member == 5, known: known,
+        opened: member == 6 ? known.addingTimeInterval(600) : nil, acknowledged: acknowledged, resolved: resolved, reopened: reopened,
+        clocks: clocks, escalations: member % 4 == 0 ? [cycle.addingTimeInterval(300)] : [])
+}

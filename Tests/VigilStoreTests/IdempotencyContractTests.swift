@@ -4,13 +4,13 @@ import VigilCore
 @testable import VigilStore
 
 /// Finding 8: idempotency records keep who sent the request and a hash of it.
-@Suite("SQLiteIncidentStore: request fingerprints")
-struct SQLiteIdempotencyTests {
+@Suite("Store contract: request fingerprints (and SQLite's version 4 upgrade)")
+struct IdempotencyContractTests {
     static let fingerprint = RequestFingerprint(sender: "U0AVA", hash: String(repeating: "ab", count: 32))
 
-    @Test("finding 8: a record keeps its sender and hash, and a repeated commit carries them back")
-    func keptAndReturned() async throws {
-        try await withStore { store, _ in
+    @Test("finding 8: a record keeps its sender and hash, and a repeated commit carries them back", arguments: StoreKind.allCases)
+    func keptAndReturned(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             // setup
             var work = postWork(requestID: "r1", count: 1)
             work.fingerprint = Self.fingerprint
@@ -26,7 +26,8 @@ struct SQLiteIdempotencyTests {
         }
     }
 
-    @Test("a record from before fingerprints reads back without one")
+    /// SQLite only: PostgreSQL's schema had fingerprints from its first version.
+    @Test("a record from before fingerprints reads back without one (SQLite's version 4)")
     func upgradeFromVersion4() async throws {
         try await withDatabasePath { path in
             do {
