@@ -183,7 +183,7 @@ func withTimedStores(
             try await body { now in try SQLiteIncidentStore.open(path: path, now: { now }) }
         }
     case .postgres:
-        let configuration = try newPostgresDatabase()
+        let configuration = try await newPostgresDatabase()
         try await body { now in
             let store = try await PostgresIncidentStore.open(configuration, now: { now })
             store.startRunning()

@@ -9,7 +9,7 @@ import VigilCore
 struct PostgresLeaseTests {
     /// Two stores on one new database.
     private func twoReplicas() async throws -> (PostgresIncidentStore, PostgresIncidentStore) {
-        let configuration = try newPostgresDatabase()
+        let configuration = try await newPostgresDatabase()
         let first = try await PostgresIncidentStore.open(configuration, now: { t0 })
         let second = try await PostgresIncidentStore.open(configuration, now: { t0 })
         first.startRunning()
@@ -118,7 +118,7 @@ struct PostgresLeaseTests {
 
     @Test("a lease held by a replica that died is claimable by another once it runs out")
     func deadReplicaLease() async throws {
-        let configuration = try newPostgresDatabase()
+        let configuration = try await newPostgresDatabase()
         let dying = try await PostgresIncidentStore.open(configuration, now: { t0 })
         dying.startRunning()
         try await dying.commit(ClocksContractTests.openWithClocks(1, clocks: [
