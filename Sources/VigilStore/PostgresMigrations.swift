@@ -63,21 +63,31 @@ enum PostgresMigrations {
         }
         var applied: [Int] = []
         for migration in all where migration.version > current {
-            try await connection.simpleQuery("BEGIN").get()
+            try await connection.execute("BEGIN", logger: logger)
             do {
-                try await connection.simpleQuery(migration.sql).get()
+                // One statement at a time: postgres-nio sends every query as a prepared
+                // statement, which holds one command.
+                for statement in statements(migration.sql) { try await connection.execute(statement, logger: logger) }
                 try await connection.execute(
                     "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)",
                     [SQLiteValue(migration.version), .integer(StoreTime.milliseconds(.now))], logger: logger)
-                try await connection.simpleQuery("COMMIT").get()
+                try await connection.execute("COMMIT", logger: logger)
             } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                try? await connection.execute("ROLLBACK", logger: logger)
                 throw error
             }
             logger.info("database migrated", metadata: ["version": "\(migration.version)"])
             applied.append(migration.version)
         }
         return applied
+    }
+
+    /// `sql`'s statements: migrations end each with `;` at the end of a line, and hold no `;`
+    /// at a line's end inside a string.
+    static func statements(_ sql: String) -> [String] {
+        sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }
+            .filter { !$0.isEmpty }
     }
 
     /// The highest version applied, 0 for a new database.

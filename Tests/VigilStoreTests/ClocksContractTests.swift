@@ -98,7 +98,8 @@ struct ClocksContractTests {
 
     @Test("a clock row for an incident that does not exist breaks the foreign key", arguments: StoreKind.allCases)
     func foreignKey(kind: StoreKind) async throws {
-        try await withStore(kind) { store in
+        // Every `try` below is inside a macro, which does not make the closure throwing by itself.
+        try await withStore(kind) { store async throws in
             let error = await #expect(throws: StoreError.self) {
                 try await tamper(
                     store,

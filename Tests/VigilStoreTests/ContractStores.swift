@@ -51,8 +51,11 @@ func newPostgresDatabase() async throws -> PostgresStoreConfiguration {
                     let server = try PostgresTestServer.shared
                     let name = "vigil_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
                     _ = try server.createDatabase(name)
+                    // A small pool: tests run side by side, each with stores of its own, on
+                    // one server.
                     return PostgresStoreConfiguration(
-                        host: server.host, port: server.port, username: server.user, database: name, tls: .disable)
+                        host: server.host, port: server.port, username: server.user, database: name, tls: .disable,
+                        maxConnections: 3)
                 })
         }
     }

@@ -24,7 +24,7 @@ struct PostgresReplicaTests {
     /// it already is.
     private func ackUnit(_ number: Int, by user: UserRef, requestID: String) -> StoreUnit<String> {
         StoreUnit(key: .request(id: requestID, fingerprint: nil), target: .incident(number)) { input in
-            if let stored = input.stored { return .answer("repeat: \(stored.reply.text)") }
+            if let stored = input.stored { return .answer("repeat: \(stored.reply.message.plainText)") }
             guard let incident = input.incident else { return .answer("no such incident") }
             guard incident.state == .open else { return .answer("already acknowledged by \(incident.acknowledgedBy?.name ?? "?")") }
             let work = ackWork(incident, by: user, requestID: requestID)
@@ -57,14 +57,14 @@ struct PostgresReplicaTests {
         for attempt in 1...10 {
             let id = "slack:trigger-\(attempt)"
             let unit = StoreUnit<String>(key: .request(id: id, fingerprint: nil), target: .incident(1)) { input in
-                if let stored = input.stored { return .answer("repeat: \(stored.reply.text)") }
+                if let stored = input.stored { return .answer("repeat: \(stored.reply.message.plainText)") }
                 guard let incident = input.incident else { return .answer("gone") }
                 var next = incident
                 let event = EventChain.append(.noted, by: ava, at: at(Double(attempt)), payload: ["text": "n\(attempt)"], to: &next)
                 return .write(
                     UnitOfWork(
                         requestID: id, reply: .ephemeral("noted \(attempt)"), incident: next, expectedSequence: incident.lastSequence,
-                        events: [event]), "noted \(attempt)")
+                        events: [event], outbox: []), "noted \(attempt)")
             }
             async let a = first.perform(unit)
             async let b = second.perform(unit)

@@ -247,7 +247,7 @@ public final class PostgresTestServer: Sendable {
                 [
                     "-D", tools.data.path, "-h", host, "-p", String(port), "-k", tools.socket.path,
                     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                    "-c", "max_connections=200",
+                    "-c", "max_connections=500",
                 ],
                 asServer: true)
             if !FileManager.default.fileExists(atPath: tools.log.path) {
