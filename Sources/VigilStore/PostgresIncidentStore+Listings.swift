@@ -10,45 +10,21 @@ import VigilCore
 extension PostgresIncidentStore {
     public func listed(matching filter: IncidentFilter) async throws -> [ListedIncident] {
         guard filter.limit > 0 else { return [] }
-        let (incidents, bindings) = SQLiteIncidentStore.incidentsQuery(filter)
-        let sql = """
-            SELECT l.*, \(SQLiteIncidentStore.joinedClockColumns) FROM (\(incidents)) AS l
-            LEFT JOIN clocks AS c ON c.incident = l.number AND l.state <> 'resolved'
-            ORDER BY l.number DESC, c.due_at_ms, c.name
-            """
+        let (sql, bindings) = ListingQueries.listed(filter)
         let logger = logger
         return try await reading("list") { try await Self.listedIncidents(sql, bindings, on: $0, logger: logger) }
     }
 
     public func breached(now: Date, category: String?, limit: Int) async throws -> [ListedIncident] {
         guard limit > 0 else { return [] }
-        let kinds = SQLiteIncidentStore.deadlineKinds.map { SQLiteValue.text($0.rawValue) }
-        let sql = """
-            SELECT \(StoreRows.incidentColumns.map { "i.\($0)" }.joined(separator: ", ")), \(SQLiteIncidentStore.joinedClockColumns)
-            FROM (SELECT DISTINCT incident FROM clocks
-                  WHERE state = 'running' AND due_at_ms < ?
-                    AND kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))
-                    \(category == nil ? "" : "AND category = ?")
-                  ORDER BY incident LIMIT ?) AS due
-            JOIN incidents AS i ON i.number = due.incident
-            LEFT JOIN clocks AS c ON c.incident = i.number AND i.state <> 'resolved'
-            ORDER BY i.number, c.due_at_ms, c.name
-            """
-        let bindings = [.integer(StoreTime.milliseconds(now))] + kinds + (category.map { [.text($0)] } ?? []) + [SQLiteValue(limit)]
+        let (sql, bindings) = ListingQueries.breached(now: now, category: category, limit: limit)
         let logger = logger
         return try await reading("list breached") { try await Self.listedIncidents(sql, bindings, on: $0, logger: logger) }
     }
 
     public func overdueIncidents(now: Date, limit: Int) async throws -> [Int] {
         guard limit > 0 else { return [] }
-        let kinds = SQLiteIncidentStore.deadlineKinds.map { SQLiteValue.text($0.rawValue) }
-        let sql = """
-            SELECT DISTINCT incident FROM clocks
-            WHERE state = 'running' AND due_at_ms < ?
-              AND kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))
-            ORDER BY incident LIMIT ?
-            """
-        let bindings = [.integer(StoreTime.milliseconds(now))] + kinds + [SQLiteValue(limit)]
+        let (sql, bindings) = ListingQueries.overdue(now: now, limit: limit)
         let logger = logger
         return try await reading("overdue incidents") { connection in
             try await connection.rows(sql, bindings, logger: logger) { row in

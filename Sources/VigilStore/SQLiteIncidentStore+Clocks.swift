@@ -94,19 +94,9 @@ extension SQLiteIncidentStore {
         }
     }
 
-    /// The kinds `overdueIncidents` counts: deadlines, not the escalation policy's timer.
-    static let deadlineKinds: [ClockKind] = [.ack, .resolve, .step, .legal]
-
     public func overdueIncidents(now: Date, limit: Int) async throws -> [Int] {
         guard limit > 0 else { return [] }
-        let kinds = Self.deadlineKinds.map { SQLiteValue.text($0.rawValue) }
-        let sql = """
-            SELECT DISTINCT incident FROM clocks
-            WHERE state = 'running' AND due_at_ms < ?
-              AND kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))
-            ORDER BY incident LIMIT ?
-            """
-        let bindings = [.integer(StoreTime.milliseconds(now))] + kinds + [SQLiteValue(limit)]
+        let (sql, bindings) = ListingQueries.overdue(now: now, limit: limit)
         return try await reading("overdue incidents") { database in
             try database.query(sql, bindings) { row in
                 var reader = RowReader(row, table: "clocks", columns: ["incident"])
