@@ -172,7 +172,7 @@ struct Report: AsyncParsableCommand {
     @Option(name: .long, help: "Config file (default: ./vigil.yaml if present, else local mode's ./vigil.sqlite).")
     var config: String?
 
-    @Option(name: .long, help: "Database URL, e.g. sqlite:vigil.sqlite (overrides the config).")
+    @Option(name: .long, help: "Database URL, sqlite:vigil.sqlite or postgres://user:pass@host:5432/db (overrides the config).")
     var database: String?
 
     @Option(name: .long, help: "A period as in chat: 24h, 7d, 30d, 2026-11, 2026-11-21 or 2026-11-01..2026-11-15.")
