@@ -23,7 +23,7 @@ extension PostgresIncidentStore: StoreCopyEndpoint {
     public func copyIn(_ pages: AsyncThrowingStream<(table: String, rows: [[SQLiteValue]]), any Error>) async throws {
         let logger = logger
         do {
-            _ = try await transaction("copy in") { connection in
+            _ = try await transaction { connection in
                 for try await page in pages {
                     for chunk in try CopyTable.named(page.table).insertChunks(page.rows) {
                         try await connection.execute(chunk.sql, chunk.bindings, logger: logger)

@@ -234,24 +234,19 @@ public final class PostgresIncidentStore: IncidentCommands, StoreChangeFeed, Ser
     /// Runs `body` in a transaction on a pooled connection: committed if it returns `commit: true`,
     /// rolled back otherwise or if it throws. Does not retry.
     func transaction<T: Sendable>(
-        _ operation: String, readOnly: Bool = false,
-        _ body: @Sendable (PostgresConnection) async throws -> (value: T, commit: Bool)
+        readOnly: Bool = false, _ body: @Sendable (PostgresConnection) async throws -> (value: T, commit: Bool)
     ) async throws -> T {
         let logger = logger
-        do {
-            return try await client.withConnection { connection in
-                try await connection.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
-                do {
-                    let result = try await body(connection)
-                    try await connection.execute(result.commit ? "COMMIT" : "ROLLBACK", logger: logger)
-                    return result.value
-                } catch {
-                    try? await connection.execute("ROLLBACK", logger: logger)
-                    throw error
-                }
+        return try await client.withConnection { connection in
+            try await connection.execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.execute(result.commit ? "COMMIT" : "ROLLBACK", logger: logger)
+                return result.value
+            } catch {
+                try? await connection.execute("ROLLBACK", logger: logger)
+                throw error
             }
-        } catch {
-            throw error
         }
     }
 
@@ -259,7 +254,7 @@ public final class PostgresIncidentStore: IncidentCommands, StoreChangeFeed, Ser
     func writing<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> (value: T, commit: Bool)) async throws -> T {
         do {
             return try await retry.run(retryable: Self.isRetryable) {
-                try await self.transaction(operation, body)
+                try await self.transaction(body)
             }
         } catch {
             throw Self.translated(error, operation)
@@ -269,7 +264,7 @@ public final class PostgresIncidentStore: IncidentCommands, StoreChangeFeed, Ser
     /// A read-only transaction on one snapshot.
     func reading<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await transaction(operation, readOnly: true) { connection in (try await body(connection), false) }
+            return try await transaction(readOnly: true) { connection in (try await body(connection), false) }
         } catch {
             throw Self.translated(error, operation)
         }
@@ -369,15 +364,6 @@ extension PostgresIncidentStore: IncidentQueries {
     }
 
     static func storedRequest(_ requestID: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredRequest? {
-        try await connection.rows(
-            "SELECT reply, sender, request_hash FROM idempotency WHERE request_id = ?", [.text(requestID)], logger: logger
-        ) { row in
-            var reader = RowReader(row, table: "idempotency", columns: ["reply", "sender", "request_hash"])
-            let reply = try reader.json(StoreJSON.decodeReply)
-            let sender = try reader.optionalText()
-            let hash = try reader.optionalText()
-            guard let sender, let hash else { return StoredRequest(reply: reply, fingerprint: nil) }
-            return StoredRequest(reply: reply, fingerprint: RequestFingerprint(sender: sender, hash: hash))
-        }.first
+        try await connection.rows(StoreRows.selectStoredRequest, [.text(requestID)], logger: logger) { try StoreRows.storedRequest($0) }.first
     }
 }

@@ -247,16 +247,6 @@ public final class SQLiteIncidentStore: IncidentStore, @unchecked Sendable {
     }
 
     static func storedRequest(_ requestID: String, in database: SQLiteDatabase) throws -> StoredRequest? {
-        try database.queryFirst(
-            "SELECT reply, sender, request_hash FROM idempotency WHERE request_id = ?", [.text(requestID)]
-        ) {
-            var row = RowReader($0, table: "idempotency", columns: ["reply", "sender", "request_hash"])
-            let reply = try row.json(StoreJSON.decodeReply)
-            let sender = try row.optionalText()
-            let hash = try row.optionalText()
-            // Both or neither: a record from before fingerprints has neither.
-            guard let sender, let hash else { return StoredRequest(reply: reply, fingerprint: nil) }
-            return StoredRequest(reply: reply, fingerprint: RequestFingerprint(sender: sender, hash: hash))
-        }
+        try database.queryFirst(StoreRows.selectStoredRequest, [.text(requestID)]) { try StoreRows.storedRequest($0) }
     }
 }

@@ -144,6 +144,21 @@ enum StoreRows {
         ORDER BY next_fire_at_ms, incident, name LIMIT ?
         """
 
+    // MARK: - Idempotency
+
+    static let selectStoredRequest = "SELECT reply, sender, request_hash FROM idempotency WHERE request_id = ?"
+
+    /// A row of ``selectStoredRequest``: the first reply, and its fingerprint (a record from
+    /// before fingerprints has neither sender nor hash).
+    static func storedRequest<Row: StoreRow>(_ row: Row) throws -> StoredRequest {
+        var reader = RowReader(row, table: "idempotency", columns: ["reply", "sender", "request_hash"])
+        let reply = try reader.json(StoreJSON.decodeReply)
+        let sender = try reader.optionalText()
+        let hash = try reader.optionalText()
+        guard let sender, let hash else { return StoredRequest(reply: reply, fingerprint: nil) }
+        return StoredRequest(reply: reply, fingerprint: RequestFingerprint(sender: sender, hash: hash))
+    }
+
     // MARK: - Outbox
 
     static let outboxColumns = ["id", "channel", "incident", "message", "created_at_ms", "attempts", "priority"]
