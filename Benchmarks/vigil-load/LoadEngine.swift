@@ -65,7 +65,9 @@ final class LoadEngine {
 
     let eventLoop: any EventLoop
     let host: String
-    let port: Int
+    /// The servers' ports: connection `i` goes to `ports[i % ports.count]`, so several replicas
+    /// behind no balancer share the pool evenly, as a round-robin balancer would share it.
+    let ports: [Int]
     private var connections: [Connection] = []
     private var idle: [Int] = []
     private var mix = CommandMix(seed: 0)
@@ -79,12 +81,19 @@ final class LoadEngine {
     /// Incidents opened over the whole run.
     private(set) var openedTotal = 0
 
-    init(eventLoop: any EventLoop, host: String, port: Int) {
+    init(eventLoop: any EventLoop, host: String, ports: [Int]) {
+        precondition(!ports.isEmpty, "a load engine needs a server")
         self.eventLoop = eventLoop
         self.host = host
-        self.port = port
-        health = SlackRequestFactory(host: "\(host):\(port)").get("/healthz")
+        self.ports = ports
+        health = SlackRequestFactory(host: "\(host):\(ports[0])").get("/healthz")
     }
+
+    convenience init(eventLoop: any EventLoop, host: String, port: Int) {
+        self.init(eventLoop: eventLoop, host: host, ports: [port])
+    }
+
+    private func port(of index: Int) -> Int { ports[index % ports.count] }
 
     private func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
@@ -94,7 +103,7 @@ final class LoadEngine {
     func connect(count: Int) -> EventLoopFuture<Void> {
         connections = Array(repeating: Connection(), count: count)
         let futures = (0..<count).map { index in
-            HTTPClientConnection.connect(host: host, port: port, on: eventLoop).assumeIsolated().map { channel in
+            HTTPClientConnection.connect(host: host, port: port(of: index), on: eventLoop).assumeIsolated().map { channel in
                 self.adopt(channel, at: index)
             }.nonisolated()
         }
@@ -143,7 +152,7 @@ final class LoadEngine {
     }
 
     private func reconnect(_ index: Int) {
-        HTTPClientConnection.connect(host: host, port: port, on: eventLoop).assumeIsolated()
+        HTTPClientConnection.connect(host: host, port: port(of: index), on: eventLoop).assumeIsolated()
             .whenComplete { result in
                 switch result {
                 case let .success(channel):

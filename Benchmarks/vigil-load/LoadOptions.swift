@@ -3,13 +3,15 @@ import Foundation
 /// The command line of `vigil-load`.
 struct LoadOptions: Sendable {
     static let usage = """
-        usage: vigil-load --vigil PATH [--peer GUNICORN] [--phases P,P,…] [--summary FILE] [--seconds N]
-                          [--repetitions N] [--warmup N] [--connections N] [--rates R,R,…] [--incidents N]
-                          [--repository DIR] [--seed N]
+        usage: vigil-load --vigil PATH [--peer GUNICORN] [--postgres URL] [--phases P,P,…] [--summary FILE]
+                          [--seconds N] [--repetitions N] [--warmup N] [--connections N] [--rates R,R,…]
+                          [--replicas N,N,…] [--incidents N] [--repository DIR] [--seed N]
 
           --vigil PATH       the release `vigil` binary to run (required)
           --peer GUNICORN    gunicorn from a venv with Benchmarks/peer/requirements.txt: runs the
                              slack-bolt peer (Benchmarks/peer/app.py) for the `peer` phase
+          --postgres URL     a PostgreSQL server (postgres://user@host:port) where the `replicas`
+                             phase may create and drop databases, with `psql` on PATH
           --phases P,P,…     which phases to run (default: all; `peer` only with --peer):
                                rates   open loop, command mix, at each of --rates
                                mix     saturation, command mix
@@ -20,12 +22,16 @@ struct LoadOptions: Sendable {
                                report  after the fill, 1,000 req/s of the mix with and without
                                        `report 365d` looping alongside (fills first, even
                                        without `fill`)
+                               replicas  saturation, `open` only, against each count of
+                                       --replicas `vigil serve` processes sharing one fresh
+                                       PostgreSQL database (only with --postgres)
           --summary FILE     also write the headline figures as markdown table rows to FILE
           --seconds N        measured length of each phase (default 4)
           --repetitions N    runs of each phase, and of the start-up measurement (default 3)
           --warmup N         unmeasured seconds before each phase (default 1)
           --connections N    keep-alive connections in the pool (default 64)
           --rates R,R,…      open-loop offered rates in requests/s (default 100,1000,5000)
+          --replicas N,N,…   replica counts of the `replicas` phase (default 1,2)
           --incidents N      incidents the server holds when memory is read at the end (default 100000)
           --repository DIR   checkout whose commands/ and playbooks/ Vigil loads (default: this source's)
           --seed N           seed of every random choice (default 6)
@@ -34,6 +40,8 @@ struct LoadOptions: Sendable {
     var vigil = ""
     /// The peer's gunicorn, nil when the peer is not measured.
     var peer: String?
+    /// The PostgreSQL server of the `replicas` phase, nil when it is not measured.
+    var postgres: PostgresScratch?
     var phases = Set(PhaseGroup.allCases)
     var summary: String?
     var seconds = 4.0
@@ -41,6 +49,7 @@ struct LoadOptions: Sendable {
     var warmup = 1.0
     var connections = 64
     var rates = [100, 1_000, 5_000]
+    var replicas = [1, 2]
     var incidents = 100_000
     var repository: URL
     var seed: UInt64 = 6
@@ -70,6 +79,7 @@ struct LoadOptions: Sendable {
             switch argument {
             case "--vigil": options.vigil = try value(argument)
             case "--peer": options.peer = try value(argument)
+            case "--postgres": options.postgres = try PostgresScratch(try value(argument))
             case "--phases":
                 let text = try value(argument)
                 var phases = Set<PhaseGroup>()
@@ -92,13 +102,8 @@ struct LoadOptions: Sendable {
             case "--incidents": options.incidents = try number(argument, Int.self)
             case "--seed": options.seed = try number(argument, UInt64.self)
             case "--repository": options.repository = URL(fileURLWithPath: try value(argument))
-            case "--rates":
-                let text = try value(argument)
-                let rates = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !rates.isEmpty, rates.allSatisfy({ $0 > 0 }) else {
-                    throw LoadRunError(description: "--rates needs positive numbers separated by commas, not \"\(text)\"")
-                }
-                options.rates = rates
+            case "--rates": options.rates = try positiveList(argument, value(argument))
+            case "--replicas": options.replicas = try positiveList(argument, value(argument))
             case "-h", "--help": throw LoadRunError(description: "")
             default: throw LoadRunError(description: "unknown argument \"\(argument)\"")
             }
@@ -118,6 +123,10 @@ struct LoadOptions: Sendable {
             guard !phasesNamed else { throw LoadRunError(description: "the peer phase needs --peer GUNICORN") }
             options.phases.remove(.peer)
         }
+        if options.postgres == nil, options.phases.contains(.replicas) {
+            guard !phasesNamed else { throw LoadRunError(description: "the replicas phase needs --postgres URL") }
+            options.phases.remove(.replicas)
+        }
         for directory in ["commands", "playbooks"] {
             let path = options.repository.appendingPathComponent(directory).path
             guard FileManager.default.fileExists(atPath: path) else {
@@ -127,6 +136,15 @@ struct LoadOptions: Sendable {
         return options
     }
 
+    /// `1,2`: positive whole numbers separated by commas, every one of them.
+    private static func positiveList(_ name: String, _ text: String) throws(LoadRunError) -> [Int] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !items.isEmpty, items.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw LoadRunError(description: "\(name) needs positive numbers separated by commas, not \"\(text)\"")
+        }
+        return items.compactMap { $0 }
+    }
+
     /// The peer's app: Benchmarks/peer beside this source (not under --repository, which only
     /// says whose commands and playbooks Vigil loads).
     static var peerApp: URL { sourceRepository.appendingPathComponent("Benchmarks/peer") }
@@ -134,5 +152,5 @@ struct LoadOptions: Sendable {
 
 /// The phases `--phases` chooses among.
 enum PhaseGroup: String, CaseIterable, Sendable {
-    case rates, mix, open, peer, health, fill, report
+    case rates, mix, open, peer, health, fill, report, replicas
 }

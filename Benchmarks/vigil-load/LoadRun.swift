@@ -15,6 +15,10 @@ struct RunResults: Sendable {
     /// `open` only at saturation, against Vigil and against the slack-bolt peer.
     var openOnly: [PhaseSample] = []
     var peerOpenOnly: [PhaseSample] = []
+    /// `open` only at saturation on PostgreSQL, by the number of replicas sharing the load.
+    var replicaOpenOnly: [Int: [ReplicaSample]] = [:]
+    /// The PostgreSQL server's version, when the replicas ran.
+    var postgresVersion: String?
     /// After the fill: the command mix at 1,000 req/s alone, and with `report 365d` looping
     /// beside it (one loop sample per phase), one of each per repetition.
     var reportBaseline: [PhaseSample] = []
@@ -102,6 +106,10 @@ struct LoadRun {
             try await load(server, peer: peer, loop: loop, sink: sink, into: &results)
             results.serverErrors = Self.errorLines(in: server.logURL)
             await server.remove()
+            // After the SQLite server has gone: the replicas and PostgreSQL get the machine.
+            if let postgres = options.postgres, options.phases.contains(.replicas) {
+                try await ReplicaRun(options: options, postgres: postgres).execute(loop: loop, sink: sink, into: &results)
+            }
             if let peer {
                 results.peerErrors = peer.errorLines()
                 if results.peerErrors! > 0 { Progress.say("peer log (last lines):\n\(peer.logTail())") }
@@ -226,7 +234,7 @@ struct LoadRun {
             // phase's load, worth reporting.
             switch (kind, target) {
             case (.fill, _), (.health, _), (_, .peer): break
-            default: sample.drainNanos = await Self.waitForQuiet(sink, server).nanoseconds
+            default: sample.drainNanos = await Self.waitForQuiet(sink, [server]).nanoseconds
             }
             if let name {
                 let latency = sample.latencySummary
@@ -315,7 +323,7 @@ struct LoadRun {
             // the ratio compares phases on the same database a minute apart. The fill does not
             // wait for the outbox, which still owes a post per incident: delivering that backlog
             // during these phases would slow whichever came first.
-            let drained = await Self.waitForQuiet(sink, server, limit: Self.fillDrainLimit).nanoseconds
+            let drained = await Self.waitForQuiet(sink, [server], limit: Self.fillDrainLimit).nanoseconds
             results.fillDrainNanos = drained
             Progress.say("fill: the outbox drained \(Format.latency(drained)) after")
             results.reportIncidents = try await loop.submit { engine.value.highestNumber }.get()
@@ -349,11 +357,11 @@ struct LoadRun {
     static let fillDrainLimit = Duration.seconds(120)
 
     /// Waits until Vigil has caught up with what a phase left it (at most `limit`): no post has
-    /// reached the sink for 200 ms and the server used under a tenth of a core over that time.
+    /// reached the sink for 200 ms and the servers used under a tenth of a core over that time.
     /// The sink alone is not enough: after an overload, requests queued inside the server hold
     /// up the outbox for longer than that. Returns how long after the call the last post came
     /// (to the 50 ms it polls at).
-    private static func waitForQuiet(_ sink: WebhookSink, _ server: ServerUnderTest, limit: Duration = .seconds(20)) async -> Duration {
+    static func waitForQuiet(_ sink: WebhookSink, _ servers: [ServerUnderTest], limit: Duration = .seconds(20)) async -> Duration {
         let start = ContinuousClock.now
         let deadline = start + limit
         var count = sink.received
@@ -366,7 +374,7 @@ struct LoadRun {
                 count = sink.received
                 lastPost = now
             }
-            cpu.append((now, server.cpuSeconds() ?? 0))
+            cpu.append((now, servers.reduce(0) { $0 + ($1.cpuSeconds() ?? 0) }))
             cpu.removeAll { now - $0.at > .milliseconds(210) }
             guard now - lastPost >= .milliseconds(200), let first = cpu.first, now - first.at >= .milliseconds(150) else { continue }
             let used = (cpu.last!.seconds - first.seconds) / (Double((now - first.at).nanoseconds) / 1e9)
@@ -376,7 +384,7 @@ struct LoadRun {
     }
 
     /// Counts lines Vigil's logger wrote at error level or above.
-    private static func errorLines(in log: URL) -> Int {
+    static func errorLines(in log: URL) -> Int {
         guard let text = try? String(contentsOf: log, encoding: .utf8) else { return 0 }
         return text.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }.count
     }

@@ -29,8 +29,9 @@ struct ResidentMemory: Sendable {
     }
 }
 
-/// One release `vigil serve` in a temporary directory of its own: a fresh SQLite database, a
-/// config written for the run, and its output in `vigil.log` beside them.
+/// One release `vigil serve` in a temporary directory of its own: a fresh SQLite database (or
+/// the PostgreSQL database it is given), a config written for the run, and its output in
+/// `vigil.log` beside them.
 final class ServerUnderTest {
     let directory: URL
     let port: Int
@@ -42,15 +43,16 @@ final class ServerUnderTest {
     var terminationStatus: Int32 { process.terminationStatus }
     var logURL: URL { directory.appendingPathComponent("vigil.log") }
 
-    /// Writes the directory and config; nothing runs until ``spawn()``.
-    init(vigil: String, repository: URL, sinkPort: Int) throws {
+    /// Writes the directory and config; nothing runs until ``spawn()``. `database` is a
+    /// `postgres://` URL for a replica, nil for an SQLite file of its own in the directory.
+    init(vigil: String, repository: URL, sinkPort: Int, database: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("vigil-load-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
         port = try Self.freePort()
         let config = directory.appendingPathComponent("vigil.yaml")
         try VigilConfigFile.text(
-            port: port, database: directory.appendingPathComponent("vigil.sqlite").path, repository: repository,
+            port: port, database: database ?? "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path, repository: repository,
             sinkPort: sinkPort
         ).write(to: config, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -144,12 +146,13 @@ final class ServerUnderTest {
 /// The `vigil.yaml` of a run: the example config's policy, a fixed signing secret, absolute
 /// paths to the repository's commands and playbooks, and every channel on the webhook sink.
 enum VigilConfigFile {
+    /// `database` is the config's value as written: `sqlite:PATH` or a `postgres://` URL.
     static func text(port: Int, database: String, repository: URL, sinkPort: Int) -> String {
         let hook = "http://127.0.0.1:\(sinkPort)/services/T0LOAD/B0LOAD"
         return """
             # Written by vigil-load for one run; deleted with its directory.
             listen: 127.0.0.1:\(port)
-            database: sqlite:\(database)
+            database: \(database)
             durability: normal
             id_prefix: INC
             timezone: UTC

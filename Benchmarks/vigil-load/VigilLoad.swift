@@ -4,7 +4,8 @@ import Foundation
 ///
 /// It starts a release `vigil serve` with a fresh database, measures its start-up and idle
 /// memory, drives it with signed Slack slash commands open-loop at fixed rates and closed-loop
-/// at saturation, fills it to 100,000 incidents and reads its memory again. The report goes to
+/// at saturation, fills it to 100,000 incidents and reads its memory again. With `--postgres`,
+/// it then measures `open` at saturation against one and several replicas on PostgreSQL. The report goes to
 /// stdout (and headline rows to `--summary`); progress goes to stderr. It exits non-zero only
 /// when the run could not be done, never for a missed target.
 @main
@@ -21,9 +22,11 @@ enum VigilLoad {
         do {
             let results = try await LoadRun(options: options).execute()
             let report = MarkdownReport(options: options, results: results, command: commandLine())
+            let replicas = ReplicaReport(options: options, results: results)
             print(report.markdown(), terminator: "")
+            if !replicas.isEmpty { print("\n" + replicas.markdown(), terminator: "") }
             if let summary = options.summary {
-                try report.summaryRows().write(toFile: summary, atomically: true, encoding: .utf8)
+                try (report.summaryRows() + replicas.summaryRows()).write(toFile: summary, atomically: true, encoding: .utf8)
             }
             Progress.say("vigil-load: done in \(String(format: "%.0f", results.totalSeconds)) s")
         } catch {
