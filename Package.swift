@@ -102,7 +102,10 @@ let package = Package(
 
         .executableTarget(
             name: "vigil-bench",
-            dependencies: ["VigilServer", "VigilStore", "VigilCore", "VigilChat", "VigilJSON", "VigilConfig"],
+            dependencies: [
+                "VigilServer", "VigilStore", "VigilCore", "VigilChat", "VigilJSON", "VigilConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Benchmarks/vigil-bench",
             swiftSettings: strict
         ),

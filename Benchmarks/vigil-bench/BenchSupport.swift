@@ -51,3 +51,11 @@ func grouped(_ value: Int) -> String {
     }
     return (value < 0 ? "-" : "") + out
 }
+
+/// Bytes an SQLite database takes: its file and its WAL.
+func sqliteBytes(_ path: String) -> Int64 {
+    ["", "-wal"].reduce(0) { total, suffix in
+        let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value
+        return total + (size ?? 0)
+    }
+}

@@ -37,7 +37,7 @@ struct ReportBenchmark {
         await store.close()
         try Self.load(path: path, incidents: incidents, now: now)
         figures.loadSeconds = (clock.now - loadStart).seconds
-        figures.databaseBytes = SchedulerBenchmark.databaseBytes(path)
+        figures.databaseBytes = sqliteBytes(path)
         figures.clockRows = try Self.count(path, "clocks")
         progress(String(format: "loaded in %.1f s; database %.0f MiB", figures.loadSeconds, Double(figures.databaseBytes) / 1_048_576))
 

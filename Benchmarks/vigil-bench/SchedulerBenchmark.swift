@@ -5,7 +5,8 @@ import VigilServer
 import VigilStore
 
 /// The SLA scheduler under load: N open incidents with 3 running clocks each, of which a sample's
-/// ack clocks come due over a few seconds while a real `ClockScheduler` runs.
+/// ack clocks come due over a few seconds while a real `ClockScheduler` runs, on a fresh SQLite
+/// or PostgreSQL database (``SchedulerDatabase``).
 ///
 /// Measures seeding through the store's real write path (`commit`, one transaction per
 /// incident), time to re-arm at start (open + migrations check + first `nextClockFireAt()`),
@@ -17,7 +18,7 @@ struct SchedulerBenchmark {
     var rounds = 3
     /// The sample's ack clocks come due spread over this many seconds.
     var spread: TimeInterval = 5
-    /// Seeding commits in flight at once (each still its own transaction, on the store's serial queue).
+    /// Seeding commits in flight at once (each still its own transaction).
     var inFlight = 8
     /// How long to wait for the sample's breaches after the last one is due.
     var patience: TimeInterval = 30
@@ -40,14 +41,20 @@ struct SchedulerBenchmark {
             Category(name: "child-safety", restricted: true),
         ])
 
-    func run() async throws -> SchedulerFigures {
-        var figures = SchedulerFigures(incidents: incidents, sample: sample, roundsPlanned: rounds)
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("vigil-bench-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
-        try? FileManager.default.removeItem(at: directory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("vigil.sqlite").path
+    /// Seeds a fresh `database`, measures, and deletes it again, whether or not the run ends.
+    func run(on database: any SchedulerDatabase) async throws -> SchedulerFigures {
+        do {
+            let figures = try await measure(database)
+            await database.remove()
+            return figures
+        } catch {
+            await database.remove()
+            throw error
+        }
+    }
+
+    private func measure(_ database: any SchedulerDatabase) async throws -> SchedulerFigures {
+        var figures = SchedulerFigures(database: database.kind, incidents: incidents, sample: sample, roundsPlanned: rounds)
         figures.rssStartKiB = Memory.kib("VmRSS")
 
         // 1. Seed. The sample's incident numbers are scattered among the rest; they are
@@ -63,7 +70,7 @@ struct SchedulerBenchmark {
         }
         let sampleOffsets = (0..<sampleNumbers.count).map { _ in Double.random(in: 0..<spread, using: &random) }.sorted()
 
-        var store = try SQLiteIncidentStore.open(path: path)
+        var store = try await database.open()
         let openedAt = Date()
         progress("seeding \(incidents - sampleNumbers.count) incidents (3 clocks each, due in 7-37 days)…")
         let seedClock = ContinuousClock()
@@ -83,13 +90,13 @@ struct SchedulerBenchmark {
         try await commitAll(samplePlans, to: store) { plan in plan.work(openedAt: openedAt, sampleDue: dues[plan.number]) }
         figures.seedSeconds = (seedClock.now - seedStart).seconds
         figures.rssAfterSeedKiB = Memory.kib("VmRSS")
-        figures.databaseBytes = Self.databaseBytes(path)
+        figures.databaseBytes = try await database.sizeBytes()
         progress(String(format: "seeded in %.1f s (%.0f incidents/s)", figures.seedSeconds, Double(incidents) / figures.seedSeconds))
 
         // 2. Re-arm at start: what a restarted scheduler does before it can sleep.
-        await store.close()
+        await database.closeStore()
         let rearmStart = seedClock.now
-        store = try SQLiteIncidentStore.open(path: path)
+        store = try await database.open()
         let opened = seedClock.now
         let first = try await store.nextClockFireAt()
         let rearmEnd = seedClock.now
@@ -117,7 +124,7 @@ struct SchedulerBenchmark {
                 roundDues = due
                 try await commitAll(plans, to: store) { plan in plan.work(openedAt: openedAt, sampleDue: due[plan.number]) }
             }
-            let lateness = try await fire(roundDues, store: store, round: round)
+            let lateness = try await fire(roundDues, store: store, database: database, round: round)
             figures.rounds.append(RoundLateness(fired: lateness.count, p50: Self.percentile(lateness, 0.50), p99: Self.percentile(lateness, 0.99), max: lateness.last))
         }
         figures.rssAfterRunKiB = Memory.kib("VmRSS")
@@ -130,33 +137,30 @@ struct SchedulerBenchmark {
         }
         // For comparison: the earliest next_fire_at_ms alone, which the (state, next_fire_at_ms)
         // index answers with one seek; nextClockFireAt's min(max(…, lease)) cannot use it that way.
-        figures.indexMinMs = try await Self.median(21) {
-            _ = try await store.read { database in
-                try database.queryFirst("SELECT min(next_fire_at_ms) FROM clocks WHERE state = 'running'") { $0.int64(0) }
-            }
-        }
-        await store.close()
+        figures.indexMinMs = try await Self.median(21) { try await database.earliestRunningFire() }
         return figures
     }
 
     /// Runs a `ClockScheduler` until every clock of `dues` has fired (or patience runs out) and
     /// returns each breach alert's lateness in milliseconds, ascending.
-    private func fire(_ dues: [Int: Date], store: SQLiteIncidentStore, round: Int) async throws -> [Double] {
+    private func fire(
+        _ dues: [Int: Date], store: any SchedulerStore, database: any SchedulerDatabase, round: Int
+    ) async throws -> [Double] {
         var logger = Logger(label: "vigil-bench")
         logger.logLevel = .warning  // one info line per firing otherwise; not what is measured here
         let scheduler = ClockScheduler(
             store: store, policy: Self.policy, catalog: PlaybookCatalog(), clock: ContinuousClock(), now: { Date() },
             outboxWritten: {}, logger: logger)
-        let before = try await Self.breachCount(store)
+        let before = try await database.breachCount()
         progress("round \(round): scheduler running; waiting for \(dues.count) breaches…")
         let running = Task { try await scheduler.run() }
         let lastDue = dues.values.max() ?? Date()
         try await Task.sleep(for: .seconds(max(0, lastDue.timeIntervalSinceNow) + 1))
         let giveUp = lastDue.addingTimeInterval(patience)
-        var breached = try await Self.breachCount(store) - before
+        var breached = try await database.breachCount() - before
         while breached < dues.count, Date() < giveUp {
             try await Task.sleep(for: .milliseconds(250))
-            breached = try await Self.breachCount(store) - before
+            breached = try await database.breachCount() - before
         }
         running.cancel()
         _ = try? await running.value
@@ -173,7 +177,7 @@ struct SchedulerBenchmark {
 
     /// Commits one unit of work per plan through `commit`, `inFlight` at a time.
     private func commitAll(
-        _ plans: [IncidentPlan], to store: SQLiteIncidentStore, _ work: @escaping @Sendable (IncidentPlan) -> UnitOfWork
+        _ plans: [IncidentPlan], to store: any SchedulerStore, _ work: @escaping @Sendable (IncidentPlan) -> UnitOfWork
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var iterator = plans.makeIterator()
@@ -187,19 +191,6 @@ struct SchedulerBenchmark {
                 if done % 20_000 == 0 { progress("  \(done) committed") }
                 if let plan = iterator.next() { group.addTask { try await store.commit(work(plan)) } }
             }
-        }
-    }
-
-    static func breachCount(_ store: SQLiteIncidentStore) async throws -> Int {
-        try await store.read { database in
-            try database.queryFirst("SELECT count(*) FROM events WHERE kind = 'clock_breached'") { $0.int(0) ?? 0 } ?? 0
-        }
-    }
-
-    static func databaseBytes(_ path: String) -> Int64 {
-        ["", "-wal"].reduce(0) { total, suffix in
-            let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value
-            return total + (size ?? 0)
         }
     }
 

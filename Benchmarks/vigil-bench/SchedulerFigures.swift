@@ -10,6 +10,8 @@ struct RoundLateness: Sendable {
 
 /// What `vigil-bench scheduler` measured.
 struct SchedulerFigures: Sendable {
+    /// ``SchedulerDatabase/kind``: which database was measured.
+    var database: String
     var incidents: Int
     var sample: Int
     var roundsPlanned: Int
@@ -42,20 +44,35 @@ struct SchedulerFigures: Sendable {
         return allFired && !p99s.isEmpty && p99s[p99s.count / 2] <= Self.latenessTargetMs
     }
 
-    /// What was measured and how, above the table.
-    static let method = """
+    /// What was measured and how, above the table; `where` says which database, and how it was run.
+    static func method(where database: String, command: String) -> String {
+        """
         100,000 open incidents with 3 running clocks each (ack, resolve, and a legal or playbook-step
-        clock) in a fresh SQLite database (WAL, `synchronous=NORMAL`), seeded through the store's
-        `commit` (one transaction per incident). 2,000 of them have ack clocks due over ~5 s after seeding;
-        every other clock is due 7–37 days out. The store is closed and reopened (time to re-arm), then a
-        `ClockScheduler` (real `ContinuousClock` and `Date()`) runs until all 2,000 have fired. Two more
-        rounds each add 2,000 new incidents due over ~5 s and fire them the same way. Lateness = the
-        `clock_breached` event's time minus its `due_at`; figures are the median round with the spread
-        (min–max) of the 3 rounds. Outbox delivery does not run. Fixed seed.
+        clock) in \(database), seeded through the store's `commit` (one transaction per incident, 8 in
+        flight). 2,000 of them have ack clocks due over ~5 s after seeding; every other clock is due
+        7–37 days out. The store is closed and reopened (time to re-arm), then a `ClockScheduler` (real
+        `ContinuousClock` and `Date()`) runs until all 2,000 have fired. Two more rounds each add 2,000
+        new incidents due over ~5 s and fire them the same way. Lateness = the `clock_breached` event's
+        time minus its `due_at`; figures are the median round with the spread (min–max) of the 3 rounds.
+        Outbox delivery does not run. Fixed seed.
         Target: alert lateness p99 ≤ 250 ms with 100,000 open incidents.
 
-        Command: `"$(swift build -c release --show-bin-path)/vigil-bench" scheduler`
+        Command: `"$(swift build -c release --show-bin-path)/vigil-bench" \(command)`
         """
+    }
+
+    static let sqliteMethod = method(
+        where: "a fresh SQLite database (WAL, `synchronous=NORMAL`), opened as `vigil serve` opens it", command: "scheduler")
+
+    static func postgresMethod(serverVersion: String) -> String {
+        method(
+            where: """
+                a fresh database on a local PostgreSQL \(serverVersion) server at its default settings (so every
+                commit waits for its WAL flush), opened as `vigil serve` opens it: migrations under the advisory
+                lock, then a pooled client of at most 10 connections
+                """,
+            command: "scheduler --postgres postgres://USER@HOST:PORT")
+    }
 
     var markdown: String {
         func ms1(_ value: Double) -> String { String(format: "%.1f ms", value) }
@@ -65,7 +82,8 @@ struct SchedulerFigures: Sendable {
             ("Open incidents × running clocks", "\(grouped(incidents)) × 3 = \(grouped(incidents * 3))", "plus \(grouped(sample)) per later round"),
             ("Seeding (one `commit` per incident, 8 in flight)",
              String(format: "%.1f s (%.0f incidents/s)", seedSeconds, Double(incidents) / seedSeconds), ""),
-            ("Database size (file + WAL)", String(format: "%.0f MiB", Double(databaseBytes) / 1_048_576), ""),
+            (database == "SQLite" ? "Database size (file + WAL)" : "Database size (`pg_database_size`)",
+             String(format: "%.0f MiB", Double(databaseBytes) / 1_048_576), ""),
             ("Time to re-arm at start (open + migrations check + first `nextClockFireAt()`)", ms1(rearmMs),
              "of which open \(ms1(openMs))"),
             ("Sample clocks fired / due, per round", rounds.map { grouped($0.fired) }.joined(separator: ", ") + " / \(grouped(sample))",
@@ -90,9 +108,9 @@ struct SchedulerFigures: Sendable {
     /// Headline rows for the summary table.
     var summary: String {
         """
-        | Scheduler | Alert lateness p99, \(grouped(incidents)) open incidents × 3 clocks | \(acrossRounds(\.p99)) | ≤ 250 ms: \(p99Met ? "met" : "**missed**") |
-        | Scheduler | Alert lateness p50 / max | \(acrossRounds(\.p50)) / \(acrossRounds(\.max)) | |
-        | Scheduler | Time to re-arm at start | \(String(format: "%.1f ms", rearmMs)) | |
+        | Scheduler, \(database) | Alert lateness p99, \(grouped(incidents)) open incidents × 3 clocks | \(acrossRounds(\.p99)) | ≤ 250 ms: \(p99Met ? "met" : "**missed**") |
+        | Scheduler, \(database) | Alert lateness p50 / max | \(acrossRounds(\.p50)) / \(acrossRounds(\.max)) | |
+        | Scheduler, \(database) | Time to re-arm at start | \(String(format: "%.1f ms", rearmMs)) | |
 
         """
     }

@@ -4,7 +4,7 @@ import Foundation
 // table on stdout (progress goes to stderr) and exits 0 when it ran to the end. With
 // `--summary FILE`, it also writes its headline rows for BENCHMARKS.md's summary table.
 //
-//   vigil-bench scheduler [--incidents N] [--sample N] [--summary FILE]
+//   vigil-bench scheduler [--incidents N] [--sample N] [--postgres URL] [--summary FILE]
 //   vigil-bench report [--incidents N] [--repetitions N] [--summary FILE]
 //   vigil-bench micro [--summary FILE]
 
@@ -12,12 +12,19 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
-        usage: vigil-bench scheduler [--incidents N] [--sample N] [--summary FILE]
+        usage: vigil-bench scheduler [--incidents N] [--sample N] [--postgres URL] [--summary FILE]
                vigil-bench report [--incidents N] [--repetitions N] [--summary FILE]
                vigil-bench micro [--summary FILE]
 
         """.utf8))
     exit(64)
+}
+
+/// The text after `name`, if given.
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name) else { return nil }
+    guard arguments.indices.contains(index + 1) else { usage() }
+    return arguments[index + 1]
 }
 
 func option(_ name: String, default value: Int) -> Int {
@@ -48,9 +55,17 @@ case "scheduler":
     let benchmark = SchedulerBenchmark(
         incidents: option("--incidents", default: 100_000), sample: option("--sample", default: 2_000))
     do {
-        let figures = try await benchmark.run()
-        print("## Scheduler\n\n\(SchedulerFigures.method)\n\n\(figures.markdown)")
-        writeSummary(figures.summary)
+        // Without --postgres, SQLite: the database a single `vigil serve` uses by default.
+        if let url = option("--postgres") {
+            let database = try await PostgresSchedulerDatabase(url: url)
+            let figures = try await benchmark.run(on: database)
+            print("## Scheduler on PostgreSQL\n\n\(SchedulerFigures.postgresMethod(serverVersion: database.serverVersion))\n\n\(figures.markdown)")
+            writeSummary(figures.summary)
+        } else {
+            let figures = try await benchmark.run(on: try SQLiteSchedulerDatabase())
+            print("## Scheduler\n\n\(SchedulerFigures.sqliteMethod)\n\n\(figures.markdown)")
+            writeSummary(figures.summary)
+        }
     } catch {
         failed("scheduler", error)
     }
