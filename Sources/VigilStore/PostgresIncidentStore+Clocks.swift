@@ -61,33 +61,26 @@ extension PostgresIncidentStore: ClockQueue {
     public func nextClockFireAt() async throws -> Date? {
         let logger = logger
         return try await reading("next clock fire time") { connection in
-            let row = try await connection.rows(Self.nextClockFireSQL, logger: logger).first
-            guard let row, !row.isNull(0) else { return nil }
-            guard let milliseconds = row.int64(0) else {
-                throw StoreError(.failure, "clocks.next_fire_at_ms or clocks.lease_until_ms is not an integer")
+            let rows = try await connection.rows(NextClockFire.windowSQL, [.integer(Int64(NextClockFire.window))], logger: logger) {
+                row in
+                guard let next = row.int64(0), row.isNull(1) || row.int64(1) != nil else { throw NextClockFire.corrupt }
+                return NextClockFire.Row(next: next, lease: row.isNull(1) ? nil : row.int64(1))
             }
-            return StoreTime.date(milliseconds)
+            switch NextClockFire.earliest(in: rows) {
+            case let .earliest(milliseconds): return milliseconds.map(StoreTime.date)
+            case .beyondWindow:
+                let row = try await connection.rows(
+                    """
+                    SELECT min(GREATEST(next_fire_at_ms, coalesce(lease_until_ms, next_fire_at_ms)))
+                    FROM clocks WHERE state = 'running' AND next_fire_at_ms IS NOT NULL
+                    """, logger: logger
+                ).first
+                guard let row, !row.isNull(0) else { return nil }
+                guard let milliseconds = row.int64(0) else { throw NextClockFire.corrupt }
+                return StoreTime.date(milliseconds)
+            }
         }
     }
-
-    /// The earliest time a running row is claimable: its `next_fire_at_ms`, or its lease's end if
-    /// later. The first row in `clocks_next_fire` order whose lease does not delay it (`free`)
-    /// bounds the answer; only rows before it can come sooner, by their lease's end, and those
-    /// are the claims in flight. Both walks stop there, so the query reads about as many index
-    /// entries as there are rows in flight, not every running clock (a `min()` over all of them
-    /// would read the whole index and the table behind it).
-    static let nextClockFireSQL = """
-        WITH free AS (
-            SELECT next_fire_at_ms AS at FROM clocks
-            WHERE state = 'running' AND next_fire_at_ms IS NOT NULL
-              AND (lease_until_ms IS NULL OR lease_until_ms <= next_fire_at_ms)
-            ORDER BY next_fire_at_ms LIMIT 1)
-        SELECT LEAST(
-            (SELECT at FROM free),
-            (SELECT min(lease_until_ms) FROM clocks
-             WHERE state = 'running' AND next_fire_at_ms IS NOT NULL AND lease_until_ms > next_fire_at_ms
-               AND next_fire_at_ms < coalesce((SELECT at FROM free), 9223372036854775807)))
-        """
 
     public func releaseClock(incident: Int, name: String, worker: String) async throws {
         let logger = logger

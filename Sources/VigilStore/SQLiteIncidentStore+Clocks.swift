@@ -52,45 +52,25 @@ extension SQLiteIncidentStore {
 
     public func nextClockFireAt() async throws -> Date? {
         try await reading("next clock fire time") { database in
-            // A running row is claimable once it is due and any lease on it has run out. Walk the
-            // (state, next_fire_at_ms) index in order: the first row whose lease does not delay it
-            // bounds the answer, since every later row is due no earlier; leased rows before it
-            // are the few claims in flight. A min() over all rows would read every running clock
-            // (hundreds of milliseconds at 100,000 incidents, measured by `make bench`).
-            let window = 256
-            let rows = try database.query(
-                """
-                SELECT next_fire_at_ms, lease_until_ms FROM clocks
-                WHERE state = 'running' AND next_fire_at_ms IS NOT NULL
-                ORDER BY next_fire_at_ms LIMIT ?
-                """, [.integer(Int64(window))]
-            ) { row -> (next: Int64, lease: Int64?) in
-                guard let next = row.int64(0), row.isNull(1) || row.int64(1) != nil else {
-                    throw StoreError(.failure, "clocks.next_fire_at_ms or clocks.lease_until_ms is not an integer")
-                }
-                return (next, row.isNull(1) ? nil : row.int64(1))
+            let rows = try database.query(NextClockFire.windowSQL, [.integer(Int64(NextClockFire.window))]) { row in
+                guard let next = row.int64(0), row.isNull(1) || row.int64(1) != nil else { throw NextClockFire.corrupt }
+                return NextClockFire.Row(next: next, lease: row.isNull(1) ? nil : row.int64(1))
             }
-            var earliest: Int64?
-            for row in rows {
-                let ready = max(row.next, row.lease ?? row.next)
-                earliest = min(earliest ?? ready, ready)
-                if ready == row.next { return earliest.map(StoreTime.date) }
+            switch NextClockFire.earliest(in: rows) {
+            case let .earliest(milliseconds): return milliseconds.map(StoreTime.date)
+            case .beyondWindow:
+                let next = try database.queryFirst(
+                    """
+                    SELECT min(max(next_fire_at_ms, coalesce(lease_until_ms, next_fire_at_ms)))
+                    FROM clocks WHERE state = 'running' AND next_fire_at_ms IS NOT NULL
+                    """
+                ) { row -> Int64? in
+                    if row.isNull(0) { return nil }
+                    guard let milliseconds = row.int64(0) else { throw NextClockFire.corrupt }
+                    return milliseconds
+                } ?? nil
+                return next.map(StoreTime.date)
             }
-            guard rows.count == window else { return earliest.map(StoreTime.date) }
-            // More than a window of leased rows ahead of any free one: rare; take the full minimum.
-            let next = try database.queryFirst(
-                """
-                SELECT min(max(next_fire_at_ms, coalesce(lease_until_ms, next_fire_at_ms)))
-                FROM clocks WHERE state = 'running' AND next_fire_at_ms IS NOT NULL
-                """
-            ) { row -> Int64? in
-                if row.isNull(0) { return nil }
-                guard let milliseconds = row.int64(0) else {
-                    throw StoreError(.failure, "clocks.next_fire_at_ms or clocks.lease_until_ms is not an integer")
-                }
-                return milliseconds
-            } ?? nil
-            return next.map(StoreTime.date)
         }
     }
 

@@ -145,6 +145,26 @@ struct ClockClaimContractTests {
         }
     }
 
+    @Test("the next fire time is found behind more claims in flight than the index window holds", arguments: StoreKind.allCases)
+    func nextFireTimeBeyondTheWindow(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            // More rows leased past their fire time than the stores read from the index before
+            // falling back to the full minimum, all ahead of the one free row.
+            let leased = NextClockFire.window + 8
+            for number in 1...leased {
+                try await Self.open(number, [clock(number, "ack", .ack, due: 900, fire: 10 + Double(number) / 100)], in: store)
+            }
+            try await Self.open(leased + 1, [clock(leased + 1, "ack", .ack, due: 900, fire: 400)], in: store)
+            let claimed = try await store.claimDueClocks(now: at(20), limit: leased, worker: "w1", leaseUntil: at(500))
+            #expect(claimed.count == leased)
+            #expect(try await store.nextClockFireAt() == at(400))
+            // One lease that ends sooner than the free row is due comes first.
+            try await store.releaseClock(incident: leased, name: "ack", worker: "w1")
+            _ = try await store.claimDueClocks(now: at(20), limit: 1, worker: "w2", leaseUntil: at(300))
+            #expect(try await store.nextClockFireAt() == at(300))
+        }
+    }
+
     @Test("releasing drops only the releasing worker's lease and leaves the row as it was", arguments: StoreKind.allCases)
     func release(kind: StoreKind) async throws {
         try await withStore(kind) { store in
