@@ -16,10 +16,11 @@ public func fuzzMattermostRequest(_ start: UnsafeRawPointer?, _ count: Int) -> C
         let accepted = (try? mattermost.verify(authorization: nil, formToken: form["token"])) != nil
         FuzzOracle.expect(accepted == (form["token"] == token), "form token \(form["token"].debugDescription) accepted: \(accepted)")
     }
-    PlatformRequest.handle(body, platform: "mattermost", renderer: MattermostRenderer())
+    PlatformRequest.handle(body, adapter: adapter)
     return 0
 }
 
 /// The token of Mattermost's documented example (Tests/VigilChatTests/Fixtures/README.md).
 private let token = "qzgakf1nx3yt9dr4n8585ihbxy"
 private let mattermost = MattermostToken(token: token)
+private let adapter = MattermostAdapter(token: token)

@@ -13,11 +13,13 @@ public func fuzzSlackRequest(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     } catch {
         FuzzOracle.expect(false, "a body signed with the secret fails verification: \(error)")
     }
-    PlatformRequest.handle(body, platform: "slack", renderer: SlackRenderer())
+    PlatformRequest.handle(body, adapter: adapter)
     return 0
 }
 
 /// Slack's documented signing example (Tests/VigilChatTests/Fixtures/README.md).
-private let slack = SlackSignature(signingSecret: "8f742231b10e8888abcd99yyyzzz85a5")
+private let secret = "8f742231b10e8888abcd99yyyzzz85a5"
+private let slack = SlackSignature(signingSecret: secret)
+private let adapter = SlackAdapter(signingSecret: secret)
 private let timestamp = "1531420618"
 private let now = Date(timeIntervalSince1970: 1_531_420_618)

@@ -1,0 +1,30 @@
+import Foundation
+
+/// One chat platform's side of Vigil, free of any HTTP server: given a request's headers and
+/// raw bytes, it says whether the platform sent it and what it asks for, and it renders
+/// Vigil's answers in the platform's format.
+///
+/// The server's route table serves every configured adapter at its ``paths`` and holds the
+/// common path: it reads the body (at most 64 KiB), calls ``verify(_:now:)`` and, only when
+/// that passed, ``decode(_:)``; it runs a command through the command desk and answers with
+/// ``renderer``'s reply body, or answers a handshake with the adapter's own bytes. A refusal
+/// is a ``ChatRequestError``, which the server maps to 401 or 400.
+///
+/// Adding a platform is one adapter, its config section, and the line that builds the adapter
+/// from that section.
+public protocol ChatAdapter: Sendable {
+    /// The platform word that identities and invocations carry: `slack`, `mattermost`.
+    var platform: String { get }
+    /// The paths the platform posts to, such as `/slack/commands`; the route table serves each.
+    var paths: [String] { get }
+    /// Renders replies and channel posts as the platform's JSON.
+    var renderer: any ChatRenderer { get }
+
+    /// Checks that `request` comes from the platform, from its headers and raw body, before
+    /// anything it says is trusted. Throws an `unauthorized` ``ChatRequestError`` to refuse.
+    func verify(_ request: ChatRequest, now: Date) throws(ChatRequestError)
+
+    /// What a verified request asks for. Throws a `malformed` ``ChatRequestError`` when the
+    /// body is not what the platform sends.
+    func decode(_ request: ChatRequest) throws(ChatRequestError) -> ChatRequestContent
+}

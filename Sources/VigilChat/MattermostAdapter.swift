@@ -1,0 +1,27 @@
+import Foundation
+import VigilCore
+
+/// Mattermost's slash commands at `/mattermost/commands`: form bodies carrying the command's
+/// token (``MattermostToken``), rendered as Markdown (``MattermostRenderer``).
+public struct MattermostAdapter: ChatAdapter {
+    public var platform: String { "mattermost" }
+    public var paths: [String] { ["/mattermost/commands"] }
+    public let renderer: any ChatRenderer = MattermostRenderer()
+    private let token: MattermostToken
+
+    public init(token: String) {
+        self.token = MattermostToken(token: token)
+    }
+
+    public func verify(_ request: ChatRequest, now: Date) throws(ChatRequestError) {
+        let authorization = request.header("Authorization")
+        // The body's token field counts only when the header is absent (a wrong header is not
+        // rescued by it), so the body is parsed here only then.
+        let formToken = authorization == nil ? try FormBody(decoding: request.body)["token"] : nil
+        try token.verify(authorization: authorization, formToken: formToken)
+    }
+
+    public func decode(_ request: ChatRequest) throws(ChatRequestError) -> ChatRequestContent {
+        .command(try SlashCommandDecoder.decode(FormBody(decoding: request.body), platform: platform))
+    }
+}
