@@ -66,8 +66,7 @@ struct ConfigurationDecoder {
         let durability = top["durability"].flatMap { reader.oneOf($0, at: "durability", Durability.self) } ?? .normal
         let commands = directoryPath(top["commands"], at: "commands") ?? ConfigPaths.resolve("commands", relativeTo: directory)
         let playbooks = directoryPath(top["playbooks"], at: "playbooks") ?? ConfigPaths.resolve("playbooks", relativeTo: directory)
-        let slackSecret = secret(top["slack"], at: "slack", key: "signing_secret")
-        let mattermostToken = secret(top["mattermost"], at: "mattermost", key: "token")
+        let chatPlatforms = chatPlatforms(top)
         let channels = channels(top["channels"])
         let outbox = outbox(top["outbox"])
         let policy = policy(top)
@@ -85,9 +84,8 @@ struct ConfigurationDecoder {
         }
         var configuration = VigilConfiguration(
             listen: listen, database: database, durability: durability, commandsDirectory: commands,
-            playbooksDirectory: playbooks, slackSigningSecret: slackSecret, mattermostToken: mattermostToken,
-            channels: channels, outbox: outbox, policy: policy, file: reader.file, roleNames: roleNames, http: http,
-            retention: retention)
+            playbooksDirectory: playbooks, chatPlatforms: chatPlatforms, channels: channels, outbox: outbox, policy: policy,
+            file: reader.file, roleNames: roleNames, http: http, retention: retention)
         configuration.lease = lease
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
@@ -122,21 +120,6 @@ struct ConfigurationDecoder {
             return nil
         }
         return ConfigPaths.resolve(text, relativeTo: directory)
-    }
-
-    /// `slack: {signing_secret: …}`: a secret must not be empty once substituted.
-    func secret(_ node: Node?, at path: String, key: String) -> String? {
-        guard let node, let fields = reader.fields(of: node, at: path, known: [key]) else { return nil }
-        guard let value = fields[key] else {
-            reader.error("\(path) needs \(key) (or remove \(path) if it is not used)", at: node)
-            return nil
-        }
-        guard let text = reader.string(value, at: "\(path).\(key)") else { return nil }
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-            reader.error("\(path).\(key) is empty (remove \(path) if it is not used)", at: value)
-            return nil
-        }
-        return text
     }
 
     // MARK: - Channels and outbox

@@ -13,10 +13,9 @@ public struct VigilConfiguration: Sendable {
     public var commandsDirectory: String
     /// The directory of playbooks (`playbooks/`).
     public var playbooksDirectory: String
-    /// Slack's signing secret; `nil` when Slack is not configured.
-    public var slackSigningSecret: String?
-    /// Mattermost's slash-command token; `nil` when Mattermost is not configured.
-    public var mattermostToken: String?
+    /// The chat platforms configured, one per section present (`slack:`, `mattermost:`); the
+    /// server serves one adapter for each.
+    public var chatPlatforms: [ChatPlatformSettings]
     /// Where each channel role posts; a role missing here posts to the console.
     public var channels: [ChannelRole: ChannelTarget]
     public var outbox: OutboxSettings
@@ -36,8 +35,8 @@ public struct VigilConfiguration: Sendable {
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,
-        commandsDirectory: String, playbooksDirectory: String, slackSigningSecret: String? = nil,
-        mattermostToken: String? = nil, channels: [ChannelRole: ChannelTarget] = [:],
+        commandsDirectory: String, playbooksDirectory: String, chatPlatforms: [ChatPlatformSettings] = [],
+        channels: [ChannelRole: ChannelTarget] = [:],
         outbox: OutboxSettings = OutboxSettings(), policy: Policy = .defaults, file: String? = nil,
         roleNames: [String] = [], http: HTTPSettings = .defaults, retention: RetentionSettings = .defaults
     ) {
@@ -46,8 +45,7 @@ public struct VigilConfiguration: Sendable {
         self.durability = durability
         self.commandsDirectory = commandsDirectory
         self.playbooksDirectory = playbooksDirectory
-        self.slackSigningSecret = slackSigningSecret
-        self.mattermostToken = mattermostToken
+        self.chatPlatforms = chatPlatforms
         self.channels = channels
         self.outbox = outbox
         self.policy = policy
@@ -65,6 +63,18 @@ public struct VigilConfiguration: Sendable {
     /// may map.
     static func playbookRoles(roleNames: [String]) -> [String] {
         Playbook.builtInRoles + roleNames.filter { !Playbook.builtInRoles.contains($0) }
+    }
+
+    /// Slack's signing secret, when Slack is configured: what `vigil send` signs with.
+    public var slackSigningSecret: String? {
+        for case let .slack(signingSecret) in chatPlatforms { return signingSecret }
+        return nil
+    }
+
+    /// Mattermost's slash-command token, when Mattermost is configured.
+    public var mattermostToken: String? {
+        for case let .mattermost(token) in chatPlatforms { return token }
+        return nil
     }
 
     /// Where posts for `role` go (the console when the role is not configured).

@@ -23,8 +23,7 @@ public enum LocalMode {
             database: .sqlite(path: (directory as NSString).appendingPathComponent(databaseFileName)),
             commandsDirectory: ShippedData.directory("commands", near: directory),
             playbooksDirectory: ShippedData.directory("playbooks", near: directory),
-            slackSigningSecret: secret,
-            mattermostToken: secret,
+            chatPlatforms: [.slack(signingSecret: secret), .mattermost(token: secret)],
             channels: [.incidents: .console, .oncall: .console, .leads: .console],
             policy: demoPolicy(localUser: localUser))
     }

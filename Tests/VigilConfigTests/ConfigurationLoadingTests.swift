@@ -103,6 +103,7 @@ struct ConfigurationLoadingTests {
         #expect(configuration.playbooksDirectory == "/srv/playbooks")
         #expect(configuration.slackSigningSecret == "s3cret")
         #expect(configuration.mattermostToken == "t0ken")
+        #expect(configuration.chatPlatforms == [.slack(signingSecret: "s3cret"), .mattermost(token: "t0ken")])
         #expect(configuration.channels[.incidents] == .webhook(url: "https://hooks.slack.com/services/T000/B000/XXXX", format: .slack))
         #expect(configuration.channels[.oncall] == .webhook(url: "https://chat.example.com/ops", format: .mattermost))
         #expect(configuration.channels[.leads] == .console)
@@ -127,6 +128,7 @@ struct ConfigurationLoadingTests {
         #expect(configuration.playbooksDirectory == "/srv/vigil/playbooks")
         #expect(configuration.slackSigningSecret == nil)
         #expect(configuration.mattermostToken == nil)
+        #expect(configuration.chatPlatforms.isEmpty)
         #expect(configuration.outbox == OutboxSettings())
         #expect(configuration.outbox.channelBudget == 20 && configuration.outbox.channelWindow == .seconds(60))
         #expect(configuration.policy.idPrefix == "INC")
@@ -135,6 +137,14 @@ struct ConfigurationLoadingTests {
         #expect(configuration.policy.escalationRepeats == 0)
         #expect(configuration.policy.oncall == [])
         #expect(configuration.policy.timeZone.identifier == TimeZone(identifier: "UTC")?.identifier)
+    }
+
+    @Test("a platform is served only when its section is present")
+    func onePlatform() throws {
+        let yaml = "mattermost:\n  token: t0ken\n"
+        let configuration = try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/", environment: [:])
+        #expect(configuration.chatPlatforms == [.mattermost(token: "t0ken")])
+        #expect(configuration.slackSigningSecret == nil)
     }
 
     @Test("webhook format is inferred from a bare URL", arguments: [

@@ -30,7 +30,7 @@ final class ServedVigil: Sendable {
             listen: try ListenAddress.parse("127.0.0.1:0"), database: .sqlite(path: path),
             commandsDirectory: Fixtures.repositoryRoot.appendingPathComponent("commands").path,
             playbooksDirectory: Fixtures.repositoryRoot.appendingPathComponent("playbooks").path,
-            slackSigningSecret: TestVigil.slackSecret, policy: Fixtures.policy, http: http)
+            chatPlatforms: [.slack(signingSecret: TestVigil.slackSecret)], policy: Fixtures.policy, http: http)
         var logger = Logger(label: "vigil-served-test")
         logger.logLevel = .critical
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

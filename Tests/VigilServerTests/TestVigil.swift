@@ -62,9 +62,13 @@ struct TestVigil {
     ///   - directory: reuse a directory (and its database) to simulate a restart.
     ///   - start: where the manual clock starts.
     ///   - storeHooks: seams into the store's writer and readers.
+    ///   - chatPlatforms: the platforms served (both, with the secrets above, unless a test says otherwise).
     init(
         channels: [ChannelRole: ChannelTarget] = [:], transport: any HTTPTransport = UnusedTransport(), policy: Policy = Fixtures.policy,
-        realTime: Bool = false, directory existing: URL? = nil, start: Date = Fixtures.t0, storeHooks: StoreHooks = StoreHooks()
+        realTime: Bool = false, directory existing: URL? = nil, start: Date = Fixtures.t0, storeHooks: StoreHooks = StoreHooks(),
+        chatPlatforms: [ChatPlatformSettings] = [
+            .slack(signingSecret: TestVigil.slackSecret), .mattermost(token: TestVigil.mattermostToken),
+        ]
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -76,7 +80,7 @@ struct TestVigil {
             database: .sqlite(path: directory.appendingPathComponent("vigil.sqlite").path),
             commandsDirectory: Fixtures.repositoryRoot.appendingPathComponent("commands").path,
             playbooksDirectory: Fixtures.repositoryRoot.appendingPathComponent("playbooks").path,
-            slackSigningSecret: Self.slackSecret, mattermostToken: Self.mattermostToken, channels: channels,
+            chatPlatforms: chatPlatforms, channels: channels,
             outbox: OutboxSettings(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)), policy: policy)
         let clock = clock
         let now: @Sendable () -> Date
