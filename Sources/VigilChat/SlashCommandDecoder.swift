@@ -3,11 +3,6 @@ import VigilCore
 /// Decodes a slash command's form fields (Slack's names, which Mattermost shares) into an
 /// ``Invocation``.
 public enum SlashCommandDecoder {
-    /// Slack's periodic certificate check: `ssl_check=1`, answered with an empty 200.
-    public static func isSSLCheck(_ form: FormBody) -> Bool {
-        form["ssl_check"] == "1"
-    }
-
     public static func decode(_ form: FormBody, platform: String) throws(ChatRequestError) -> Invocation {
         func required(_ name: String) throws(ChatRequestError) -> String {
             guard let value = form[name], !value.isEmpty else {

@@ -7,19 +7,19 @@ import VigilChat
 import VigilCore
 import VigilJSON
 
-/// The HTTP surface: slash-command endpoints for each platform, and health checks.
+/// The HTTP surface: every configured chat adapter at its paths, and health checks.
 ///
-/// Each command endpoint reads the raw body (at most 64 KiB), verifies it on those raw bytes
-/// before anything is parsed, decodes it, and hands the invocation to the ``CommandDesk``.
-/// Refusals here (401, 400, 413) carry a short reason and write nothing.
+/// Each chat endpoint reads the raw body (at most 64 KiB), has the adapter verify it on those
+/// raw bytes before anything is parsed, has it decode what was asked, and hands a command to the
+/// ``CommandDesk``. Refusals here (401, 400, 413) carry a short reason and write nothing.
 struct InboundRoutes: Sendable {
     /// Slack and Mattermost send a few hundred bytes; anything near this is not a slash command.
     static let maxBodySize = 64 * 1024
 
     let desk: CommandDesk
     let store: any IncidentQueries
-    let slack: SlackSignature?
-    let mattermost: MattermostToken?
+    /// One per configured platform; a platform not configured has no endpoint.
+    let adapters: [any ChatAdapter]
     let now: @Sendable () -> Date
     let logger: Logger
     /// The background services' last cycles, for `/readyz`.
@@ -42,36 +42,17 @@ struct InboundRoutes: Sendable {
             let ready = database == "ok" && health.stale(at: now()).isEmpty
             return Self.json(body, status: ready ? .ok : .serviceUnavailable)
         }
-        router.post("/slack/commands") { request, _ in
-            await slackCommand(request)
-        }
-        router.post("/mattermost/commands") { request, _ in
-            await mattermostCommand(request)
-        }
-    }
-
-    func slackCommand(_ request: Request) async -> Response {
-        guard let slack else { return Self.text(.notFound, "Slack is not configured") }
-        return await command(request, platform: "slack", renderer: SlackRenderer()) { body, _ in
-            try slack.verify(
-                timestamp: request.headers[Self.slackTimestamp], signature: request.headers[Self.slackSignature],
-                body: body, now: now())
+        for adapter in adapters {
+            for path in adapter.paths {
+                router.post(RouterPath(path)) { request, _ in
+                    await receive(request, at: path, by: adapter)
+                }
+            }
         }
     }
 
-    func mattermostCommand(_ request: Request) async -> Response {
-        guard let mattermost else { return Self.text(.notFound, "Mattermost is not configured") }
-        return await command(request, platform: "mattermost", renderer: MattermostRenderer()) { _, form in
-            try mattermost.verify(authorization: request.headers[.authorization], formToken: form()["token"])
-        }
-    }
-
-    /// The common path. `verify` gets the raw body and a lazily decoded form (Mattermost's token
-    /// may be in it); it throws ``ChatRequestError`` to refuse.
-    private func command(
-        _ request: Request, platform: String, renderer: some ChatRenderer,
-        verify: (_ body: [UInt8], _ form: () throws -> FormBody) throws -> Void
-    ) async -> Response {
+    /// The path every chat request takes: read, verify, decode, then run or answer.
+    func receive(_ request: Request, at path: String, by adapter: any ChatAdapter) async -> Response {
         let body: [UInt8]
         do {
             var buffer = try await request.body.collect(upTo: Self.maxBodySize)
@@ -81,37 +62,34 @@ struct InboundRoutes: Sendable {
         } catch {
             return Self.text(.badRequest, "could not read request body")
         }
-        do {
-            var decoded: FormBody?
-            let form = { () throws -> FormBody in
-                if let decoded { return decoded }
-                let parsed = try FormBody(decoding: body)
-                decoded = parsed
-                return parsed
-            }
-            try verify(body, form)
-            let fields = try form()
-            if SlashCommandDecoder.isSSLCheck(fields) { return Response(status: .ok) }
-            let invocation = try SlashCommandDecoder.decode(fields, platform: platform)
-            let reply = await desk.handle(invocation)
-            return Self.json(renderer.replyBody(reply))
-        } catch let error as ChatRequestError {
+        let headers = request.headers
+        let chatRequest = ChatRequest(path: path, body: body) { name in
+            HTTPField.Name(name).flatMap { headers[$0] }
+        }
+        let content: ChatRequestContent
+        do throws(ChatRequestError) {
+            try adapter.verify(chatRequest, now: now())
+            content = try adapter.decode(chatRequest)
+        } catch {
             switch error.kind {
             case .unauthorized:
-                logger.warning("refused unauthenticated request", metadata: ["platform": "\(platform)", "reason": "\(error.reason)"])
+                logger.warning(
+                    "refused unauthenticated request", metadata: ["platform": "\(adapter.platform)", "reason": "\(error.reason)"])
                 return Self.text(.unauthorized, error.reason)
             case .malformed:
                 return Self.text(.badRequest, error.reason)
             }
-        } catch {
-            // Only ChatRequestError is thrown above; anything else is a bug, reported without detail.
-            logger.error("unexpected error decoding a command", metadata: ["error": "\(String(reflecting: error))"])
-            return Self.text(.badRequest, "malformed request")
+        }
+        switch content {
+        case let .command(invocation):
+            let reply = await desk.handle(invocation)
+            return Self.json(adapter.renderer.replyBody(reply))
+        case let .handshake(answer):
+            var fields = HTTPFields()
+            if let contentType = answer.contentType { fields[.contentType] = contentType }
+            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
     }
-
-    static let slackTimestamp = HTTPField.Name("X-Slack-Request-Timestamp")!
-    static let slackSignature = HTTPField.Name("X-Slack-Signature")!
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(

@@ -206,10 +206,9 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
             console.show(channel: row.item.channel.rawValue, text: row.item.message.plainText)
             return .delivered
         case let .webhook(url, format):
-            let renderer: any ChatRenderer = format == .mattermost ? MattermostRenderer() : SlackRenderer()
             let request = HTTPRequest.post(
                 url, headers: [HTTPHeader("Content-Type", "application/json")],
-                body: renderer.webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout)
+                body: format.renderer.webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout)
             do {
                 let response = try await transport.send(request)
                 switch response.status {

@@ -97,10 +97,8 @@ public struct VigilApp: Sendable {
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
         routes = InboundRoutes(
-            desk: desk, store: store,
-            slack: configuration.slackSigningSecret.map(SlackSignature.init(signingSecret:)),
-            mattermost: configuration.mattermostToken.map(MattermostToken.init(token:)),
-            now: environment.now, logger: environment.logger, health: health)
+            desk: desk, store: store, adapters: configuration.chatPlatforms.map(\.adapter), now: environment.now,
+            logger: environment.logger, health: health)
         // A store several replicas share tells this one what the others committed.
         if let feed = store as? any StoreChangeFeed {
             feed.onChange { change in

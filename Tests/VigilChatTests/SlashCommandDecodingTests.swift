@@ -24,10 +24,6 @@ import VigilCore
         #expect(form["token"] == "qzgakf1nx3yt9dr4n8585ihbxy")
     }
 
-    @Test func recognisesSlacksSSLCheck() throws {
-        #expect(SlashCommandDecoder.isSSLCheck(try FormBody(decoding: Array("ssl_check=1&token=abc".utf8))))
-    }
-
     @Test(arguments: ["user_id", "command", "trigger_id"])
     func aMissingRequiredFieldIsMalformed(field: String) throws {
         let full = ["user_id=U1", "command=%2Fincident", "trigger_id=1.2.3", "text=help"]

@@ -1,0 +1,26 @@
+import VigilChat
+import VigilConfig
+
+// The one place that turns a platform's config into VigilChat's types: the config target and
+// the chat target never import each other, so the server pairs them. Both switches are
+// exhaustive, so a new platform's config case cannot be left without its adapter or renderer.
+
+extension ChatPlatformSettings {
+    /// The adapter that serves this platform's requests.
+    var adapter: any ChatAdapter {
+        switch self {
+        case let .slack(signingSecret): SlackAdapter(signingSecret: signingSecret)
+        case let .mattermost(token): MattermostAdapter(token: token)
+        }
+    }
+}
+
+extension WebhookFormat {
+    /// Renders posts for a webhook that expects this format.
+    var renderer: any ChatRenderer {
+        switch self {
+        case .slack: SlackRenderer()
+        case .mattermost: MattermostRenderer()
+        }
+    }
+}
