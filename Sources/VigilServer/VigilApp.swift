@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import VigilChat
 import VigilConfig
 import VigilCore
 import VigilHTTP
