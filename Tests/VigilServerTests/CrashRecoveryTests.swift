@@ -29,7 +29,7 @@ import VigilTestSupport
         let configPath = directory.appendingPathComponent("vigil.yaml")
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent("serve.out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = try VigilExecutable.url()
         process.arguments = ["serve", "--config", configPath.path]
