@@ -1,0 +1,88 @@
+import Crypto
+import Foundation
+import VigilCore
+
+/// Verifies Discord's interaction signature: Ed25519 over `{X-Signature-Timestamp}{raw body}`
+/// with the application's public key, and a timestamp within five minutes of now.
+///
+/// Discord itself sends requests with bad signatures when the endpoint URL is saved in its
+/// Developer Portal, and refuses the URL unless every one of them gets a 401: a verifier that
+/// accepts too much cannot even be registered.
+public struct DiscordSignature: Sendable {
+    /// Discord sets no window of its own; Vigil applies Slack's, so a captured request cannot be
+    /// replayed later than that (within it, the interaction id deduplicates).
+    public static let window: TimeInterval = 300
+
+    /// Why a configured public key is refused, for `vigil check` and start-up.
+    public enum KeyError: Error, Equatable, CustomStringConvertible {
+        case notHex
+        case wrongLength(Int)
+
+        public var description: String {
+            switch self {
+            case .notHex: "discord.public_key must be hex (the Developer Portal's \"Public Key\")"
+            case let .wrongLength(count): "discord.public_key must be 64 hex digits (32 bytes), not \(count)"
+            }
+        }
+    }
+
+    // Kept as bytes: Curve25519.Signing.PublicKey is not Sendable, and one is cheap to rebuild.
+    private let publicKey: [UInt8]
+
+    /// `publicKeyHex` is the application's public key as the Developer Portal shows it.
+    public init(publicKeyHex: String) throws(KeyError) {
+        guard let bytes = Self.bytes(hex: publicKeyHex) else { throw .notHex }
+        guard bytes.count == 32 else { throw .wrongLength(publicKeyHex.count) }
+        publicKey = bytes
+    }
+
+    /// Checks the headers against the raw body, before anything is parsed.
+    public func verify(timestamp: String?, signature: String?, body: some Collection<UInt8>, now: Date) throws(ChatRequestError) {
+        guard let timestamp, let signature else {
+            throw ChatRequestError(.unauthorized, "missing X-Signature-Timestamp or X-Signature-Ed25519")
+        }
+        guard let signatureBytes = Self.bytes(hex: signature), signatureBytes.count == 64 else {
+            throw ChatRequestError(.unauthorized, "malformed X-Signature-Ed25519")
+        }
+        guard !timestamp.isEmpty, timestamp.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let seconds = Int64(timestamp) else {
+            throw ChatRequestError(.unauthorized, "malformed X-Signature-Timestamp")
+        }
+        // The timestamp as sent, byte for byte: it is part of what was signed.
+        guard Self.isValid(signature: signatureBytes, message: Array(timestamp.utf8) + Array(body), publicKey: publicKey) else {
+            throw ChatRequestError(.unauthorized, "invalid signature")
+        }
+        guard abs(now.timeIntervalSince1970 - Double(seconds)) <= Self.window else {
+            throw ChatRequestError(.unauthorized, "stale request timestamp")
+        }
+    }
+
+    /// Ed25519 verification of `message` (RFC 8032).
+    static func isValid(signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }
+        return key.isValidSignature(signature, for: message)
+    }
+
+    /// The bytes `hex` spells (either case), or `nil` if it is not an even run of hex digits.
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x61...0x66: digit - 0x61 + 10
+        case 0x41...0x46: digit - 0x41 + 10
+        default: nil
+        }
+    }
+}
