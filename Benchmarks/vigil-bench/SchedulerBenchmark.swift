@@ -135,8 +135,8 @@ struct SchedulerBenchmark {
         figures.idleClaimMs = try await Self.median(21) {
             _ = try await store.claimDueClocks(now: Date(), limit: 200, worker: "bench-idle", leaseUntil: Date().addingTimeInterval(30))
         }
-        // For comparison: the earliest next_fire_at_ms alone, which the (state, next_fire_at_ms)
-        // index answers with one seek; nextClockFireAt's min(max(…, lease)) cannot use it that way.
+        // For comparison: the earliest next_fire_at_ms alone, which the next-fire index answers
+        // with one seek; nextClockFireAt also weighs leases, so it reads a window of that index.
         figures.indexMinMs = try await Self.median(21) { try await database.earliestRunningFire() }
         return figures
     }

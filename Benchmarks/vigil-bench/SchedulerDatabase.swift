@@ -158,12 +158,9 @@ actor PostgresSchedulerDatabase: SchedulerDatabase {
         }
     }
 
+    /// A connection of the bench's own, made as the store makes its connections.
     private static func connection(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
-        // The benchmark server is a loopback one run.sh started; it has no certificate.
-        guard location.tls != .require else { throw BenchmarkError("--postgres: the benchmark does not use TLS; drop sslmode") }
-        return PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: .disable)
+        try StoreOpener.configuration(location).connectionConfiguration()
     }
 
     private static func single<T: PostgresDecodable>(_ connection: PostgresConnection, _ sql: String, as: T.Type) async throws -> T {

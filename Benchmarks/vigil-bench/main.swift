@@ -56,16 +56,17 @@ case "scheduler":
         incidents: option("--incidents", default: 100_000), sample: option("--sample", default: 2_000))
     do {
         // Without --postgres, SQLite: the database a single `vigil serve` uses by default.
+        let database: any SchedulerDatabase, heading: String, method: String
         if let url = option("--postgres") {
-            let database = try await PostgresSchedulerDatabase(url: url)
-            let figures = try await benchmark.run(on: database)
-            print("## Scheduler on PostgreSQL\n\n\(SchedulerFigures.postgresMethod(serverVersion: database.serverVersion))\n\n\(figures.markdown)")
-            writeSummary(figures.summary)
+            let postgres = try await PostgresSchedulerDatabase(url: url)
+            (database, heading) = (postgres, "Scheduler on PostgreSQL")
+            method = SchedulerFigures.postgresMethod(serverVersion: postgres.serverVersion)
         } else {
-            let figures = try await benchmark.run(on: try SQLiteSchedulerDatabase())
-            print("## Scheduler\n\n\(SchedulerFigures.sqliteMethod)\n\n\(figures.markdown)")
-            writeSummary(figures.summary)
+            (database, heading, method) = (try SQLiteSchedulerDatabase(), "Scheduler", SchedulerFigures.sqliteMethod)
         }
+        let figures = try await benchmark.run(on: database)
+        print("## \(heading)\n\n\(method)\n\n\(figures.markdown)")
+        writeSummary(figures.summary)
     } catch {
         failed("scheduler", error)
     }

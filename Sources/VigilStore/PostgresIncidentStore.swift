@@ -43,7 +43,9 @@ public struct PostgresStoreConfiguration: Sendable {
         self.maxConnections = maxConnections
     }
 
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    /// The settings for one connection of its own (migrations, notifications, a tool's
+    /// queries), as the pool's connections get them.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: try connectionTLS())
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
