@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// One chat platform's side of Vigil, free of any HTTP server: given a request's headers and
 /// raw bytes, it says whether the platform sent it and what it asks for, and it renders
@@ -8,12 +9,14 @@ import Foundation
 /// common path: it reads the body (at most 64 KiB), calls ``verify(_:now:)`` and, only when
 /// that passed, ``decode(_:)``; it runs a command through the command desk and answers with
 /// ``renderer``'s reply body, or answers a handshake with the adapter's own bytes. A refusal
-/// is a ``ChatRequestError``, which the server maps to 401 or 400.
+/// is a ``ChatRequestError``, which the server maps to 401 or 400. A command the desk has not
+/// answered by ``replyDeadline`` gets ``deferredAnswer`` at once and its reply later, through
+/// ``laterReply(_:to:)``.
 ///
 /// Adding a platform is one adapter, its config section, and the line that builds the adapter
 /// from that section.
 public protocol ChatAdapter: Sendable {
-    /// The platform word that identities and invocations carry: `slack`, `mattermost`.
+    /// The platform word that identities and invocations carry: `slack`, `mattermost`, `discord`.
     var platform: String { get }
     /// The paths the platform posts to, such as `/slack/commands`; the route table serves each.
     var paths: [String] { get }
@@ -27,4 +30,16 @@ public protocol ChatAdapter: Sendable {
     /// What a verified request asks for. Throws a `malformed` ``ChatRequestError`` when the
     /// body is not what the platform sends.
     func decode(_ request: ChatRequest) throws(ChatRequestError) -> ChatRequestContent
+
+    /// How long the platform waits for a command's answer, less a margin; `nil` when it waits
+    /// longer than any command takes. Past it, the route answers ``deferredAnswer`` and sends
+    /// the reply later with ``laterReply(_:to:)``.
+    var replyDeadline: Duration? { get }
+
+    /// The immediate answer that holds the user's place when the reply is not ready in time.
+    var deferredAnswer: HandshakeReply { get }
+
+    /// How a reply prepared after the deadline reaches the user; `nil` when the invocation
+    /// carries no way back.
+    func laterReply(_ reply: Reply, to invocation: Invocation) -> LaterReply?
 }

@@ -1,4 +1,5 @@
 import VigilCore
+import VigilJSON
 
 /// What a verified chat request asks for, as its ``ChatAdapter`` decoded it.
 public enum ChatRequestContent: Sendable, Equatable {
@@ -6,6 +7,25 @@ public enum ChatRequestContent: Sendable, Equatable {
     case command(Invocation)
     /// A platform's own check, which the adapter answers itself: nothing is run or written.
     case handshake(HandshakeReply)
+    /// A request the adapter understood but cannot turn into a command as given (a Discord
+    /// option value the command line cannot hold): this reply goes back to the user, in the
+    /// adapter's format, and nothing is run or written.
+    case refused(Reply)
+}
+
+/// A reply sent after the platform's request was answered: where, how and what.
+public struct LaterReply: Sendable, Equatable {
+    /// `POST` (Slack's `response_url`) or `PATCH` (editing Discord's deferred reply).
+    public var method: String
+    /// The platform's per-request address. It holds a short-lived credential: never log it.
+    public var url: String
+    public var body: JSONValue
+
+    public init(method: String, url: String, body: JSONValue) {
+        self.method = method
+        self.url = url
+        self.body = body
+    }
 }
 
 /// The 200 answer to a platform's handshake, such as Slack's certificate check.

@@ -24,4 +24,12 @@ public struct MattermostAdapter: ChatAdapter {
     public func decode(_ request: ChatRequest) throws(ChatRequestError) -> ChatRequestContent {
         .command(try SlashCommandDecoder.decode(FormBody(decoding: request.body), platform: platform))
     }
+
+    /// Mattermost waits for a slash command's answer as long as its outgoing-integration
+    /// timeout (30 s by default), longer than any command takes.
+    public var replyDeadline: Duration? { nil }
+
+    public var deferredAnswer: HandshakeReply { .empty }
+
+    public func laterReply(_ reply: Reply, to invocation: Invocation) -> LaterReply? { nil }
 }

@@ -26,4 +26,16 @@ public struct SlackAdapter: ChatAdapter {
         if form["ssl_check"] == "1" { return .handshake(.empty) }
         return .command(try SlashCommandDecoder.decode(form, platform: platform))
     }
+
+    /// Slack shows "operation_timeout" after 3 s; 2 s leaves a second for the network.
+    public var replyDeadline: Duration? { .seconds(2) }
+
+    /// An empty 200: Slack shows nothing until the reply arrives through `response_url`.
+    public var deferredAnswer: HandshakeReply { .empty }
+
+    /// The reply posted to the command's `response_url`, which takes the same body as the
+    /// immediate answer for 30 minutes.
+    public func laterReply(_ reply: Reply, to invocation: Invocation) -> LaterReply? {
+        invocation.responseURL.map { LaterReply(method: "POST", url: $0, body: renderer.replyBody(reply)) }
+    }
 }

@@ -4,11 +4,21 @@ import Foundation
 public enum WebhookFormat: String, Sendable, Hashable, CaseIterable {
     case slack
     case mattermost
+    /// A Discord channel webhook (`https://discord.com/api/webhooks/…`).
+    case discord
 
-    /// The format a bare webhook URL implies: Slack's host, Mattermost's `/hooks/` path, else Slack.
+    /// The format a bare webhook URL implies: Slack's host; Discord's `/api/webhooks/` on its
+    /// hosts; the Power Platform and Logic Apps hosts that Teams Workflows URLs live on;
+    /// Mattermost's `/hooks/` path; else Slack.
     public static func inferred(from url: String) -> WebhookFormat {
         guard let parsed = URL(string: url) else { return .slack }
-        if parsed.host?.lowercased() == "hooks.slack.com" { return .slack }
+        let host = parsed.host?.lowercased() ?? ""
+        if host == "hooks.slack.com" { return .slack }
+        if ["discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"].contains(host),
+            parsed.path.hasPrefix("/api/webhooks/")
+        {
+            return .discord
+        }
         return parsed.path.contains("/hooks/") ? .mattermost : .slack
     }
 }
@@ -23,7 +33,7 @@ public enum ChannelTarget: Sendable, Equatable {
     /// the whole URL, because webhook URLs carry their credentials in the path.
     static func validateURL(_ text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else {
             let shown = text.split(separator: "/", maxSplits: 1).first.map { text.contains("/") ? "\($0)/…" : String($0) } ?? text
             return "\"\(shown)\" is not an http(s) URL"

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 import Yams
 
 extension ConfigurationDecoder {
@@ -11,12 +12,15 @@ extension ConfigurationDecoder {
         if let token = secret(top["mattermost"], at: "mattermost", key: "token") {
             platforms.append(.mattermost(token: token))
         }
+        if let node = top["discord"], let discord = discord(node) {
+            platforms.append(discord)
+        }
         return platforms
     }
 
     /// `slack: {signing_secret: …}`: a secret must not be empty once substituted.
-    func secret(_ node: Node?, at path: String, key: String) -> String? {
-        guard let node, let fields = reader.fields(of: node, at: path, known: [key]) else { return nil }
+    func secret(_ node: Node?, at path: String, key: String, known: [String]? = nil) -> String? {
+        guard let node, let fields = reader.fields(of: node, at: path, known: known ?? [key]) else { return nil }
         guard let value = fields[key] else {
             reader.error("\(path) needs \(key) (or remove \(path) if it is not used)", at: node)
             return nil
@@ -27,5 +31,38 @@ extension ConfigurationDecoder {
             return nil
         }
         return text
+    }
+
+    /// `discord: {public_key: 64 hex digits, application_id: snowflake, api_url: optional}`.
+    /// The key is checked here, so a mistyped key stops `vigil check` instead of refusing every
+    /// request.
+    private func discord(_ node: Node) -> ChatPlatformSettings? {
+        let known = ["public_key", "application_id", "api_url"]
+        guard let keyText = secret(node, at: "discord", key: "public_key", known: known),
+            let idText = secret(node, at: "discord", key: "application_id", known: known)
+        else { return nil }
+        let fields = reader.fields(of: node, at: "discord", known: known)
+        guard let key = Digits.bytes(hex: keyText.trimmingCharacters(in: .whitespaces)), key.count == 32 else {
+            reader.error(
+                "discord.public_key must be the 64 hex digits of the application's public key (Developer Portal, General Information)",
+                at: fields?["public_key"] ?? node)
+            return nil
+        }
+        let id = idText.trimmingCharacters(in: .whitespaces)
+        guard (15...25).contains(id.count), id.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            reader.error(
+                "discord.application_id must be the application's numeric id (Developer Portal, General Information)",
+                at: fields?["application_id"] ?? node)
+            return nil
+        }
+        var apiURL: String?
+        if let node = fields?["api_url"], let text = reader.string(node, at: "discord.api_url") {
+            if let problem = ChannelTarget.validateURL(text) {
+                reader.error("discord.api_url: \(problem)", at: node)
+                return nil
+            }
+            apiURL = text
+        }
+        return .discord(publicKey: key, applicationID: id, apiURL: apiURL)
     }
 }

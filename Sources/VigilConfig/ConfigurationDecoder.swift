@@ -47,7 +47,7 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
-        "known_max_age", "http", "retention", "owners", "playbook_choice", "lease",
+        "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "public_url",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
@@ -58,11 +58,12 @@ struct ConfigurationDecoder {
         let top = reader.fields(of: root, at: "", known: Self.topLevelKeys) ?? Fields()
 
         let listen = top["listen"].flatMap { parse($0, at: "listen", ListenAddress.parse) } ?? .localDefault
-        let database = top["database"].flatMap { node in
-            parse(node, at: "database") { text throws(ConfigValueError) in
-                try DatabaseLocation.parse(text, relativeTo: directory)
-            }
-        } ?? .sqlite(path: ConfigPaths.resolve("vigil.sqlite", relativeTo: directory))
+        let database =
+            top["database"].flatMap { node in
+                parse(node, at: "database") { text throws(ConfigValueError) in
+                    try DatabaseLocation.parse(text, relativeTo: directory)
+                }
+            } ?? .sqlite(path: ConfigPaths.resolve("vigil.sqlite", relativeTo: directory))
         let durability = top["durability"].flatMap { reader.oneOf($0, at: "durability", Durability.self) } ?? .normal
         let commands = directoryPath(top["commands"], at: "commands") ?? ConfigPaths.resolve("commands", relativeTo: directory)
         let playbooks = directoryPath(top["playbooks"], at: "playbooks") ?? ConfigPaths.resolve("playbooks", relativeTo: directory)
@@ -79,7 +80,9 @@ struct ConfigurationDecoder {
             if Self.leaseRange.contains(value) {
                 lease = value
             } else {
-                reader.error("lease (\(DurationText.configForm(value))) must be from 2s to 1h: how long a claimed alert waits if its replica dies", at: node)
+                reader.error(
+                    "lease (\(DurationText.configForm(value))) must be from 2s to 1h: how long a claimed alert waits if its replica dies",
+                    at: node)
             }
         }
         var configuration = VigilConfiguration(
@@ -87,6 +90,7 @@ struct ConfigurationDecoder {
             playbooksDirectory: playbooks, chatPlatforms: chatPlatforms, channels: channels, outbox: outbox, policy: policy,
             file: reader.file, roleNames: roleNames, http: http, retention: retention)
         configuration.lease = lease
+        configuration.publicURL = top["public_url"].flatMap(publicURL)
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)
@@ -122,6 +126,20 @@ struct ConfigurationDecoder {
         return ConfigPaths.resolve(text, relativeTo: directory)
     }
 
+    /// `public_url`: the https (or http) base URL at which the platforms reach Vigil, with no
+    /// path beyond `/`; kept without a trailing slash.
+    func publicURL(_ node: Node) -> String? {
+        guard let text = reader.string(node, at: "public_url") else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
+            reader.error("public_url must be the base URL the chat platforms reach Vigil at, like https://vigil.example.com", at: node)
+            return nil
+        }
+        return trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
+    }
+
     // MARK: - Channels and outbox
 
     func channels(_ node: Node?) -> [ChannelRole: ChannelTarget] {
@@ -137,7 +155,7 @@ struct ConfigurationDecoder {
         return channels
     }
 
-    /// `console`, a webhook URL, or `{url: URL, format: slack|mattermost}`.
+    /// `console`, a webhook URL, or `{url: URL, format: slack|mattermost|discord|teams}`.
     func channelTarget(_ node: Node, at path: String) -> ChannelTarget? {
         if case .mapping = node {
             guard let fields = reader.fields(of: node, at: path, known: ["url", "format"]) else { return nil }
@@ -168,8 +186,8 @@ struct ConfigurationDecoder {
     func outbox(_ node: Node?) -> OutboxSettings {
         var settings = OutboxSettings()
         guard let node,
-              let fields = reader.fields(
-                  of: node, at: "outbox", known: ["max_attempts", "base_delay", "max_delay", "channel_budget", "channel_window"])
+            let fields = reader.fields(
+                of: node, at: "outbox", known: ["max_attempts", "base_delay", "max_delay", "channel_budget", "channel_window"])
         else { return settings }
         if let value = fields["max_attempts"], let attempts = reader.int(value, at: "outbox.max_attempts", in: 1...1_000) {
             settings.maxAttempts = attempts
@@ -185,7 +203,7 @@ struct ConfigurationDecoder {
             }
         }
         if let value = fields["channel_budget"],
-           let budget = reader.int(value, at: "outbox.channel_budget", in: OutboxSettings.channelBudgetRange)
+            let budget = reader.int(value, at: "outbox.channel_budget", in: OutboxSettings.channelBudgetRange)
         {
             settings.channelBudget = budget
         }

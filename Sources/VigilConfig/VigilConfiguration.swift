@@ -13,7 +13,8 @@ public struct VigilConfiguration: Sendable {
     public var commandsDirectory: String
     /// The directory of playbooks (`playbooks/`).
     public var playbooksDirectory: String
-    /// The chat platforms configured, one per section present (`slack:`, `mattermost:`); the
+    /// The chat platforms configured, one per section present (`slack:`, `mattermost:`,
+    /// `discord:`, `teams:`); the
     /// server serves one adapter for each.
     public var chatPlatforms: [ChatPlatformSettings]
     /// Where each channel role posts; a role missing here posts to the console.
@@ -32,6 +33,9 @@ public struct VigilConfiguration: Sendable {
     /// `lease`: how long a replica keeps a clock or outbox row it claimed before another may take
     /// it: the longest a due alert waits when the replica holding it dies (default 30s).
     public var lease: Duration = .seconds(30)
+    /// `public_url`: where the chat platforms reach Vigil (`https://vigil.example.com`, no
+    /// trailing slash), for the manifests and for links in posts; `nil` when not set.
+    public var publicURL: String?
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 import VigilChat
 import VigilCore
 import VigilJSON
@@ -11,7 +12,9 @@ import VigilJSON
 ///
 /// Each chat endpoint reads the raw body (at most 64 KiB), has the adapter verify it on those
 /// raw bytes before anything is parsed, has it decode what was asked, and hands a command to the
-/// ``CommandDesk``. Refusals here (401, 400, 413) carry a short reason and write nothing.
+/// ``CommandDesk``. Refusals here (401, 400, 413) carry a short reason and write nothing. A
+/// command not answered by its platform's deadline gets the adapter's placeholder answer, and
+/// its reply goes later through ``LaterReplySender``.
 struct InboundRoutes: Sendable {
     /// Slack and Mattermost send a few hundred bytes; anything near this is not a slash command.
     static let maxBodySize = 64 * 1024
@@ -24,6 +27,10 @@ struct InboundRoutes: Sendable {
     let logger: Logger
     /// The background services' last cycles, for `/readyz`.
     var health: ServiceHealth? = nil
+    /// Sends replies that missed their platform's deadline.
+    var laterReplies: LaterReplySender? = nil
+    /// See ``AppEnvironment/defersSlowReplies``.
+    var defersSlowReplies = true
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.text(.ok, "ok") }
@@ -82,13 +89,61 @@ struct InboundRoutes: Sendable {
         }
         switch content {
         case let .command(invocation):
-            let reply = await desk.handle(invocation)
+            guard defersSlowReplies, let deadline = adapter.replyDeadline, let laterReplies else {
+                return Self.json(adapter.renderer.replyBody(await desk.handle(invocation)))
+            }
+            // The command runs in a task of its own, so that missing the deadline never cancels
+            // it: once started, it commits or not as it would have, and its reply follows.
+            let work = Task { await desk.handle(invocation) }
+            if let reply = await Self.value(of: work, within: deadline) {
+                return Self.json(adapter.renderer.replyBody(reply))
+            }
+            logger.notice(
+                "reply deferred past the platform's deadline",
+                metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
+            Task {
+                let reply = await work.value
+                guard let later = adapter.laterReply(reply, to: invocation) else {
+                    logger.warning(
+                        "a deferred reply has no way back to the user",
+                        metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
+                    return
+                }
+                await laterReplies.send(later, platform: adapter.platform)
+            }
+            return Self.answer(adapter.deferredAnswer)
+        case let .refused(reply):
             return Self.json(adapter.renderer.replyBody(reply))
         case let .handshake(answer):
-            var fields = HTTPFields()
-            if let contentType = answer.contentType { fields[.contentType] = contentType }
-            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            return Self.answer(answer)
         }
+    }
+
+    /// `work`'s value if it is ready within `deadline`, else `nil` (and `work` runs on).
+    ///
+    /// Not a task group: a group waits for all its children, and a child waiting on `work`
+    /// cannot be cancelled, so the deadline would wait for the work after all.
+    static func value<T: Sendable>(of work: Task<T, Never>, within deadline: Duration) async -> T? {
+        let once = FirstAnswer()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            let timer = Task {
+                try? await Task.sleep(for: deadline)
+                if once.claim() { continuation.resume(returning: nil) }
+            }
+            Task {
+                let value = await work.value
+                if once.claim() {
+                    timer.cancel()
+                    continuation.resume(returning: value)
+                }
+            }
+        }
+    }
+
+    static func answer(_ answer: HandshakeReply) -> Response {
+        var fields = HTTPFields()
+        if let contentType = answer.contentType { fields[.contentType] = contentType }
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
@@ -101,5 +156,18 @@ struct InboundRoutes: Sendable {
         Response(
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+}
+
+/// Lets exactly one of two racing tasks resume a continuation.
+private final class FirstAnswer: Sendable {
+    private let taken = Mutex(false)
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        taken.withLock { taken in
+            defer { taken = true }
+            return !taken
+        }
     }
 }

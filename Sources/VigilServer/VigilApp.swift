@@ -15,6 +15,10 @@ public struct AppEnvironment: Sendable {
     public var logger: Logger
     /// Called with the bound port once the server listens (port 0 in config picks a free one).
     public var onListening: @Sendable (Int) async -> Void
+    /// Whether a command not answered by its platform's deadline gets a placeholder answer and
+    /// its reply later (true in service). Tests of other things turn it off, so that a slow
+    /// machine never changes what they see.
+    public var defersSlowReplies = true
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() }, console: any ConsoleSink = StandardOutputConsole(),
@@ -96,8 +100,10 @@ public struct VigilApp: Sendable {
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
         routes = InboundRoutes(
-            desk: desk, store: store, adapters: configuration.chatPlatforms.map(\.adapter), now: environment.now,
-            logger: environment.logger, health: health)
+            desk: desk, store: store, adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs) },
+            now: environment.now, logger: environment.logger, health: health,
+            laterReplies: LaterReplySender(transport: environment.transport, logger: environment.logger),
+            defersSlowReplies: environment.defersSlowReplies)
         // A store several replicas share tells this one what the others committed.
         if let feed = store as? any StoreChangeFeed {
             feed.onChange { change in

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilCore
 
 @testable import VigilChat
 
@@ -36,9 +37,9 @@ struct DiscordSignatureTests {
 
     @Test("RFC 8032 vectors verify, and one flipped bit in the signature or the message does not", arguments: rfc8032)
     func rfcVectors(vector: RFCVector) throws {
-        let key = try #require(DiscordSignature.bytes(hex: vector.publicKey))
-        let message = try #require(DiscordSignature.bytes(hex: vector.message))
-        let signature = try #require(DiscordSignature.bytes(hex: vector.signature))
+        let key = try #require(Digits.bytes(hex: vector.publicKey))
+        let message = try #require(Digits.bytes(hex: vector.message))
+        let signature = try #require(Digits.bytes(hex: vector.signature))
         #expect(DiscordSignature.isValid(signature: signature, message: message, publicKey: key))
         var badSignature = signature
         badSignature[10] ^= 0x01

@@ -15,11 +15,12 @@ struct ConfigurationLoadingTests {
         #expect(configuration.slackSigningSecret == "8f14e45fceea167a")
         #expect(configuration.mattermostToken == "mm-token-1")
         #expect(ChannelRole.allCases.allSatisfy { configuration.channel($0) == .console })
-        #expect(configuration.policy.severities == [
-            Severity(name: "sev1", ack: .seconds(300), resolve: .seconds(14_400), warn: [0.5, 0.9], repeat: .seconds(600)),
-            Severity(name: "sev2", ack: .seconds(1_800), resolve: .seconds(86_400), warn: [0.75], repeat: .seconds(3_600)),
-            Severity(name: "sev3", ack: .seconds(14_400), resolve: .seconds(259_200), warn: [0.9], repeat: .seconds(86_400)),
-        ])
+        #expect(
+            configuration.policy.severities == [
+                Severity(name: "sev1", ack: .seconds(300), resolve: .seconds(14_400), warn: [0.5, 0.9], repeat: .seconds(600)),
+                Severity(name: "sev2", ack: .seconds(1_800), resolve: .seconds(86_400), warn: [0.75], repeat: .seconds(3_600)),
+                Severity(name: "sev3", ack: .seconds(14_400), resolve: .seconds(259_200), warn: [0.9], repeat: .seconds(86_400)),
+            ])
         #expect(configuration.policy.severities.map(\.name) == Policy.defaults.severities.map(\.name))
         #expect(configuration.policy.categories == Policy.defaults.categories)
         #expect(configuration.file == Repository.exampleConfig)
@@ -28,17 +29,19 @@ struct ConfigurationLoadingTests {
     @Test("the shipped example's on-call rotation and escalation levels")
     func exampleOncallAndEscalation() throws {
         let policy = try VigilConfiguration.load(path: Repository.exampleConfig, environment: Repository.exampleEnvironment).policy
-        let lines = try String(contentsOfFile: Repository.exampleConfig, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOfFile: Repository.exampleConfig, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         let overrideLine = try #require(lines.firstIndex { $0.hasPrefix("      - {who: ") }) + 1
         let scheduleLine = try #require(lines.firstIndex { $0 == "  - name: ts-primary" }) + 1
 
         // The level names the README and `escalate` replies use are unchanged.
         #expect(policy.escalationLevels.map(\.name) == Policy.defaultLevels.map(\.name))
-        #expect(policy.escalationLevels == [
-            EscalationLevel(name: "responders", notify: [.schedule("ts-primary")]),
-            EscalationLevel(name: "lead", notify: [.user(UserRef(id: "U0LEAD", name: "U0LEAD"))], after: .seconds(900)),
-            EscalationLevel(name: "head", notify: [.user(UserRef(id: "U0HEAD", name: "U0HEAD"))], after: .seconds(1_800)),
-        ])
+        #expect(
+            policy.escalationLevels == [
+                EscalationLevel(name: "responders", notify: [.schedule("ts-primary")]),
+                EscalationLevel(name: "lead", notify: [.user(UserRef(id: "U0LEAD", name: "U0LEAD"))], after: .seconds(900)),
+                EscalationLevel(name: "head", notify: [.user(UserRef(id: "U0HEAD", name: "U0HEAD"))], after: .seconds(1_800)),
+            ])
         #expect(policy.escalationRepeats == 3)
         #expect(policy.oncall.count == 1)
         let schedule = try #require(policy.schedule(named: "ts-primary"))
@@ -46,12 +49,14 @@ struct ConfigurationLoadingTests {
         #expect(schedule.shift == .seconds(604_800))
         #expect(schedule.handoff == DateComponents(year: 2026, month: 11, day: 2, hour: 9, minute: 0))
         #expect(schedule.timeZone.identifier == "America/Los_Angeles")
-        #expect(schedule.overrides == [
-            OncallOverride(
-                who: UserRef(id: "U0DEE", name: "U0DEE"), covers: UserRef(id: "U0AVA", name: "U0AVA"),
-                from: ClockAndOncallLoadingTests.utc("2026-11-24T17:00:00Z"), until: ClockAndOncallLoadingTests.utc("2026-11-25T17:00:00Z"),
-                source: SourceLocation(file: Repository.exampleConfig, line: overrideLine)),
-        ])
+        #expect(
+            schedule.overrides == [
+                OncallOverride(
+                    who: UserRef(id: "U0DEE", name: "U0DEE"), covers: UserRef(id: "U0AVA", name: "U0AVA"),
+                    from: ClockAndOncallLoadingTests.utc("2026-11-24T17:00:00Z"),
+                    until: ClockAndOncallLoadingTests.utc("2026-11-25T17:00:00Z"),
+                    source: SourceLocation(file: Repository.exampleConfig, line: overrideLine))
+            ])
         #expect(schedule.source == SourceLocation(file: Repository.exampleConfig, line: scheduleLine))
     }
 
@@ -107,8 +112,10 @@ struct ConfigurationLoadingTests {
         #expect(configuration.channels[.incidents] == .webhook(url: "https://hooks.slack.com/services/T000/B000/XXXX", format: .slack))
         #expect(configuration.channels[.oncall] == .webhook(url: "https://chat.example.com/ops", format: .mattermost))
         #expect(configuration.channels[.leads] == .console)
-        #expect(configuration.outbox == OutboxSettings(
-            maxAttempts: 3, baseDelay: .seconds(500), maxDelay: .seconds(5400), channelBudget: 5, channelWindow: .seconds(30)))
+        #expect(
+            configuration.outbox
+                == OutboxSettings(
+                    maxAttempts: 3, baseDelay: .seconds(500), maxDelay: .seconds(5400), channelBudget: 5, channelWindow: .seconds(30)))
         let policy = configuration.policy
         #expect(policy.idPrefix == "TS")
         #expect(policy.timeZone.identifier == "Europe/Paris")
@@ -120,7 +127,8 @@ struct ConfigurationLoadingTests {
 
     @Test("an empty file is the defaults")
     func defaults() throws {
-        let configuration = try VigilConfiguration.decode(yaml: "# nothing yet\n", file: "vigil.yaml", directory: "/srv/vigil", environment: [:])
+        let configuration = try VigilConfiguration.decode(
+            yaml: "# nothing yet\n", file: "vigil.yaml", directory: "/srv/vigil", environment: [:])
         #expect(configuration.listen == .localDefault)
         #expect(configuration.database == .sqlite(path: "/srv/vigil/vigil.sqlite"))
         #expect(configuration.durability == .normal)
@@ -147,11 +155,30 @@ struct ConfigurationLoadingTests {
         #expect(configuration.slackSigningSecret == nil)
     }
 
-    @Test("webhook format is inferred from a bare URL", arguments: [
-        ("https://hooks.slack.com/services/T000/B000/XXXX", WebhookFormat.slack),
-        ("https://chat.example.com/hooks/abc123", .mattermost),
-        ("http://localhost:9000/incoming", .slack),
-    ])
+    @Test("discord: the public key as bytes, the application id as text whether quoted or not, and public_url")
+    func discordAndPublicURL() throws {
+        // setup
+        let key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        let yaml =
+            "discord:\n  public_key: ${DISCORD_PUBLIC_KEY}\n  application_id: 123456789012345678\npublic_url: https://vigil.example.com/\n"
+
+        // MUT
+        let configuration = try VigilConfiguration.decode(
+            yaml: yaml, file: "vigil.yaml", directory: "/", environment: ["DISCORD_PUBLIC_KEY": key.uppercased()])
+
+        // validate
+        #expect(configuration.chatPlatforms == [.discord(publicKey: Digits.bytes(hex: key)!, applicationID: "123456789012345678")])
+        #expect(configuration.publicURL == "https://vigil.example.com")
+    }
+
+    @Test(
+        "webhook format is inferred from a bare URL",
+        arguments: [
+            ("https://hooks.slack.com/services/T000/B000/XXXX", WebhookFormat.slack),
+            ("https://chat.example.com/hooks/abc123", .mattermost),
+            ("https://discord.com/api/webhooks/1311/abc-DEF", .discord),
+            ("http://localhost:9000/incoming", .slack),
+        ])
     func inferredFormat(url: String, format: WebhookFormat) throws {
         let yaml = "channels:\n  incidents: \(url)\n"
         let configuration = try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/", environment: [:])
@@ -168,7 +195,9 @@ struct ConfigurationLoadingTests {
             channels:
               incidents: ${INCIDENTS_HOOK}
             """
-        let environment = ["HOST": "10.0.0.5", "PORT": "9090", "SUFFIX": "x1", "INCIDENTS_HOOK": "https://hooks.slack.com/services/T1/B1/Z"]
+        let environment = [
+            "HOST": "10.0.0.5", "PORT": "9090", "SUFFIX": "x1", "INCIDENTS_HOOK": "https://hooks.slack.com/services/T1/B1/Z",
+        ]
         let configuration = try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/", environment: environment)
         #expect(configuration.listen == ListenAddress(host: "10.0.0.5", port: 9090))
         #expect(configuration.slackSigningSecret == "pa$word-x1")

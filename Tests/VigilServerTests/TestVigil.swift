@@ -68,7 +68,8 @@ struct TestVigil {
         realTime: Bool = false, directory existing: URL? = nil, start: Date = Fixtures.t0, storeHooks: StoreHooks = StoreHooks(),
         chatPlatforms: [ChatPlatformSettings] = [
             .slack(signingSecret: TestVigil.slackSecret), .mattermost(token: TestVigil.mattermostToken),
-        ]
+        ],
+        defersSlowReplies: Bool = false
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -87,9 +88,11 @@ struct TestVigil {
         if realTime { now = { Date() } } else { now = { clock.now } }
         var logger = Logger(label: "vigil-test")
         logger.logLevel = .critical
+        var environment = AppEnvironment(now: now, console: console, transport: transport, logger: logger)
+        environment.defersSlowReplies = defersSlowReplies
         app = try VigilApp(
             configuration: configuration, specs: try Fixtures.shippedSpecs(), playbooks: try Fixtures.shippedPlaybooks(), store: store,
-            environment: AppEnvironment(now: now, console: console, transport: transport, logger: logger))
+            environment: environment)
     }
 
     func cleanUp() {
@@ -101,13 +104,19 @@ struct TestVigil {
         try await Application(router: app.router()).test(.router, body)
     }
 
+    /// Runs `body` with a client that reaches the app over real HTTP on a free loopback port.
+    func withLiveClient<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await Application(router: app.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live, body)
+    }
+
     /// A slash-command body as Slack sends it.
     static func slackForm(_ text: String, user: UserRef = Fixtures.ava, trigger: String = UUID().uuidString) -> [UInt8] {
-        Array(FormBody(fields: [
-            ("token", "legacy"), ("team_id", "T1"), ("channel_id", "C1"), ("channel_name", "ts-incidents"),
-            ("user_id", user.id), ("user_name", user.name), ("command", "/incident"), ("text", text),
-            ("response_url", "https://hooks.slack.com/commands/T1/1/x"), ("trigger_id", trigger),
-        ]).encoded().utf8)
+        Array(
+            FormBody(fields: [
+                ("token", "legacy"), ("team_id", "T1"), ("channel_id", "C1"), ("channel_name", "ts-incidents"),
+                ("user_id", user.id), ("user_name", user.name), ("command", "/incident"), ("text", text),
+                ("response_url", "https://hooks.slack.com/commands/T1/1/x"), ("trigger_id", trigger),
+            ]).encoded().utf8)
     }
 
     /// Headers that sign `body` at the test clock's time.
