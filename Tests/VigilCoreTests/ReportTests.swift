@@ -226,4 +226,30 @@ import VigilTestSupport
     func format(milliseconds: Int64, expected: String) {
         #expect(ISOTimestamp.string(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) == expected)
     }
+
+    @Test("RFC 3339 as Teams sends it: 0, 3 and 7 fraction digits, Z or an offset", arguments: [
+        ("2017-04-06T21:33:48Z", 1_491_514_428.0), ("2017-04-06T21:33:48.641Z", 1_491_514_428.641),
+        ("2017-04-06T21:33:48.6419024Z", 1_491_514_428.6419024), ("2017-04-06T14:33:48.6419024-07:00", 1_491_514_428.6419024),
+        ("2017-04-07T03:03:48+05:30", 1_491_514_428.0), ("2017-04-06t21:33:48.5z", 1_491_514_428.5),
+        ("1969-12-31T23:59:59.999999999Z", -0.000000001), ("2024-02-29T00:00:00+00:00", 1_709_164_800.0),
+    ])
+    func parse(text: String, seconds: Double) throws {
+        let date = try #require(ISOTimestamp.date(text))
+        #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_001)
+    }
+
+    @Test("anything else is nil, never a trap", arguments: [
+        "", "2017-04-06", "2017-04-06T21:33:48", "2017-04-06 21:33:48Z", "2017-04-06T21:33:48.Z", "2017-04-06T21:33:48.1234567890Z",
+        "2017-04-06T21:33:48.99999999999999999999999Z", "2017-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2017-13-01T00:00:00Z",
+        "2017-04-06T24:00:00Z", "2017-04-06T21:60:00Z", "2017-04-06T21:33:60Z", "2017-04-06T21:33:48+24:00", "2017-04-06T21:33:48+0700",
+        "2017-04-06T21:33:48Z ", "+2017-04-06T21:33:48Z", "2017-4-06T21:33:48Z", "２０１７-04-06T21:33:48Z",
+    ])
+    func refuse(text: String) {
+        #expect(ISOTimestamp.date(text) == nil)
+    }
+
+    @Test func readsWhatItWrites() {
+        let date = Date(timeIntervalSince1970: 1_795_348_800.123)
+        #expect(ISOTimestamp.date(ISOTimestamp.string(date)).map { abs($0.timeIntervalSince(date)) < 0.000_001 } == true)
+    }
 }
