@@ -37,9 +37,19 @@ import VigilTestSupport
         ("<@U0BEN|ben>", UserRef(id: "U0BEN", name: "ben")),
         ("<@U0BEN>", UserRef(id: "U0BEN", name: "U0BEN")),
         ("@ben", UserRef(id: "ben", name: "ben")),
+        // Teams IDs, as the Teams adapter writes a mention it has an entity for.
+        ("<@29:1abc|Ava>", UserRef(id: "29:1abc", name: "Ava")),
+        ("<@8:orgid:5d2e-77|Ben>", UserRef(id: "8:orgid:5d2e-77", name: "Ben")),
     ])
     func theThreeMentionForms(mention: String, expected: UserRef) throws {
         #expect(try parser.parse("assign 7 \(mention)").user("user") == expected)
+    }
+
+    /// A stored mention of unknown platform keeps its ID as is, and `slack:U0BOSS` would read back
+    /// as that Slack account: an ID that names a platform is no ID.
+    @Test(arguments: ["<@:29|x>", "<@slack:U0BOSS|boss>", "<@Teams:29:1abc>", "<@mattermost:8x7k>", "<@29 1abc|x>", "<@U0/BEN>"])
+    func mentionIDsThatNameAPlatformOrHoldOtherCharactersAreRefused(mention: String) {
+        #expect(UserMention.parse(mention) == nil)
     }
 
     @Test func aBareNameIsNotAUser() {
