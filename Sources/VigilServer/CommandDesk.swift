@@ -50,7 +50,7 @@ public struct CommandDesk: Sendable {
         }
         let context = CommandContext(
             policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
-            channel: invocation.channelName, catalog: catalog)
+            channel: invocation.channelName, catalog: catalog, repliesArePrivate: invocation.repliesArePrivate)
         // Every command, mutation or view: the spec's role first (the core checks again, with
         // the incident, before it decides anything).
         do {
@@ -161,7 +161,8 @@ public struct CommandDesk: Sendable {
     }
 
     /// `report [period] [--share]`: private unless shared, and a shared report never shows a
-    /// restricted incident's title, whoever asked.
+    /// restricted incident's title, whoever asked. Where replies are not private (Teams), every
+    /// report is shared in that sense: the thread sees it.
     private func report(_ command: ParsedCommand, context: CommandContext) async throws -> Reply {
         let period: ReportPeriod
         do {
@@ -171,7 +172,9 @@ public struct CommandDesk: Sendable {
         }
         let shared = command.flag("share")
         let report = try await ReportExport(store: store, policy: policy).report(period, now: context.now)
-        let words = ReportText(policy: policy, now: context.now, showsRestrictedTitles: !shared && policy.mayReadRestricted(context.actor))
+        let seenByAll = shared || !context.repliesArePrivate
+        let showsTitles = !seenByAll && policy.mayReadRestricted(context.actor)
+        let words = ReportText(policy: policy, now: context.now, showsRestrictedTitles: showsTitles)
         var message = words.message(report)
         if shared { message.lines[0] += [.text(" · shared by "), .mention(context.actor)] }
         return Reply(shared ? .inChannel : .ephemeral, message)

@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import Logging
 import Testing
 import VigilCore
 import VigilJSON
@@ -62,6 +63,35 @@ import VigilTestSupport
             #expect(overlong.text.contains("is too long: a report covers at most 366 days"))
             let (_, future) = try await vigil.slack("report 2027-01", client: client)
             #expect(future.text.contains("2027-01 has not begun yet"))
+        }
+    }
+
+    @Test("where replies are not private (Teams), a cleared user's report and status hide restricted titles")
+    func reportAndStatusInASharedThread() async throws {
+        // setup
+        let vigil = try TestVigil()
+        defer { vigil.cleanUp() }
+        try await seeded(vigil)
+        let clock = vigil.clock
+        let desk = CommandDesk(
+            store: vigil.store, parser: try Fixtures.parser(), now: { clock.now }, outboxWritten: {}, logger: Logger(label: "vigil-test"))
+        func ask(_ text: String, privately: Bool) async -> String {
+            let invocation = Invocation(
+                platform: "slack", user: Fixtures.dee, channelName: "ts-incidents", channelID: "C1", command: "/incident", text: text,
+                responseURL: nil, requestID: UUID().uuidString, repliesArePrivate: privately)
+            return await desk.handle(invocation).message.plainText
+        }
+
+        for privately in [true, false] {
+            // MUT
+            let report = await ask("report", privately: privately)
+            let status = await ask("status INC-2", privately: privately)
+
+            // validate
+            #expect(report.contains("INC-2 · SEV2 · child-safety — Reported upload") == privately)
+            #expect(report.contains("INC-2 · SEV2 · child-safety — (restricted: title hidden)") != privately)
+            #expect(status.contains("Reported upload") == privately)
+            #expect(status.contains("INC-2"))
         }
     }
 

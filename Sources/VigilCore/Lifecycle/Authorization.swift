@@ -31,6 +31,15 @@ public enum Authorization {
         !incident.restricted || context.policy.mayReadRestricted(context.actor)
     }
 
+    /// Whether a reply to the actor may show `incident`'s restricted details (its title, refs,
+    /// notes, resolution, step reasons and evidence): only if the actor may access it *and* the
+    /// reply reaches them alone. On a platform without private replies (Teams) a cleared actor
+    /// still reads and acts on the incident, but a reply shows the thread no more than the
+    /// channel posts do.
+    public static func mayShowInReply(_ incident: Incident, context: CommandContext) -> Bool {
+        !incident.restricted || (context.repliesArePrivate && context.policy.mayReadRestricted(context.actor))
+    }
+
     /// The one refusal for an incident that does not exist *or* that the actor may not see.
     /// Identical in both cases, so that guessing numbers reveals nothing.
     public static func unavailable(_ number: Int?, context: CommandContext, usage: String? = nil) -> UserError {

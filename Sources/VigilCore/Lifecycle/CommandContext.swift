@@ -10,8 +10,15 @@ public struct CommandContext: Sendable {
     public var channel: String
     /// The installed playbooks.
     public var catalog: PlaybookCatalog
+    /// Whether a private (ephemeral) reply reaches the actor alone. When it does not (Teams), a
+    /// private view is shown to the whole thread, so it is rendered as a shared one: a
+    /// restricted incident's title and details stay hidden even from a cleared actor.
+    public var repliesArePrivate: Bool
 
-    public init(policy: Policy, now: Date, actor: UserRef, platform: String, channel: String, catalog: PlaybookCatalog = PlaybookCatalog()) {
+    public init(
+        policy: Policy, now: Date, actor: UserRef, platform: String, channel: String, catalog: PlaybookCatalog = PlaybookCatalog(),
+        repliesArePrivate: Bool = true
+    ) {
         self.policy = policy
         self.now = now
         // The actor's platform is the one the command came from: decoders set it, and a
@@ -20,9 +27,10 @@ public struct CommandContext: Sendable {
         self.platform = platform
         self.channel = channel
         self.catalog = catalog
+        self.repliesArePrivate = repliesArePrivate
     }
 
-    var text: IncidentText { IncidentText(policy: policy, now: now) }
+    var text: IncidentText { IncidentText(policy: policy, now: now, repliesArePrivate: repliesArePrivate) }
 }
 
 /// What an accepted mutation produces: the new projection, its events, the channel posts and

@@ -14,10 +14,15 @@ public struct Invocation: Sendable, Equatable {
     public var responseURL: String?
     /// The platform's request ID (`trigger_id`): a repeat of it is answered from the store.
     public var requestID: String
+    /// Whether an ephemeral reply is seen by the person who asked alone. `false` on a platform
+    /// with no private replies (Teams answers in the thread, for everyone in it), so the core
+    /// renders every reply as a shared view: restricted titles and details hidden even from
+    /// people cleared to read them.
+    public var repliesArePrivate: Bool
 
     public init(
         platform: String, user: UserRef, channelName: String, channelID: String, command: String, text: String,
-        responseURL: String?, requestID: String
+        responseURL: String?, requestID: String, repliesArePrivate: Bool = true
     ) {
         self.platform = platform
         self.user = user
@@ -27,5 +32,6 @@ public struct Invocation: Sendable, Equatable {
         self.text = text
         self.responseURL = responseURL
         self.requestID = requestID
+        self.repliesArePrivate = repliesArePrivate
     }
 }

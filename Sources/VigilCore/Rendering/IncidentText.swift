@@ -5,10 +5,14 @@ import Foundation
 public struct IncidentText: Sendable {
     public let policy: Policy
     public let now: Date
+    /// Whether a private view reaches its viewer alone; when not, ``title(_:for:)`` hides a
+    /// restricted title from everyone (see ``CommandContext/repliesArePrivate``).
+    public let repliesArePrivate: Bool
 
-    public init(policy: Policy, now: Date) {
+    public init(policy: Policy, now: Date, repliesArePrivate: Bool = true) {
         self.policy = policy
         self.now = now
+        self.repliesArePrivate = repliesArePrivate
     }
 
     /// `INC-57`.
@@ -35,9 +39,10 @@ public struct IncidentText: Sendable {
         return spans
     }
 
-    /// The title for a private view: hidden from people outside the restricted role.
+    /// The title for a private view: hidden from people outside the restricted role, and from
+    /// everyone when the "private" view is in fact seen by the whole thread.
     public func title(_ incident: Incident, for viewer: UserRef) -> String {
-        guard incident.restricted, !policy.mayReadRestricted(viewer) else { return incident.title }
+        guard incident.restricted, !(repliesArePrivate && policy.mayReadRestricted(viewer)) else { return incident.title }
         return "(restricted: title hidden)"
     }
 

@@ -1,6 +1,10 @@
 import Foundation
 
 /// The private (ephemeral) views: `status`, `status <id>` and `list`.
+///
+/// A restricted incident's title and details appear only where
+/// ``Authorization/mayShowInReply(_:context:)`` allows: for a cleared actor, in a reply that
+/// reaches them alone.
 public enum IncidentViews {
     /// How many timeline entries `status <id>` shows before folding the older ones.
     public static let timelineLimit = 12
@@ -81,7 +85,7 @@ public enum IncidentViews {
     /// Refs, playbook progress and step history, and the resolution, for readers allowed to see them.
     static func detailLines(_ incident: Incident, context: CommandContext) -> [[Span]] {
         let text = context.text
-        let mayRead = Authorization.mayAccess(incident, context: context)
+        let mayRead = Authorization.mayShowInReply(incident, context: context)
         var lines: [[Span]] = []
         // A restricted incident's refs (ticket numbers, report numbers) are details too.
         if !incident.refs.isEmpty { lines.append([.text("Refs: " + (mayRead ? incident.refs.joined(separator: ", ") : "(restricted)"))]) }
@@ -111,7 +115,7 @@ public enum IncidentViews {
 
     /// The most recent `limit` events, with the count of older ones left out.
     static func timeline(_ events: [IncidentEvent], limit: Int, incident: Incident, context: CommandContext) -> [[Span]] {
-        let mayRead = Authorization.mayAccess(incident, context: context)
+        let mayRead = Authorization.mayShowInReply(incident, context: context)
         let recent = events.suffix(limit)
         var lines: [[Span]] = [[.bold("Timeline")]]
         if events.count > recent.count {
@@ -182,7 +186,7 @@ public enum IncidentViews {
         var lines: [[Span]] = [[.bold("\(incidents.count) \(title)")]]
         for incident in incidents {
             lines.append(row(incident, context: context))
-            guard Authorization.mayAccess(incident, context: context) else { continue }
+            guard Authorization.mayShowInReply(incident, context: context) else { continue }
             for progress in context.catalog.progresses(of: incident) {
                 lines += progress.unsettledSteps.map { steps.brief($0, progress) }
             }
@@ -194,8 +198,9 @@ public enum IncidentViews {
     static func row(_ incident: Incident, clocks: [ClockRow] = [], context: CommandContext) -> [Span] {
         let text = context.text
         var spans: [Span] = [.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))")]
-        // Someone not cleared learns no more than the channel says: ID, state, severity, category.
-        guard Authorization.mayAccess(incident, context: context) else { return spans }
+        // Someone not cleared, or a shared thread, learns no more than the channel says: ID, state,
+        // severity, category.
+        guard Authorization.mayShowInReply(incident, context: context) else { return spans }
         if let owner = incident.owner { spans += [.text(" · owner "), .mention(owner)] }
         if incident.state != .resolved {
             if context.catalog.awaitsChoice(incident) { spans.append(.text(" · playbook not chosen")) }
