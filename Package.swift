@@ -205,6 +205,7 @@ if Context.environment["VIGIL_FUZZ"] == "1" {
         ("FuzzJSON", ["VigilJSON"]),
         ("FuzzSlackRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
         ("FuzzMattermostRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
+        ("FuzzTeamsRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
         ("FuzzConfig", ["VigilConfig", "VigilCore"]),
     ]
     for harness in harnesses {
