@@ -63,6 +63,20 @@ public struct TeamsAdapter: ChatAdapter {
                 command: "/incident", text: text, responseURL: nil, requestID: id, repliesArePrivate: false))
     }
 
+    /// Teams gives up on an answer after 5 s; 4 s leaves a second for the network.
+    public var replyDeadline: Duration? { .seconds(4) }
+
+    /// Teams has no way to reply later, so the placeholder says where the outcome will show.
+    public var deferredAnswer: HandshakeReply {
+        let reply = Reply.ephemeral(
+            "Vigil is still working on this. If it changes an incident, the change will be announced in the incidents channel; "
+                + "otherwise ask again in a minute.")
+        return HandshakeReply(contentType: "application/json", body: renderer.replyBody(reply).serialized())
+    }
+
+    /// Nothing: an outgoing webhook takes one answer, the HTTP response.
+    public func laterReply(_ reply: Reply, to invocation: Invocation) -> LaterReply? { nil }
+
     static func activity(_ body: [UInt8]) throws(ChatRequestError) -> JSONValue {
         guard let activity = try? JSONValue.parse(body), activity.objectMembers != nil else {
             throw ChatRequestError(.malformed, "body is not a JSON object")

@@ -6,6 +6,8 @@ public enum WebhookFormat: String, Sendable, Hashable, CaseIterable {
     case mattermost
     /// A Discord channel webhook (`https://discord.com/api/webhooks/…`).
     case discord
+    /// A Microsoft Teams Workflows webhook, which takes an Adaptive Card.
+    case teams
 
     /// The format a bare webhook URL implies: Slack's host; Discord's `/api/webhooks/` on its
     /// hosts; the Power Platform and Logic Apps hosts that Teams Workflows URLs live on;
@@ -18,6 +20,9 @@ public enum WebhookFormat: String, Sendable, Hashable, CaseIterable {
             parsed.path.hasPrefix("/api/webhooks/")
         {
             return .discord
+        }
+        if host.hasSuffix(".logic.azure.com") || host.hasSuffix(".api.powerplatform.com") {
+            return .teams
         }
         return parsed.path.contains("/hooks/") ? .mattermost : .slack
     }

@@ -11,6 +11,9 @@ public enum ChatPlatformSettings: Sendable, Equatable {
     /// Discord's API base where deferred replies are edited (`nil`: Discord's own; tests point
     /// it at a fake).
     case discord(publicKey: [UInt8], applicationID: String, apiURL: String? = nil)
+    /// `teams: {security_token: …}`: the outgoing webhook's security token, base64-decoded: the
+    /// HMAC key Teams signs with.
+    case teams(securityToken: [UInt8])
 
     /// The platform word identities carry: `slack`, `mattermost`, `discord`, `teams`.
     public var platform: String {
@@ -18,6 +21,7 @@ public enum ChatPlatformSettings: Sendable, Equatable {
         case .slack: "slack"
         case .mattermost: "mattermost"
         case .discord: "discord"
+        case .teams: "teams"
         }
     }
 }

@@ -15,6 +15,9 @@ extension ConfigurationDecoder {
         if let node = top["discord"], let discord = discord(node) {
             platforms.append(discord)
         }
+        if let node = top["teams"], let teams = teams(node) {
+            platforms.append(teams)
+        }
         return platforms
     }
 
@@ -64,5 +67,19 @@ extension ConfigurationDecoder {
             apiURL = text
         }
         return .discord(publicKey: key, applicationID: id, apiURL: apiURL)
+    }
+
+    /// `teams: {security_token: base64}`: the token Teams shows once, when the outgoing webhook
+    /// is created. Decoded here, so a mistyped token stops `vigil check`.
+    private func teams(_ node: Node) -> ChatPlatformSettings? {
+        guard let text = secret(node, at: "teams", key: "security_token") else { return nil }
+        guard let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespaces)), !key.isEmpty else {
+            let field = reader.fields(of: node, at: "teams", known: ["security_token"])?["security_token"]
+            reader.error(
+                "teams.security_token must be the base64 security token Teams showed when the outgoing webhook was created",
+                at: field ?? node)
+            return nil
+        }
+        return .teams(securityToken: Array(key))
     }
 }

@@ -47,7 +47,7 @@ struct ConfigurationDecoder {
         "listen", "database", "durability", "id_prefix", "timezone", "commands", "playbooks", "slack",
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
-        "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "public_url",
+        "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and

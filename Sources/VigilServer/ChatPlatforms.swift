@@ -16,6 +16,7 @@ extension ChatPlatformSettings {
         case let .discord(publicKey, applicationID, apiURL):
             try DiscordAdapter(
                 publicKey: publicKey, applicationID: applicationID, specs: specs, apiBase: apiURL ?? DiscordAdapter.defaultAPIBase)
+        case let .teams(securityToken): TeamsAdapter(securityToken: securityToken)
         }
     }
 }
@@ -27,6 +28,7 @@ extension WebhookFormat {
         case .slack: SlackRenderer()
         case .mattermost: MattermostRenderer()
         case .discord: DiscordRenderer()
+        case .teams: TeamsRenderer()
         }
     }
 }

@@ -91,7 +91,7 @@ struct ConfigurationDiagnosticsTests {
             ]),
         Case(
             name: "unknown webhook format", yaml: "channels:\n  oncall: {url: \"https://x.example/h\", format: zulip}\n",
-            expected: [#"vigil.yaml:2: channels.oncall.format must be slack, mattermost or discord, found "zulip""#]),
+            expected: [#"vigil.yaml:2: channels.oncall.format must be slack, mattermost, discord or teams, found "zulip""#]),
         Case(
             name: "discord key not hex", yaml: "discord:\n  public_key: xyz\n  application_id: \"123456789012345678\"\n",
             expected: [

@@ -171,12 +171,23 @@ struct ConfigurationLoadingTests {
         #expect(configuration.publicURL == "https://vigil.example.com")
     }
 
+    @Test("teams: the security token decoded from base64")
+    func teamsToken() throws {
+        let yaml = "teams: {security_token: \"vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=\"}\n"
+        let configuration = try VigilConfiguration.decode(yaml: yaml, file: "vigil.yaml", directory: "/", environment: [:])
+        #expect(
+            configuration.chatPlatforms == [
+                .teams(securityToken: Array(Data(base64Encoded: "vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=")!))
+            ])
+    }
+
     @Test(
         "webhook format is inferred from a bare URL",
         arguments: [
             ("https://hooks.slack.com/services/T000/B000/XXXX", WebhookFormat.slack),
             ("https://chat.example.com/hooks/abc123", .mattermost),
             ("https://discord.com/api/webhooks/1311/abc-DEF", .discord),
+            ("https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x", .teams),
             ("http://localhost:9000/incoming", .slack),
         ])
     func inferredFormat(url: String, format: WebhookFormat) throws {
