@@ -81,6 +81,11 @@ public struct DiscordRequestSigner: Sendable {
         self.seed = seed
     }
 
+    /// From a SHA-256 digest, which is always 32 bytes.
+    init(digest: SHA256.Digest) {
+        seed = Array(digest)
+    }
+
     /// The public key that verifies this signer's signatures: what `discord.public_key` holds.
     public var publicKey: [UInt8] {
         // A 32-byte seed is always a valid key, so this cannot fail.

@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// Reading `vigil.yaml`.
 extension VigilConfiguration {
@@ -17,6 +18,33 @@ extension VigilConfiguration {
         guard let configuration = outcome.configuration else {
             throw ConfigurationError(diagnostics: outcome.diagnostics)
         }
+        return configuration
+    }
+
+    /// Reads only the top-level `sections` of the config file at `path`, for tools that need a
+    /// few keys (`vigil send` needs `listen` and one platform's secret): a `${VAR}` that is unset,
+    /// or any other problem, in a section not read is no error. Keys not read take their defaults.
+    ///
+    /// - Throws: the problems found in the sections read, each as `file:line: message`.
+    public static func load(
+        path: String, sections: Set<String>, environment: [String: String],
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigurationError) -> VigilConfiguration {
+        let absolute = ConfigPaths.resolve(path, relativeTo: workingDirectory)
+        let directory = ConfigPaths.directory(of: path, workingDirectory: workingDirectory)
+        guard let text = readText(absolute) else {
+            throw ConfigurationError(diagnostics: [
+                Diagnostic(file: path, line: 0, "cannot read the config file (\(readProblem(absolute)))")
+            ])
+        }
+        let reader = YAMLReader(file: path, environment: environment)
+        guard var root = reader.compose(text) else { throw ConfigurationError(diagnostics: reader.diagnostics) }
+        if case let .mapping(mapping) = root {
+            let kept = mapping.filter { pair in pair.key.scalar.map { sections.contains($0.string) } ?? false }
+            root = .mapping(Node.Mapping(kept.map { ($0.key, $0.value) }, mapping.tag, mapping.style, mapping.mark))
+        }
+        let outcome = ConfigurationDecoder(reader: reader, directory: directory).decode(root)
+        guard let configuration = outcome.configuration else { throw ConfigurationError(diagnostics: outcome.diagnostics) }
         return configuration
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import VigilChat
 import VigilConfig
 import VigilCore
 
@@ -23,7 +24,13 @@ public enum LocalMode {
             database: .sqlite(path: (directory as NSString).appendingPathComponent(databaseFileName)),
             commandsDirectory: ShippedData.directory("commands", near: directory),
             playbooksDirectory: ShippedData.directory("playbooks", near: directory),
-            chatPlatforms: [.slack(signingSecret: secret), .mattermost(token: secret)],
+            chatPlatforms: [
+                .slack(signingSecret: secret), .mattermost(token: secret),
+                .discord(
+                    publicKey: LocalPlatformKeys.discordSigner(secret: secret).publicKey,
+                    applicationID: LocalPlatformKeys.discordApplicationID),
+                .teams(securityToken: LocalPlatformKeys.teamsToken(secret: secret)),
+            ],
             channels: [.incidents: .console, .oncall: .console, .leads: .console],
             policy: demoPolicy(localUser: localUser))
     }
@@ -50,6 +57,15 @@ public enum LocalMode {
         ]
         policy.escalationRepeats = 2
         policy.roles = RoleAssignments([.restricted: [identity], .lead: [identity], .legal: [identity]])
+        // One person on every platform `vigil send` speaks for, so the roles hold on each.
+        policy.people = PeopleDirectory([
+            Person(
+                name: user.name,
+                accounts: [identity]
+                    + ["mattermost", "discord", "teams"].map {
+                        Identity(platform: $0, id: SlashCommandClient.localID(name: user.name, platform: $0))
+                    })
+        ])
         for owner in Playbook.builtInRoles where owner != "responder" && owner != "oncall" {
             policy.owners[owner] = [.schedule("local")]
         }

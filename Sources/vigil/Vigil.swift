@@ -73,7 +73,8 @@ struct Serve: AsyncParsableCommand {
             })
         let app: VigilApp
         do {
-            app = try await VigilApp.open(configuration: configuration, specs: setup.specs, playbooks: setup.playbooks, environment: environment)
+            app = try await VigilApp.open(
+                configuration: configuration, specs: setup.specs, playbooks: setup.playbooks, environment: environment)
         } catch {
             fail("vigil serve: \(error)")
         }
@@ -83,52 +84,80 @@ struct Serve: AsyncParsableCommand {
 
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send a slash command to Vigil exactly as Slack would, and print the reply.",
-        discussion: "Signs with the config's slack.signing_secret, or the local-mode secret in ./vigil.secret.")
+        abstract: "Send a command to Vigil exactly as a chat platform would, and print the reply.",
+        discussion: """
+            Signs as the platform does: Slack with slack.signing_secret, Mattermost with mattermost.token, \
+            Teams with teams.security_token, each from the config, or with the local-mode secret in ./vigil.secret. \
+            Discord signs with a private key Vigil does not hold for a real application: local mode derives one, \
+            and a configured application needs --discord-private-key. Only that platform's section of the config is read.
+            """)
 
-    @Option(name: .long, help: "Endpoint (default: http://LISTEN/slack/commands from the config or local mode).")
+    @Option(name: .long, help: "slack, mattermost, discord or teams.")
+    var platform: String = "slack"
+
+    @Option(name: .long, help: "Vigil's address (http://host:port, the platform's path is added) or the full endpoint.")
     var url: String?
 
     @Option(name: .long, help: "Config file (default: ./vigil.yaml if present).")
     var config: String?
 
-    @Option(name: .long, help: "Who is typing: a name, @name or <@U123|name> (default: $USER).")
+    @Option(name: .long, help: "Who is typing: a name, @name or <@ID|name> (default: $USER).")
     var user: String?
 
     @Option(name: .long, help: "Channel name the command is typed in.")
     var channel: String = "incidents"
 
+    @Option(name: .long, help: "A file holding a Discord Ed25519 private key's 32-byte seed in hex (a configured Discord only).")
+    var discordPrivateKey: String?
+
     @Argument(help: "The command, e.g. '/incident open sev1 card-testing Card testing spike'.")
     var text: String
 
     func run() async throws {
+        let platforms = ["slack", "mattermost", "discord", "teams"]
+        guard platforms.contains(platform) else {
+            fail("vigil send: --platform must be one of \(platforms.joined(separator: ", ")), not \"\(platform)\"")
+        }
         let directory = FileManager.default.currentDirectoryPath
         let environment = ProcessInfo.processInfo.environment
-        var secret: String?
+        let credentials: SlashCommandClient.Credentials
         var listen = ListenAddress.localDefault
         if let path = ServeSetup.configPath(given: config, workingDirectory: directory) {
             do {
-                let configuration = try VigilConfiguration.load(path: path, environment: environment)
-                secret = configuration.slackSigningSecret
+                // Only what sending needs: a `${VAR}` elsewhere in the file may be unset here.
+                let configuration = try VigilConfiguration.load(
+                    path: path, sections: ["listen", platform, "commands", "severities"], environment: environment)
                 listen = configuration.listen
+                credentials = try SlashCommandClient.Credentials.configured(
+                    configuration, platform: platform, discordKeyFile: discordPrivateKey)
             } catch {
                 fail("vigil send: \(error)")
             }
         } else {
-            secret = LocalMode.existingSecret(in: directory)
-        }
-        guard let secret else {
-            fail("vigil send: no signing secret: start `vigil serve` in this directory first (local mode), or set slack.signing_secret in the config")
+            guard let secret = LocalMode.existingSecret(in: directory) else {
+                fail("vigil send: no local-mode secret here: start `vigil serve` in this directory first, or pass --config")
+            }
+            do {
+                credentials = try SlashCommandClient.Credentials.local(secret: secret, platform: platform, workingDirectory: directory)
+            } catch {
+                fail("vigil send: \(error)")
+            }
         }
         let host = listen.host == "0.0.0.0" ? "127.0.0.1" : listen.host
         let client = SlashCommandClient(
-            url: url ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(listen.port)/slack/commands",
-            signingSecret: secret, transport: CurlHTTPClient())
-        let who = SlashCommandClient.user(from: user ?? environment["USER"] ?? "you")
+            url: url ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(listen.port)", credentials: credentials,
+            transport: CurlHTTPClient())
+        let who = SlashCommandClient.user(from: user ?? environment["USER"] ?? "you", platform: platform)
         do {
             let answer = try await client.send(text, user: who, channel: channel, now: Date())
-            guard answer.status == 200 else { fail("vigil send: HTTP \(answer.status): \(answer.text)") }
-            print(answer.text)
+            switch answer.status {
+            case 200:
+                print(answer.text)
+            case 404:
+                fail("vigil send: \(client.url) answered 404: does this Vigil serve \(platform)? Its config needs a \(platform): section.")
+            default:
+                fail("vigil send: HTTP \(answer.status)\(answer.text.isEmpty ? "" : ": " + answer.text)")
+            }
         } catch {
             fail("vigil send: \(error)")
         }
@@ -195,7 +224,9 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         guard let format = ReportFormat(rawValue: format.lowercased()) else {
-            fail("vigil report: unknown --format \"\(format)\"; use \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))", code: 64)
+            fail(
+                "vigil report: unknown --format \"\(format)\"; use \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))",
+                code: 64)
         }
         let directory = FileManager.default.currentDirectoryPath
         let export: ReportExport
