@@ -75,7 +75,8 @@ struct SlackRequestFactory: Sendable {
             ("token", "gIkuvaNzQIHg97ATvDxqgjtO"), ("team_id", "T0001"), ("team_domain", "example"),
             ("channel_id", "C2147483705"), ("channel_name", "ts-incidents"), ("user_id", user.id),
             ("user_name", user.name), ("command", "/incident"), ("text", text),
-            ("response_url", "https://hooks.slack.com/commands/T0001/\(triggerID.prefix(10))/4dd0cafe"),
+            // On loopback, so that a reply deferred past Slack's deadline never leaves the machine.
+            ("response_url", "http://\(host)/commands/T0001/\(triggerID.prefix(10))/4dd0cafe"),
             ("trigger_id", triggerID), ("api_app_id", "A0LOAD0001"),
         ]
         let body = fields.map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")

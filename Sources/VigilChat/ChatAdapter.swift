@@ -10,7 +10,7 @@ import VigilCore
 /// that passed, ``decode(_:)``; it runs a command through the command desk and answers with
 /// ``renderer``'s reply body, or answers a handshake with the adapter's own bytes. A refusal
 /// is a ``ChatRequestError``, which the server maps to 401 or 400. A command the desk has not
-/// answered by ``replyDeadline`` gets ``deferredAnswer`` at once and its reply later, through
+/// answered by ``replyDeadline(for:)`` gets ``deferredAnswer`` at once and its reply later, through
 /// ``laterReply(_:to:)``.
 ///
 /// Adding a platform is one adapter, its config section, and the line that builds the adapter
@@ -31,10 +31,11 @@ public protocol ChatAdapter: Sendable {
     /// body is not what the platform sends.
     func decode(_ request: ChatRequest) throws(ChatRequestError) -> ChatRequestContent
 
-    /// How long the platform waits for a command's answer, less a margin; `nil` when it waits
-    /// longer than any command takes. Past it, the route answers ``deferredAnswer`` and sends
-    /// the reply later with ``laterReply(_:to:)``.
-    var replyDeadline: Duration? { get }
+    /// How long the platform waits for `invocation`'s answer, less a margin; `nil` when it
+    /// waits longer than any command takes, or when a deferred reply could not reach the user
+    /// (then the answer is worth waiting for). Past it, the route answers ``deferredAnswer`` and
+    /// sends the reply later with ``laterReply(_:to:)``.
+    func replyDeadline(for invocation: Invocation) -> Duration?
 
     /// The immediate answer that holds the user's place when the reply is not ready in time.
     var deferredAnswer: HandshakeReply { get }

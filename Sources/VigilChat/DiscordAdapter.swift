@@ -43,7 +43,9 @@ public struct DiscordAdapter: ChatAdapter {
     }
 
     /// Discord fails an interaction not answered within 3 s; 2 s leaves a second for the network.
-    public var replyDeadline: Duration? { .seconds(2) }
+    public func replyDeadline(for invocation: Invocation) -> Duration? {
+        invocation.responseURL == nil ? nil : .seconds(2)
+    }
 
     /// "Vigil is thinking…", seen by the person who asked alone (``DiscordRenderer/deferredReplyBody()``).
     public var deferredAnswer: HandshakeReply {

@@ -27,7 +27,7 @@ public struct MattermostAdapter: ChatAdapter {
 
     /// Mattermost waits for a slash command's answer as long as its outgoing-integration
     /// timeout (30 s by default), longer than any command takes.
-    public var replyDeadline: Duration? { nil }
+    public func replyDeadline(for invocation: Invocation) -> Duration? { nil }
 
     public var deferredAnswer: HandshakeReply { .empty }
 

@@ -113,11 +113,13 @@ public enum MattermostMarkdown {
     /// A mention of the user named `name`: `@name` when it is a plain user name, the name escaped
     /// (and so notifying no one) when it is a channel-wide word or holds anything else.
     public static func mention(_ name: String) -> String {
-        let plain = !name.isEmpty && name.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: "_")
-        }
+        let plain =
+            !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "_")
+            }
         guard plain, ChannelWideMention.named(in: "@" + name) == nil else { return escape("@" + name, atLineStart: false) }
         return "@" + name
     }

@@ -27,8 +27,11 @@ public struct SlackAdapter: ChatAdapter {
         return .command(try SlashCommandDecoder.decode(form, platform: platform))
     }
 
-    /// Slack shows "operation_timeout" after 3 s; 2 s leaves a second for the network.
-    public var replyDeadline: Duration? { .seconds(2) }
+    /// Slack shows "operation_timeout" after 3 s; 2 s leaves a second for the network. A
+    /// command without a `response_url` (`vigil send`) has no later reply, so it is waited for.
+    public func replyDeadline(for invocation: Invocation) -> Duration? {
+        invocation.responseURL == nil ? nil : .seconds(2)
+    }
 
     /// An empty 200: Slack shows nothing until the reply arrives through `response_url`.
     public var deferredAnswer: HandshakeReply { .empty }

@@ -64,7 +64,7 @@ public struct TeamsAdapter: ChatAdapter {
     }
 
     /// Teams gives up on an answer after 5 s; 4 s leaves a second for the network.
-    public var replyDeadline: Duration? { .seconds(4) }
+    public func replyDeadline(for invocation: Invocation) -> Duration? { .seconds(4) }
 
     /// Teams has no way to reply later, so the placeholder says where the outcome will show.
     public var deferredAnswer: HandshakeReply {

@@ -89,7 +89,7 @@ struct InboundRoutes: Sendable {
         }
         switch content {
         case let .command(invocation):
-            guard defersSlowReplies, let deadline = adapter.replyDeadline, let laterReplies else {
+            guard defersSlowReplies, let deadline = adapter.replyDeadline(for: invocation), let laterReplies else {
                 return Self.json(adapter.renderer.replyBody(await desk.handle(invocation)))
             }
             // The command runs in a task of its own, so that missing the deadline never cancels
