@@ -206,6 +206,7 @@ if Context.environment["VIGIL_FUZZ"] == "1" {
         ("FuzzSlackRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
         ("FuzzMattermostRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
         ("FuzzTeamsRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
+        ("FuzzDiscordRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
         ("FuzzConfig", ["VigilConfig", "VigilCore"]),
     ]
     for harness in harnesses {
