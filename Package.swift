@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilServer",
+                "VigilServer", "VigilChat", "VigilConfig", "VigilCore", "VigilHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -126,8 +126,9 @@ struct ConfigurationDecoder {
         return ConfigPaths.resolve(text, relativeTo: directory)
     }
 
-    /// `public_url`: the https (or http) base URL at which the platforms reach Vigil, with no
-    /// path beyond `/`; kept without a trailing slash.
+    /// `public_url`: the https (or http) base URL at which the platforms reach Vigil, with a
+    /// path when a proxy serves Vigil under one (`https://example.com/vigil`); kept without a
+    /// trailing slash, so the platforms' paths are appended to it.
     func publicURL(_ node: Node) -> String? {
         guard let text = reader.string(node, at: "public_url") else { return nil }
         let trimmed = text.trimmingCharacters(in: .whitespaces)

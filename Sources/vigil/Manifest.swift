@@ -34,10 +34,11 @@ struct Manifest: AsyncParsableCommand {
         let specs: [CommandSpec]
         let severities: [String]
         do {
-            // Loaded in full as `serve` loads it: an unset ${VAR} anywhere in the file stops the
-            // manifest too, though it reads only public_url, commands and the severities.
+            // Only what the documents need: a ${VAR} elsewhere (a secret) may be unset here.
             if let path = ServeSetup.configPath(given: config, workingDirectory: directory) {
-                let configuration = try VigilConfiguration.load(path: path, environment: ProcessInfo.processInfo.environment)
+                let configuration = try VigilConfiguration.load(
+                    path: path, sections: ["public_url", "commands", "severities", "categories"],
+                    environment: ProcessInfo.processInfo.environment)
                 publicURL = configuration.publicURL
                 specs = try CommandSpecLoader.load(directory: configuration.commandsDirectory)
                 severities = configuration.policy.severities.map(\.name)
