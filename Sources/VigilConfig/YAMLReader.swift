@@ -43,7 +43,7 @@ final class YAMLReader {
     /// The document's root; an empty document is an empty mapping. `nil` after a syntax error.
     func compose(_ text: String) -> Node? {
         do {
-            return try Yams.compose(yaml: text) ?? Node([(Node, Node)]())
+            return try Yams.compose(yaml: EnvironmentSubstitution.protectingReferences(text)) ?? Node([(Node, Node)]())
         } catch let error as YamlError {
             report(error, in: text)
         } catch {
@@ -55,7 +55,7 @@ final class YAMLReader {
     private func report(_ error: YamlError, in text: String) {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             self.error("invalid YAML: \(problem)\(detail)", line: mark.line)
         case let .duplicatedKeysInMapping(duplicates, context):
@@ -129,8 +129,9 @@ final class YAMLReader {
             error("expected a string for \(Self.name(path)), found \(describe(node))", at: node)
             return nil
         }
-        guard let environment else { return scalar.string }
-        let (text, failures) = EnvironmentSubstitution.substitute(scalar.string, environment: environment)
+        let raw = EnvironmentSubstitution.restoringReferences(scalar.string)
+        guard let environment else { return raw }
+        let (text, failures) = EnvironmentSubstitution.substitute(raw, environment: environment)
         // Block scalars (`|`, `>`) start on the line after their indicator.
         let base = line(of: node) + (scalar.style == .literal || scalar.style == .folded ? 1 : 0)
         for failure in failures {
@@ -138,7 +139,9 @@ final class YAMLReader {
             case let .missing(name, offset):
                 error("environment variable \(name) is not set (used in \(Self.name(path)))", line: base + offset)
             case let .malformed(reference, offset):
-                error("invalid variable reference \"\(reference)\" in \(Self.name(path)) (write ${NAME}, or $$ for a literal $)", line: base + offset)
+                error(
+                    "invalid variable reference \"\(reference)\" in \(Self.name(path)) (write ${NAME}, or $$ for a literal $)",
+                    line: base + offset)
             }
         }
         return failures.isEmpty ? text : nil
@@ -203,7 +206,7 @@ final class YAMLReader {
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
-        case let .scalar(scalar): Self.isNull(node) ? "nothing" : "\"\(scalar.string)\""
+        case let .scalar(scalar): Self.isNull(node) ? "nothing" : "\"\(EnvironmentSubstitution.restoringReferences(scalar.string))\""
         }
     }
 

@@ -21,7 +21,7 @@ import VigilTestSupport
     @Test func slackPrintsAManifestForThePublicURL() async throws {
         // setup
         // A secret the manifest does not need is not set here: it reads only what it prints.
-        let directory = try workspace("public_url: https://vigil.example.com\nslack: {signing_secret: ${SLACK_SIGNING_SECRET}}")
+        let directory = try workspace("public_url: https://vigil.example.com\nslack:\n  signing_secret: ${SLACK_SIGNING_SECRET}")
         defer { try? FileManager.default.removeItem(at: directory) }
 
         // MUT
