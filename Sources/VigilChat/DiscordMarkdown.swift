@@ -18,45 +18,8 @@ public enum DiscordMarkdown {
     /// `text` escaped; `atLineStart` when it begins a line.
     public static func escape(_ text: String, atLineStart: Bool) -> String {
         guard text.utf8.contains(where: specialBytes.contains) else { return text }
-        var out = String.UnicodeScalarView()
-        var lineStart = atLineStart
-        // Inside the digits that open a line, where `1.` would start a list.
-        var openingNumber = false
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" {
-                out.append(scalar)
-                lineStart = true
-                openingNumber = false
-                continue
-            }
-            if lineStart, scalar == " " {
-                out.append(scalar)
-                continue
-            }
-            if lineStart {
-                lineStart = false
-                if scalar == "#" || scalar == "-" {
-                    out.append("\\")
-                    out.append(scalar)
-                    continue
-                }
-                openingNumber = ("0"..."9").contains(scalar)
-                if openingNumber {
-                    out.append(scalar)
-                    continue
-                }
-            } else if openingNumber {
-                if ("0"..."9").contains(scalar) {
-                    out.append(scalar)
-                    continue
-                }
-                openingNumber = false
-                if scalar == "." {
-                    out.append("\\")
-                    out.append(scalar)
-                    continue
-                }
-            }
+        return lineStarts.escape(text, atLineStart: atLineStart) { scalars, index, out in
+            let scalar = scalars[index]
             switch scalar {
             case "\\", "*", "_", "~", "`", "|", "[", "]", "<", ">":
                 out.append("\\")
@@ -65,8 +28,9 @@ public enum DiscordMarkdown {
                 out.append(scalar)
             }
         }
-        return String(out)
     }
+
+    private static let lineStarts = MarkdownLineStarts(markers: ["#", "-"], afterNumber: ["."])
 
     /// A code span holding `text`: Discord's code spans end at the first run of backticks as
     /// long as the fence, so the fence is one longer than the longest run inside, and padded

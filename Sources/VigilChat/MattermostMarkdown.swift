@@ -35,51 +35,13 @@ public enum MattermostMarkdown {
     /// `text` escaped for a Markdown post; `atLineStart` when it begins a line.
     public static func escape(_ text: String, atLineStart: Bool) -> String {
         guard text.utf8.contains(where: specialBytes.contains) else { return text }
-        var out = String.UnicodeScalarView()
-        let scalars = Array(text.unicodeScalars)
-        var lineStart = atLineStart
-        // Inside the digits that open a line, where `1.` or `1)` would start a list.
-        var openingNumber = false
-        for (index, scalar) in scalars.enumerated() {
-            if scalar == "\n" {
-                out.append(scalar)
-                lineStart = true
-                openingNumber = false
-                continue
-            }
-            if lineStart, scalar == " " {
-                out.append(scalar)
-                continue
-            }
-            if lineStart {
-                lineStart = false
-                if scalar == "#" || scalar == "+" || scalar == "-" {
-                    out.append("\\")
-                    out.append(scalar)
-                    continue
-                }
-                openingNumber = ("0"..."9").contains(scalar)
-                if openingNumber {
-                    out.append(scalar)
-                    continue
-                }
-            } else if openingNumber {
-                if ("0"..."9").contains(scalar) {
-                    out.append(scalar)
-                    continue
-                }
-                openingNumber = false
-                if scalar == "." || scalar == ")" {
-                    out.append("\\")
-                    out.append(scalar)
-                    continue
-                }
-            }
+        return lineStarts.escape(text, atLineStart: atLineStart) { scalars, index, out in
+            let scalar = scalars[index]
             switch scalar {
             case "\\":
                 let next = index + 1 < scalars.count ? scalars[index + 1] : nil
                 out.append("\\")
-                if let next, next.isASCII, next.properties.isAlphabetic || ("0"..."9").contains(next) { continue }
+                if let next, next.isASCII, next.properties.isAlphabetic || ("0"..."9").contains(next) { return }
                 out.append("\\")
             case "`", "*", "_", "[", "]", "|", "~":
                 out.append("\\")
@@ -94,8 +56,9 @@ public enum MattermostMarkdown {
                 out.append(scalar)
             }
         }
-        return String(out)
     }
+
+    private static let lineStarts = MarkdownLineStarts(markers: ["#", "+", "-"], afterNumber: [".", ")"])
 
     /// A code span holding `text` as is: fenced with one backtick more than its longest run of
     /// backticks, and padded with a space where it begins or ends with one.

@@ -18,50 +18,20 @@ public enum TeamsMarkdown {
     /// `text` escaped for a TextBlock; `atLineStart` when it begins a line.
     public static func escape(_ text: String, atLineStart: Bool) -> String {
         guard text.utf8.contains(where: specialBytes.contains) else { return text }
-        var out = String.UnicodeScalarView()
-        var lineStart = atLineStart
-        // Inside the digits that open a line, where `1.` or `1)` would start a list.
-        var openingNumber = false
-        var previous: Unicode.Scalar?
-        for scalar in text.unicodeScalars {
-            defer { previous = scalar }
-            if scalar == "\n" {
-                out.append(scalar)
-                lineStart = true
-                openingNumber = false
-                continue
-            }
-            if lineStart, scalar == " " {
-                out.append(scalar)
-                continue
-            }
-            if lineStart {
-                lineStart = false
-                if scalar == "-" || scalar == "+" || scalar == "#" || scalar == ">" {
-                    out.append("\\")
-                    out.append(scalar)
-                    continue
-                }
-                openingNumber = ("0"..."9").contains(scalar)
-            } else if openingNumber, !("0"..."9").contains(scalar) {
-                openingNumber = false
-                if scalar == "." || scalar == ")" {
-                    out.append("\\")
-                    out.append(scalar)
-                    continue
-                }
-            }
+        return lineStarts.escape(text, atLineStart: atLineStart) { scalars, index, out in
+            let scalar = scalars[index]
             switch scalar {
             case "\\", "*", "_", "[", "]":
                 out.append("\\")
                 out.append(scalar)
-            case "{" where previous == "{":
+            case "{" where index > 0 && scalars[index - 1] == "{":
                 out.append("\u{200B}")
                 out.append(scalar)
             default:
                 out.append(scalar)
             }
         }
-        return String(out)
     }
+
+    private static let lineStarts = MarkdownLineStarts(markers: ["-", "+", "#", ">"], afterNumber: [".", ")"])
 }
