@@ -31,6 +31,11 @@ struct InboundRoutes: Sendable {
     var laterReplies: LaterReplySender? = nil
     /// See ``AppEnvironment/defersSlowReplies``.
     var defersSlowReplies = true
+    /// Commands answered with a placeholder and still running. A deferred command frees its
+    /// connection while it runs on, so under overload the platform's next request would add work
+    /// without bound; past this many, a late command is waited for instead, as a platform's own
+    /// time-out would have it.
+    let deferred = DeferredCommands(limit: 32)
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.text(.ok, "ok") }
@@ -98,10 +103,17 @@ struct InboundRoutes: Sendable {
             if let reply = await Self.value(of: work, within: deadline) {
                 return Self.json(adapter.renderer.replyBody(reply))
             }
+            guard deferred.enter() else {
+                logger.warning(
+                    "reply past the platform's deadline, not deferred: too many commands already deferred",
+                    metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
+                return Self.json(adapter.renderer.replyBody(await work.value))
+            }
             logger.notice(
                 "reply deferred past the platform's deadline",
                 metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
             Task {
+                defer { deferred.leave() }
                 let reply = await work.value
                 guard let later = adapter.laterReply(reply, to: invocation) else {
                     logger.warning(
@@ -170,4 +182,23 @@ private final class FirstAnswer: Sendable {
             return !taken
         }
     }
+}
+
+/// How many commands run on after a placeholder answer, bounded.
+final class DeferredCommands: Sendable {
+    private let running = Mutex(0)
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Counts one more deferred command; false (and nothing counted) at the limit.
+    func enter() -> Bool {
+        running.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func leave() { running.withLock { $0 -= 1 } }
 }
