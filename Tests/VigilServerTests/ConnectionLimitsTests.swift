@@ -31,11 +31,13 @@ import VigilTestSupport
     }
 
     @Test func finding6_anIdleConnectionIsClosedAfterTheIdleTimeout() async throws {
-        let vigil = try await ServedVigil.start(http: Self.settings(idle: .milliseconds(300)))
+        // 1.5 s, not less: the kept-alive connection must send its request before the timer that
+        // starts at accept fires, and on a loaded CI machine that took over 300 ms.
+        let vigil = try await ServedVigil.start(http: Self.settings(idle: .milliseconds(1500)))
         // setup
-        let silent = try await RawTCPConnection(port: vigil.port)
         let kept = try await RawTCPConnection(port: vigil.port)
         #expect(await kept.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+        let silent = try await RawTCPConnection(port: vigil.port)
         let response = await kept.readResponse(within: 5)
         // MUT + validate: a connection that never sent a byte, and a kept-alive one after its answer
         #expect(response?.hasPrefix("HTTP/1.1 200") == true)
