@@ -10,7 +10,10 @@ public struct DiscordAdapter: ChatAdapter {
     public static let defaultAPIBase = "https://discord.com/api/v10"
 
     public var platform: String { "discord" }
-    public var paths: [String] { ["/discord/interactions"] }
+    /// Where the platform posts commands; `vigil send` and the manifests name it too.
+    public static let commandPath = "/discord/interactions"
+
+    public var paths: [String] { [Self.commandPath] }
     public let renderer: any ChatRenderer = DiscordRenderer()
     private let signature: DiscordSignature
     private let decoder: DiscordInteractionDecoder

@@ -5,7 +5,10 @@ import VigilCore
 /// token (``MattermostToken``), rendered as Markdown (``MattermostRenderer``).
 public struct MattermostAdapter: ChatAdapter {
     public var platform: String { "mattermost" }
-    public var paths: [String] { ["/mattermost/commands"] }
+    /// Where the platform posts commands; `vigil send` and the manifests name it too.
+    public static let commandPath = "/mattermost/commands"
+
+    public var paths: [String] { [Self.commandPath] }
     public let renderer: any ChatRenderer = MattermostRenderer()
     private let token: MattermostToken
 

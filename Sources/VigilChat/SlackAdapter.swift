@@ -5,7 +5,10 @@ import VigilCore
 /// secret (``SlackSignature``), rendered as Block Kit (``SlackRenderer``).
 public struct SlackAdapter: ChatAdapter {
     public var platform: String { "slack" }
-    public var paths: [String] { ["/slack/commands"] }
+    /// Where the platform posts commands; `vigil send` and the manifests name it too.
+    public static let commandPath = "/slack/commands"
+
+    public var paths: [String] { [Self.commandPath] }
     public let renderer: any ChatRenderer = SlackRenderer()
     private let signature: SlackSignature
 

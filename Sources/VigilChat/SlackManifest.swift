@@ -12,7 +12,7 @@ public enum SlackManifest {
     public static let command = "/incident"
 
     /// Where Slack posts the slash command, below `public_url`: the path ``SlackAdapter`` serves.
-    public static let commandsPath = "/slack/commands"
+    public static let commandsPath = SlackAdapter.commandPath
 
     /// The longest usage hint Vigil writes. Slack takes 1,000 characters, but the composer shows
     /// the hint on one line beside the command, so it is kept to what can be read at a glance.

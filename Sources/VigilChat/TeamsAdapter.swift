@@ -17,7 +17,10 @@ public struct TeamsAdapter: ChatAdapter {
     public static let window: TimeInterval = 300
 
     public var platform: String { "teams" }
-    public var paths: [String] { ["/teams/messages"] }
+    /// Where the platform posts commands; `vigil send` and the manifests name it too.
+    public static let commandPath = "/teams/messages"
+
+    public var paths: [String] { [Self.commandPath] }
     public let renderer: any ChatRenderer = TeamsRenderer()
     private let signature: TeamsSignature
 

@@ -56,10 +56,10 @@ public struct SlashCommandClient: Sendable {
     /// The path each platform posts commands to.
     public static func path(platform: String) -> String {
         switch platform {
-        case "mattermost": "/mattermost/commands"
-        case "discord": "/discord/interactions"
-        case "teams": "/teams/messages"
-        default: "/slack/commands"
+        case "mattermost": MattermostAdapter.commandPath
+        case "discord": DiscordAdapter.commandPath
+        case "teams": TeamsAdapter.commandPath
+        default: SlackAdapter.commandPath
         }
     }
 
