@@ -43,4 +43,31 @@ public protocol ChatAdapter: Sendable {
     /// How a reply prepared after the deadline reaches the user; `nil` when the invocation
     /// carries no way back.
     func laterReply(_ reply: Reply, to invocation: Invocation) -> LaterReply?
+
+    /// The answer to a button press (``ChatRequestContent/press(_:)``) whose command replied
+    /// `reply`. An `.inChannel` reply (a state change) replaces the message that carried the
+    /// button, with the buttons the new state allows; an `.ephemeral` one (a refusal, a view) is
+    /// shown to the presser alone and leaves that message as it was.
+    func pressAnswer(_ reply: Reply, to invocation: Invocation) -> PressAnswer
+
+    /// The immediate answer to a press whose command is not done by ``replyDeadline(for:)``.
+    var deferredPressAnswer: HandshakeReply { get }
+
+    /// How a press's reply prepared after ``deferredPressAnswer`` reaches the presser, with the
+    /// same meaning as ``pressAnswer(_:to:)``; `nil` when it cannot.
+    func laterPressReply(_ reply: Reply, to invocation: Invocation) -> LaterReply?
+}
+
+/// Platforms whose messages carry no buttons never decode a press; these answer one, should it
+/// come, as they answer a command.
+extension ChatAdapter {
+    public func pressAnswer(_ reply: Reply, to invocation: Invocation) -> PressAnswer {
+        PressAnswer(immediate: HandshakeReply(contentType: "application/json", body: renderer.replyBody(reply).serialized()))
+    }
+
+    public var deferredPressAnswer: HandshakeReply { deferredAnswer }
+
+    public func laterPressReply(_ reply: Reply, to invocation: Invocation) -> LaterReply? {
+        laterReply(reply, to: invocation)
+    }
 }

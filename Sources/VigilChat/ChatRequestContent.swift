@@ -5,6 +5,11 @@ import VigilJSON
 public enum ChatRequestContent: Sendable, Equatable {
     /// A command to run; its reply goes back in the adapter's format.
     case command(Invocation)
+    /// A button press, to run as the command the button carries (`invocation.text`, such as
+    /// `ack INC-42`), exactly as if it had been typed. Its answer is the adapter's
+    /// ``ChatAdapter/pressAnswer(_:to:)``: an in-channel reply updates the message that carried
+    /// the button, anything else goes to the presser alone.
+    case press(Invocation)
     /// A platform's own check, which the adapter answers itself: nothing is run or written.
     case handshake(HandshakeReply)
     /// A request the adapter understood but cannot turn into a command as given (a Discord
@@ -25,6 +30,20 @@ public struct LaterReply: Sendable, Equatable {
         self.method = method
         self.url = url
         self.body = body
+    }
+}
+
+/// How a button press is answered: at once, in the HTTP response, and, on platforms that update
+/// messages only through a later request (Slack's `response_url`), once more after it.
+public struct PressAnswer: Sendable, Equatable {
+    /// The HTTP answer to the press.
+    public var immediate: HandshakeReply
+    /// Sent after `immediate`, when the platform needs it.
+    public var later: LaterReply?
+
+    public init(immediate: HandshakeReply, later: LaterReply? = nil) {
+        self.immediate = immediate
+        self.later = later
     }
 }
 

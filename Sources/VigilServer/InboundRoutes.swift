@@ -94,41 +94,65 @@ struct InboundRoutes: Sendable {
         }
         switch content {
         case let .command(invocation):
-            guard defersSlowReplies, let deadline = adapter.replyDeadline(for: invocation), let laterReplies else {
-                return Self.json(adapter.renderer.replyBody(await desk.handle(invocation)))
-            }
-            // The command runs in a task of its own, so that missing the deadline never cancels
-            // it: once started, it commits or not as it would have, and its reply follows.
-            let work = Task { await desk.handle(invocation) }
-            if let reply = await Self.value(of: work, within: deadline) {
-                return Self.json(adapter.renderer.replyBody(reply))
-            }
-            guard deferred.enter() else {
-                logger.warning(
-                    "reply past the platform's deadline, not deferred: too many commands already deferred",
-                    metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
-                return Self.json(adapter.renderer.replyBody(await work.value))
-            }
-            logger.notice(
-                "reply deferred past the platform's deadline",
-                metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
-            Task {
-                defer { deferred.leave() }
-                let reply = await work.value
-                guard let later = adapter.laterReply(reply, to: invocation) else {
-                    logger.warning(
-                        "a deferred reply has no way back to the user",
-                        metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
-                    return
-                }
-                await laterReplies.send(later, platform: adapter.platform)
-            }
-            return Self.answer(adapter.deferredAnswer)
+            return await run(
+                invocation, by: adapter, answer: { Self.json(adapter.renderer.replyBody($0)) },
+                deferredAnswer: adapter.deferredAnswer, later: { adapter.laterReply($0, to: invocation) })
+        case let .press(invocation):
+            // A button runs the very command it carries, through the same desk; only the
+            // answer differs: it updates the message that carried the button.
+            return await run(
+                invocation, by: adapter,
+                answer: { reply in
+                    let answer = adapter.pressAnswer(reply, to: invocation)
+                    if let later = answer.later, let laterReplies {
+                        Task { await laterReplies.send(later, platform: adapter.platform) }
+                    }
+                    return Self.answer(answer.immediate)
+                },
+                deferredAnswer: adapter.deferredPressAnswer, later: { adapter.laterPressReply($0, to: invocation) })
         case let .refused(reply):
             return Self.json(adapter.renderer.replyBody(reply))
         case let .handshake(answer):
             return Self.answer(answer)
         }
+    }
+
+    /// Runs `invocation` through the desk and answers with `answer(reply)`; past the adapter's
+    /// deadline, answers `deferredAnswer` at once and sends `later(reply)` when the reply is ready.
+    private func run(
+        _ invocation: Invocation, by adapter: any ChatAdapter, answer: @escaping @Sendable (Reply) -> Response,
+        deferredAnswer: HandshakeReply, later: @escaping @Sendable (Reply) -> LaterReply?
+    ) async -> Response {
+        guard defersSlowReplies, let deadline = adapter.replyDeadline(for: invocation), let laterReplies else {
+            return answer(await desk.handle(invocation))
+        }
+        // The command runs in a task of its own, so that missing the deadline never cancels
+        // it: once started, it commits or not as it would have, and its reply follows.
+        let work = Task { await desk.handle(invocation) }
+        if let reply = await Self.value(of: work, within: deadline) {
+            return answer(reply)
+        }
+        guard deferred.enter() else {
+            logger.warning(
+                "reply past the platform's deadline, not deferred: too many commands already deferred",
+                metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
+            return answer(await work.value)
+        }
+        logger.notice(
+            "reply deferred past the platform's deadline",
+            metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
+        Task {
+            defer { deferred.leave() }
+            let reply = await work.value
+            guard let message = later(reply) else {
+                logger.warning(
+                    "a deferred reply has no way back to the user",
+                    metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
+                return
+            }
+            await laterReplies.send(message, platform: adapter.platform)
+        }
+        return Self.answer(deferredAnswer)
     }
 
     /// `work`'s value if it is ready within `deadline`, else `nil` (and `work` runs on).

@@ -33,6 +33,14 @@ enum StoreTime {
 /// {"visibility":"ephemeral","lines":[[{"t":"text","v":"Opened "},{"t":"mention","id":"U1","name":"ava"}]]}
 /// ```
 ///
+/// A message with buttons adds `"actions"`, left out when there are none (rows written before
+/// buttons existed read as having none):
+///
+/// ```json
+/// "actions":[{"name":"ack","label":"Ack","command":"ack INC-42","style":"primary"},
+///            {"name":"resolve","label":"Resolve","command":"resolve INC-42","style":"danger","asks":"How was INC-42 resolved?"}]
+/// ```
+///
 /// Step records (`incidents.steps`) are objects in this member order, times in UTC milliseconds,
 /// evidence with its keys sorted, and the optional members left out when they are `nil`:
 ///
@@ -44,12 +52,26 @@ enum StoreJSON {
     // MARK: - Writing
 
     static func encode(_ reply: Reply) -> String {
-        JSONValue.object([("visibility", .string(reply.visibility.rawValue)), ("lines", lines(reply.message))])
-            .serializedString()
+        JSONValue.object([("visibility", .string(reply.visibility.rawValue))] + members(reply.message)).serializedString()
     }
 
     static func encode(_ message: Message) -> String {
-        JSONValue.object([("lines", lines(message))]).serializedString()
+        JSONValue.object(members(message)).serializedString()
+    }
+
+    private static func members(_ message: Message) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [("lines", lines(message))]
+        if !message.actions.isEmpty { members.append(("actions", .array(message.actions.map(action)))) }
+        return members
+    }
+
+    private static func action(_ action: MessageAction) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("name", .string(action.name)), ("label", .string(action.label)), ("command", .string(action.command)),
+            ("style", .string(action.style.rawValue)),
+        ]
+        if let asks = action.asks { members.append(("asks", .string(asks))) }
+        return .object(members)
     }
 
     /// An object with its keys sorted, so equal payloads are stored as equal text.
@@ -63,8 +85,10 @@ enum StoreJSON {
 
     /// `[{"id":"csam","attached_at_ms":1790000000123}]`, primary first.
     static func encode(playbooks: [AttachedPlaybook]) -> String {
-        JSONValue.array(playbooks.map { .object([("id", .string($0.id)), ("attached_at_ms", .int(StoreTime.milliseconds($0.attachedAt)))]) })
-            .serializedString()
+        JSONValue.array(
+            playbooks.map { .object([("id", .string($0.id)), ("attached_at_ms", .int(StoreTime.milliseconds($0.attachedAt)))]) }
+        )
+        .serializedString()
     }
 
     static func encode(refs: [String]) -> String {
@@ -227,11 +251,29 @@ enum StoreJSON {
 
     private static func message(_ root: JSONValue, _ what: String) throws -> Message {
         guard let lines = root["lines"]?.arrayValue else { throw RowDecodingError("\(what): no lines array") }
+        var actions: [MessageAction] = []
+        if let stored = root["actions"] {
+            guard let elements = stored.arrayValue else { throw RowDecodingError("\(what): actions is not an array") }
+            actions = try elements.map { try action($0, what) }
+        }
         return Message(
             lines: try lines.map { line in
                 guard let spans = line.arrayValue else { throw RowDecodingError("\(what): a line is not an array") }
                 return try spans.map { try span($0, what) }
-            })
+            }, actions: actions)
+    }
+
+    private static func action(_ value: JSONValue, _ what: String) throws -> MessageAction {
+        func string(_ key: String) throws -> String {
+            guard let s = value[key]?.stringValue else { throw RowDecodingError("\(what): an action has no string \"\(key)\"") }
+            return s
+        }
+        guard let style = MessageAction.Style(rawValue: try string("style")) else {
+            throw RowDecodingError("\(what): an action has an unknown style")
+        }
+        var asks: String?
+        if value["asks"] != nil { asks = try string("asks") }
+        return MessageAction(name: try string("name"), label: try string("label"), command: try string("command"), style: style, asks: asks)
     }
 
     private static func span(_ value: JSONValue, _ what: String) throws -> Span {

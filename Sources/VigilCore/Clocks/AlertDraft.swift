@@ -85,8 +85,10 @@ struct AlertDraft {
             line.append(.text(" · \(label(playbooks)) due in \(left) (\(text.time(row.dueAt)))"))
         }
         line.append(.text(late.vigilLateText))
-        var payload = ["clock": row.name, "kind": row.kind.rawValue, "threshold": "\(Int((threshold * 100).rounded()))%",
-                       "due_at": milliseconds(row.dueAt)]
+        var payload = [
+            "clock": row.name, "kind": row.kind.rawValue, "threshold": "\(Int((threshold * 100).rounded()))%",
+            "due_at": milliseconds(row.dueAt),
+        ]
         record(late, in: &payload)
         events.append(EventChain.append(.clockWarned, by: ClockAlerts.vigil, at: now, payload: payload, to: &incident))
         row.warningsSent = index + 1
@@ -112,7 +114,9 @@ struct AlertDraft {
 
         let interval = policy.severity(named: incident.severity)?.repeat
         let missed = interval.map { CatchUp.missedRepeats(dueAt: row.dueAt, every: $0, fired: moment, now: now) } ?? 0
-        var payload = ["clock": row.name, "kind": row.kind.rawValue, "alert": String(row.alertsSent + 1), "due_at": milliseconds(row.dueAt)]
+        var payload = [
+            "clock": row.name, "kind": row.kind.rawValue, "alert": String(row.alertsSent + 1), "due_at": milliseconds(row.dueAt),
+        ]
         record(late, in: &payload)
         if missed > 0 { payload["missed_repeats"] = String(missed) }
         if let rule = row.rule { payload["rule"] = rule }
@@ -132,7 +136,8 @@ struct AlertDraft {
         var beforeOpening = 0
         if late.openedLate {
             // Fired on time after the opening: every missed moment came before the incident existed.
-            beforeOpening = late.vigilWasLate
+            beforeOpening =
+                late.vigilWasLate
                 ? min(missed, CatchUp.missedRepeats(dueAt: row.dueAt, every: interval, fired: moment, now: min(incident.openedAt, now)))
                 : missed
         }
@@ -159,12 +164,17 @@ struct AlertDraft {
 
     mutating func post(_ line: [Span], playbooks: [PlaybookProgress], priority: OutboxPriority) {
         var lines = [line, ClockAlerts.actLine(incident, policy: policy, now: now, command: command(playbooks))]
+        var actions = IncidentActions.lifecycle(incident, policy: policy)
         // A step's alert (and a legal clock's, through the step that meets it) also goes to the
-        // people who own that step.
-        if let (_, step) = playbooks.step(forClock: row) {
+        // people who own that step, and carries that step's buttons: its reference is already
+        // the alert's command, so they reveal nothing more, restricted or not.
+        if let (progress, step) = playbooks.step(forClock: row) {
             lines.append([.text("Step ")] + StepOwners(policy: policy, now: now).spans(step.owner, for: incident))
+            let reference = progress.reference(step)
+            actions.append(MessageAction(name: "step-done", label: "Step done", command: "step \(id) done \(reference)", style: .primary))
+            actions.append(MessageAction(name: "step-show", label: "Show step", command: "step \(id) show \(reference)"))
         }
-        let message = Message(lines: lines)
+        let message = Message(lines: lines, actions: actions)
         outbox.append(OutboxItem(channel: .oncall, incident: incident.number, message: message, priority: priority))
     }
 }

@@ -14,8 +14,9 @@ extension ClockAlerts {
         let expected = incident.lastSequence
         guard incident.state == .open else {
             // Acknowledged or resolved meanwhile: nothing to escalate.
-            return ClockFiring(row: ClockPlanner.cancel(kinds: [.escalation], in: [row], at: now).first ?? row,
-                               incident: incident, expectedSequence: expected, events: [], outbox: [])
+            return ClockFiring(
+                row: ClockPlanner.cancel(kinds: [.escalation], in: [row], at: now).first ?? row,
+                incident: incident, expectedSequence: expected, events: [], outbox: [])
         }
         let walk = EscalationWalk(from: row, incident: incident, policy: policy, now: now)
         let text = IncidentText(policy: policy, now: now)
@@ -44,15 +45,21 @@ extension ClockAlerts {
             detail += " · \(CatchUp.count(walk.missedRepeats, "top-level repeat")) missed while Vigil was not running"
         }
         line.append(.text(detail))
-        let message = Message(lines: [line, actLine(incident, policy: policy, now: now, command: "/incident ack \(text.id(incident))")])
+        let buttons = IncidentActions.lifecycle(incident, policy: policy)
+        let message = Message(
+            lines: [line, actLine(incident, policy: policy, now: now, command: "/incident ack \(text.id(incident))")], actions: buttons)
         var finished = row
         finished.state = .met
         finished.stoppedAt = now
         finished.nextFireAt = nil
         return ClockFiring(
             row: walk.next ?? finished, incident: incident, expectedSequence: expected, events: [event],
-            outbox: [OutboxItem(channel: .oncall, incident: incident.number, message: message, priority: .escalation),
-                     OutboxItem(channel: .incidents, incident: incident.number, message: Message(lines: [line]), priority: .escalation)])
+            outbox: [
+                OutboxItem(channel: .oncall, incident: incident.number, message: message, priority: .escalation),
+                OutboxItem(
+                    channel: .incidents, incident: incident.number, message: Message(lines: [line], actions: buttons), priority: .escalation
+                ),
+            ])
     }
 }
 

@@ -38,9 +38,10 @@ struct IncidentDraft {
         events.append(EventChain.append(kind, by: context.actor, at: now, payload: payload, to: &incident))
     }
 
-    /// Announces a state change in the incidents channel and replies with the same line in channel.
+    /// Announces a state change in the incidents channel and replies with the same line in
+    /// channel, with the buttons the new state allows.
     mutating func announce(_ line: [Span], alsoTo extra: ChannelRole? = nil) {
-        let message = Message(lines: [line])
+        let message = Message(lines: [line], actions: IncidentActions.lifecycle(incident, policy: context.policy))
         outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
         if let extra { outbox.append(OutboxItem(channel: extra, incident: incident.number, message: message)) }
         reply = Reply(.inChannel, message)
@@ -68,7 +69,8 @@ struct IncidentDraft {
         if let ack = ServiceTargets.status(of: incident, kind: .ack, policy: context.policy) {
             let elapsed = now.duration(since: incident.cycleStartedAt)
             if now > ack.due {
-                line.append(.text(" (\(DurationText.format(now.duration(since: ack.due))) past the \(DurationText.format(ack.target)) target)"))
+                line.append(
+                    .text(" (\(DurationText.format(now.duration(since: ack.due))) past the \(DurationText.format(ack.target)) target)"))
             } else {
                 line.append(.text(" (in \(DurationText.format(elapsed)), target \(DurationText.format(ack.target)))"))
             }
@@ -115,7 +117,8 @@ struct IncidentDraft {
         try refuseIfResolved("escalate")
         let levels = context.policy.escalationLevels
         guard incident.level < levels.count else {
-            throw UserError("\(id) is already at the top escalation level (\(incident.level): \(context.policy.levelName(incident.level))).")
+            throw UserError(
+                "\(id) is already at the top escalation level (\(incident.level): \(context.policy.levelName(incident.level))).")
         }
         incident.level += 1
         var payload = ["level": String(incident.level)]
@@ -150,7 +153,8 @@ struct IncidentDraft {
             let names = blocking.map { "“\($0.1.title)”" }
             throw UserError(
                 "\(id) cannot be resolved yet: \(Suggestions.andList(names)) must be done first (\(blocking.count == 1 ? "a blocking step" : "blocking steps")). "
-                    + "See them with `/incident step \(id)`; complete one with `/incident step \(id) done \(firstProgress.reference(first))\(StepText.fieldHint(first))`.")
+                    + "See them with `/incident step \(id)`; complete one with `/incident step \(id) done \(firstProgress.reference(first))\(StepText.fieldHint(first))`."
+            )
         }
         // Unfinished steps that do not block (a preservation hold, tightening a rule) outlive the
         // incident as follow-ups: they keep their owners and their clocks, which keep alerting.
@@ -179,7 +183,10 @@ struct IncidentDraft {
         }
         var lines = timing.isEmpty ? [line] : [line, timing]
         if !followUps.isEmpty {
-            lines.append([.text("Follow-ups still open (\(followUps.count)); they keep their owners and deadlines: "), .code("/incident list followups")])
+            lines.append([
+                .text("Follow-ups still open (\(followUps.count)); they keep their owners and deadlines: "),
+                .code("/incident list followups"),
+            ])
             let owners = StepOwners(policy: context.policy, now: now)
             for (progress, step) in followUps where !incident.restricted {
                 var entry: [Span] = [.text("• “\(step.title)” — ")] + owners.spans(step.owner, for: incident)

@@ -51,7 +51,7 @@ public enum Lifecycle {
 
     /// What someone not cleared is told about a restricted incident they opened or made restricted.
     static let restrictedNotice: [Span] = [
-        .text("Only people with the `restricted` role may see its details or work it; they have been notified in the incidents channel."),
+        .text("Only people with the `restricted` role may see its details or work it; they have been notified in the incidents channel.")
     ]
 
     /// A person named in the command text. Slack itself writes `<@U0BEN|ben>` (a user cannot type
@@ -69,7 +69,8 @@ public enum Lifecycle {
         let title = (command.string("title") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty else { throw UserError("An incident needs a title.", usage: command.spec.usage) }
         guard title.count <= 200 else {
-            throw UserError("The title is \(title.count) characters; keep it under 200 and put details in a note.", usage: command.spec.usage)
+            throw UserError(
+                "The title is \(title.count) characters; keep it under 200 and put details in a note.", usage: command.spec.usage)
         }
         let severity = command.string("severity")!
         // The word in the category's place is a category or an incident type (`tco`): a type
@@ -87,10 +88,14 @@ public enum Lifecycle {
                 throw UserError("There is no playbook “\(id)”. \(applicablePlaybooks(category.name, context))", usage: command.spec.usage)
             }
             guard chosen.applies(toCategory: category.name) else {
-                throw UserError("Playbook “\(chosen.id)” is not for \(category.name) incidents. \(applicablePlaybooks(category.name, context))", usage: command.spec.usage)
+                throw UserError(
+                    "Playbook “\(chosen.id)” is not for \(category.name) incidents. \(applicablePlaybooks(category.name, context))",
+                    usage: command.spec.usage)
             }
             if let typed, typed.id != chosen.id {
-                throw UserError("Type “\(word)” is the “\(typed.id)” playbook; --playbook \(chosen.id) names another. Give one of the two.", usage: command.spec.usage)
+                throw UserError(
+                    "Type “\(word)” is the “\(typed.id)” playbook; --playbook \(chosen.id) names another. Give one of the two.",
+                    usage: command.spec.usage)
             }
             playbook = chosen
         } else if let typed {
@@ -140,7 +145,8 @@ public enum Lifecycle {
     /// of this category.
     static func applicablePlaybooks(_ category: String, _ context: CommandContext) -> String {
         let ids = context.catalog.applicable(toCategory: category).map(\.id)
-        return ids.isEmpty ? "No installed playbook is for \(category) incidents." : "For \(category) incidents: \(ids.joined(separator: ", "))."
+        return ids.isEmpty
+            ? "No installed playbook is for \(category) incidents." : "For \(category) incidents: \(ids.joined(separator: ", "))."
     }
 }
 
@@ -199,7 +205,12 @@ public struct OpenPlan: Sendable {
         if let escalation = ClockPlanner.escalationClock(for: incident, policy: policy, reachedAt: context.now) {
             clocks.append(escalation)
         }
-        let message = Message(lines: lines)
+        let buttons = IncidentActions.lifecycle(incident, policy: policy)
+        let stepButtons =
+            playbook.map { IncidentActions.steps([PlaybookProgress(playbook: $0, incident: incident)], incident: incident, policy: policy) }
+            ?? []
+        let message = Message(lines: lines, actions: buttons + stepButtons)
+        let channelLine = Message(lines: [line], actions: buttons)
         // A restricted incident's playbook is not described in open channels: the channel gets
         // the redacted headline, the person who opened it gets the first step privately.
         let restrictedSteps = incident.restricted && lines.count > 1
@@ -209,12 +220,12 @@ public struct OpenPlan: Sendable {
             let notice = Lifecycle.restrictedNotice
             return Outcome(
                 incident: incident, expectedSequence: 0, events: [event],
-                outbox: [OutboxItem(channel: .incidents, incident: number, message: Message(lines: [line]))],
+                outbox: [OutboxItem(channel: .incidents, incident: number, message: channelLine)],
                 reply: Reply(.ephemeral, Message(lines: [text.headline(incident, "opened"), notice])), clocks: clocks)
         }
         return Outcome(
             incident: incident, expectedSequence: 0, events: [event],
-            outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? Message(lines: [line]) : message)],
+            outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? channelLine : message)],
             // Private for every restricted incident: an `in_channel` reply would also show the
             // channel the typed command, title included.
             reply: Reply(incident.restricted ? .ephemeral : .inChannel, message), clocks: clocks)

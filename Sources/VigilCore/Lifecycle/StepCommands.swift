@@ -25,9 +25,12 @@ extension IncidentDraft {
 
     func noPlaybook() -> UserError {
         if context.catalog.awaitsChoice(incident) {
-            return UserError("\(id) has no playbook yet: choose one with `/incident playbook \(id) <playbook>`. \(Lifecycle.applicablePlaybooks(incident.category, context))")
+            return UserError(
+                "\(id) has no playbook yet: choose one with `/incident playbook \(id) <playbook>`. \(Lifecycle.applicablePlaybooks(incident.category, context))"
+            )
         }
-        return UserError("\(id) has no playbook. Attach one with `/incident playbook \(id) <playbook>`. \(Lifecycle.installedPlaybooks(context))")
+        return UserError(
+            "\(id) has no playbook. Attach one with `/incident playbook \(id) <playbook>`. \(Lifecycle.installedPlaybooks(context))")
     }
 
     /// The step `typed` names first (`suspend-account`, or `csam/report-ncmec`) and the rest of
@@ -62,14 +65,15 @@ extension IncidentDraft {
     /// step was opened moments ago by this person's own completion, it has to be named.
     func refuseRepeat(_ target: StepTarget) throws(UserError) {
         guard let opened = target.progress.openedAt(target.step), opened > target.progress.attachedAt,
-              now.timeIntervalSince(opened) < StepTarget.repeatWindow,
-              let previous = incident.steps.last(where: { $0.settledAt == opened }),
-              context.policy.people.mayBeSamePerson(previous.approvedBy ?? previous.by, context.actor)
+            now.timeIntervalSince(opened) < StepTarget.repeatWindow,
+            let previous = incident.steps.last(where: { $0.settledAt == opened }),
+            context.policy.people.mayBeSamePerson(previous.approvedBy ?? previous.by, context.actor)
         else { return }
         let title = target.progress.playbook.steps.first { $0.id == previous.step }?.title ?? previous.step
         throw UserError(
             "You settled “\(title)” at \(text.time(opened)); the step open now is “\(target.step.title)”. "
-                + "If you mean that one, name it: `/incident step \(id) done \(target.progress.reference(target.step))\(StepText.fieldHint(target.step))`.")
+                + "If you mean that one, name it: `/incident step \(id) done \(target.progress.reference(target.step))\(StepText.fieldHint(target.step))`."
+        )
     }
 
     func unknownStep(_ word: String, in all: [PlaybookProgress]) -> UserError {
@@ -96,7 +100,8 @@ extension IncidentDraft {
         try requireOpen(step, in: progress)
         if let record = progress.record(of: step.id), record.status == .awaitingApproval {
             throw UserError(
-                "“\(step.title)” was marked done by @\(record.by.name) and waits for a second person's approval: `/incident step \(id) approve \(progress.reference(step))`.")
+                "“\(step.title)” was marked done by @\(record.by.name) and waits for a second person's approval: `/incident step \(id) approve \(progress.reference(step))`."
+            )
         }
         let evidence = try checkedEvidence(typed, for: step, in: progress)
         let stepNumber = progress.position(of: step)
@@ -105,19 +110,32 @@ extension IncidentDraft {
         acknowledgeByWork()
         if step.twoPersonApproval {
             payload["awaiting_approval"] = "true"
-            incident.steps.append(StepRecord(step: step.id, playbook: progress.playbook.id, status: .awaitingApproval, by: context.actor, at: now, evidence: evidence))
+            incident.steps.append(
+                StepRecord(
+                    step: step.id, playbook: progress.playbook.id, status: .awaitingApproval, by: context.actor, at: now, evidence: evidence
+                ))
             record(.stepCompleted, payload)
             var line = text.tag(incident)
-            line += [.text(" · step \(stepNumber)/\(progress.steps.count) “\(step.title)” marked done by "), .mention(context.actor), .text(evidenceNote(evidence))]
-            let ask: [Span] = [.text("Needs a second, different person's approval before it counts: "), .code("/incident step \(id) approve \(progress.reference(step))")]
+            line += [
+                .text(" · step \(stepNumber)/\(progress.steps.count) “\(step.title)” marked done by "), .mention(context.actor),
+                .text(evidenceNote(evidence)),
+            ]
+            let ask: [Span] = [
+                .text("Needs a second, different person's approval before it counts: "),
+                .code("/incident step \(id) approve \(progress.reference(step))"),
+            ]
             post(Message(lines: [line, ask]), publicLine: publicLine(stepNumber, progress, "marked done, awaiting approval"))
             return
         }
-        incident.steps.append(StepRecord(step: step.id, playbook: progress.playbook.id, status: .done, by: context.actor, at: now, evidence: evidence))
+        incident.steps.append(
+            StepRecord(step: step.id, playbook: progress.playbook.id, status: .done, by: context.actor, at: now, evidence: evidence))
         record(.stepCompleted, payload)
         stopClocks(of: step, progress: progress, at: now)
         var line = text.tag(incident)
-        line += [.text(" · step \(stepNumber)/\(progress.steps.count) “\(step.title)” done by "), .mention(context.actor), .text(evidenceNote(evidence) + timeliness(step, progress))]
+        line += [
+            .text(" · step \(stepNumber)/\(progress.steps.count) “\(step.title)” done by "), .mention(context.actor),
+            .text(evidenceNote(evidence) + timeliness(step, progress)),
+        ]
         let next = settled(progress)
         post(Message(lines: [line] + next), publicLine: publicLine(stepNumber, progress, "done"))
     }
@@ -128,37 +146,47 @@ extension IncidentDraft {
             throw UserError("Say why “\(step.title)” is skipped: `/incident step \(id) skip \(progress.reference(step)) <reason…>`.")
         }
         guard !step.blocking else {
-            throw UserError("“\(step.title)” blocks resolving \(id) and cannot be skipped; complete it with `/incident step \(id) done \(progress.reference(step))\(StepText.fieldHint(step))`.")
+            throw UserError(
+                "“\(step.title)” blocks resolving \(id) and cannot be skipped; complete it with `/incident step \(id) done \(progress.reference(step))\(StepText.fieldHint(step))`."
+            )
         }
         acknowledgeByWork()
-        incident.steps.append(StepRecord(step: step.id, playbook: progress.playbook.id, status: .skipped, by: context.actor, at: now, reason: reason))
+        incident.steps.append(
+            StepRecord(step: step.id, playbook: progress.playbook.id, status: .skipped, by: context.actor, at: now, reason: reason))
         record(.stepSkipped, ["step": step.id, "playbook": progress.playbook.id, "reason": reason])
         if let row = progress.clock(of: step) { clocks.append(row.cancelled(at: now)) }
         var line = text.tag(incident)
-        line += [.text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” skipped by "), .mention(context.actor)]
+        line += [
+            .text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” skipped by "), .mention(context.actor),
+        ]
         if !incident.restricted { line.append(.text(": \(reason)")) }
         let next = settled(progress)
         post(Message(lines: [line] + next), publicLine: publicLine(progress.position(of: step), progress, "skipped"))
     }
 
     mutating func approve(_ typed: String, in all: [PlaybookProgress]) throws(UserError) {
-        let waiting = all.flatMap { progress in progress.steps.filter { progress.status(of: $0.id) == .awaitingApproval }.map { progress.reference($0) } }
+        let waiting = all.flatMap { progress in
+            progress.steps.filter { progress.status(of: $0.id) == .awaitingApproval }.map { progress.reference($0) }
+        }
         guard !typed.isEmpty else {
             let hint = waiting.first.map { " Waiting: `/incident step \(id) approve \($0)`." } ?? " No step is waiting for approval."
             throw UserError("Name the step to approve.\(hint)")
         }
         let matches = StepTarget.named(typed, in: all)
         guard matches.count == 1, let target = matches.first else {
-            throw matches.isEmpty ? unknownStep(typed, in: all) : UserError("“\(typed)” is a step of several playbooks; name it as playbook/step.")
+            throw matches.isEmpty
+                ? unknownStep(typed, in: all) : UserError("“\(typed)” is a step of several playbooks; name it as playbook/step.")
         }
         let (progress, step) = (target.progress, target.step)
         guard let record = progress.record(of: step.id), record.status == .awaitingApproval else {
-            throw UserError("“\(step.title)” is not waiting for approval\(waiting.isEmpty ? "" : "; waiting: \(waiting.joined(separator: ", "))").")
+            throw UserError(
+                "“\(step.title)” is not waiting for approval\(waiting.isEmpty ? "" : "; waiting: \(waiting.joined(separator: ", "))").")
         }
         // People, not accounts: one person's Slack and Mattermost accounts (linked in `people:`)
         // are one person, and a doubt (an old row without a platform) counts as the same person.
         guard context.actor.identity != nil, !context.policy.people.mayBeSamePerson(record.by, context.actor) else {
-            throw UserError("You marked “\(step.title)” done (from this or another of your accounts); a second, different person must approve it.")
+            throw UserError(
+                "You marked “\(step.title)” done (from this or another of your accounts); a second, different person must approve it.")
         }
         var approved = record
         approved.status = .done
@@ -169,7 +197,10 @@ extension IncidentDraft {
         self.record(.stepApproved, ["step": step.id, "playbook": progress.playbook.id])
         stopClocks(of: step, progress: progress, at: now)
         var line = text.tag(incident)
-        line += [.text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” approved by "), .mention(context.actor), .text(" (done by "), .mention(record.by), .text(")" + timeliness(step, progress))]
+        line += [
+            .text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” approved by "), .mention(context.actor),
+            .text(" (done by "), .mention(record.by), .text(")" + timeliness(step, progress)),
+        ]
         let next = settled(progress)
         post(Message(lines: [line] + next), publicLine: publicLine(progress.position(of: step), progress, "approved"))
     }
@@ -189,7 +220,8 @@ extension IncidentDraft {
         let pairs = try EvidenceParser.parse(typed)
         let known = Set(step.requires.map(\.name))
         if let unknown = pairs.first(where: { !known.contains($0.0) }) {
-            let expected = step.requires.isEmpty ? "it records no fields" : "it records \(step.requires.map(\.name).joined(separator: ", "))"
+            let expected =
+                step.requires.isEmpty ? "it records no fields" : "it records \(step.requires.map(\.name).joined(separator: ", "))"
             throw UserError("“\(step.title)” has no field “\(unknown.0)”; \(expected).")
         }
         let given = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
@@ -197,7 +229,8 @@ extension IncidentDraft {
         if !missing.isEmpty {
             let described = missing.map { "\($0.name) (\($0.description))" }
             throw UserError(
-                "“\(step.title)” needs \(Suggestions.andList(described)): `/incident step \(id) done \(progress.reference(step))\(StepText.fieldHint(step))`.")
+                "“\(step.title)” needs \(Suggestions.andList(described)): `/incident step \(id) done \(progress.reference(step))\(StepText.fieldHint(step))`."
+            )
         }
         return given
     }
@@ -233,12 +266,15 @@ extension IncidentDraft {
     /// channel post is `publicLine` alone (ID, severity, category, progress); the person acting
     /// gets the step details privately.
     mutating func post(_ message: Message, publicLine: [Span]) {
+        let buttons = IncidentActions.lifecycle(incident, policy: context.policy)
+        var message = message
+        message.actions = buttons + IncidentActions.steps(progresses, incident: incident, policy: context.policy)
         guard incident.restricted else {
             outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
             reply = Reply(.inChannel, message)
             return
         }
-        outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: Message(lines: [publicLine])))
+        outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: Message(lines: [publicLine], actions: buttons)))
         reply = Reply(.ephemeral, message)
     }
 
@@ -276,7 +312,7 @@ public enum StepRequest {
 
     public static func refuseUnknownAction(_ command: ParsedCommand) throws(UserError) {
         guard command.subcommand == .step, command.string("action") == nil,
-              let typed = command.string("value")?.split(whereSeparator: \.isWhitespace).first.map(String.init)
+            let typed = command.string("value")?.split(whereSeparator: \.isWhitespace).first.map(String.init)
         else { return }
         let hint = Suggestions.closest(to: typed, in: actions).first.map { " Did you mean `\($0)`?" } ?? ""
         throw UserError("“\(typed)” is not a step action.\(hint) Actions: \(actions.joined(separator: ", ")).", usage: command.spec.usage)

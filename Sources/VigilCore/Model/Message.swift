@@ -9,13 +9,17 @@ public enum Span: Sendable, Equatable {
 
 /// A chat message as the core composes it: a plain-text fallback that always carries the facts
 /// (ID, state, severity, category, title unless restricted) and rich lines for platforms that can
-/// show them.
+/// show them, and the buttons that act on what it is about.
 public struct Message: Sendable, Equatable {
     /// One line of rich text per entry.
     public var lines: [[Span]]
+    /// Buttons, in order; platforms without buttons show nothing for them, because every line
+    /// that asks for an action already names its command.
+    public var actions: [MessageAction]
 
-    public init(lines: [[Span]]) {
+    public init(lines: [[Span]], actions: [MessageAction] = []) {
         self.lines = lines
+        self.actions = actions
     }
 
     /// The message as plain text: the `text` fallback every platform shows in notifications.

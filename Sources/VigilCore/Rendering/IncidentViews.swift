@@ -36,7 +36,9 @@ public enum IncidentViews {
         for kind in [TargetKind.ack, .resolve] {
             guard let status = ServiceTargets.status(of: incident, kind: kind, policy: context.policy) else { continue }
             let label = kind == .ack ? "Time to acknowledge" : "Time to resolve"
-            timing.append(status.metAt == nil ? "\(label): not yet (\(text.dueText(status)))" : "\(label) \(text.outcomeText(status, from: incident.cycleStartedAt))")
+            timing.append(
+                status.metAt == nil
+                    ? "\(label): not yet (\(text.dueText(status)))" : "\(label) \(text.outcomeText(status, from: incident.cycleStartedAt))")
         }
         if !timing.isEmpty { lines.append([.text(timing.joined(separator: " · "))]) }
         let playbooks = context.catalog.progresses(of: incident)
@@ -60,7 +62,10 @@ public enum IncidentViews {
         let text = context.text
         let policy = context.policy
         var lines: [[Span]] = []
-        lines.append([.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))")])
+        lines.append([
+            .bold(text.id(incident)),
+            .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))"),
+        ])
         var people: [Span] = [.text("Level \(incident.level) (\(policy.levelName(incident.level))) · owner ")]
         people.append(incident.owner.map(Span.mention) ?? .text("nobody"))
         people += [.text(" · reporter "), .mention(incident.reporter)]
@@ -131,7 +136,9 @@ public enum IncidentViews {
     public static func overview(of incidents: [Incident], outbox: OutboxHealth, context: CommandContext) -> Reply {
         let open = incidents.filter { $0.state == .open }.count
         let acknowledged = incidents.filter { $0.state == .acknowledged }.count
-        var lines: [[Span]] = [[.bold("Open incidents: \(incidents.count)"), .text(" (\(open) unacknowledged, \(acknowledged) acknowledged)")]]
+        var lines: [[Span]] = [
+            [.bold("Open incidents: \(incidents.count)"), .text(" (\(open) unacknowledged, \(acknowledged) acknowledged)")]
+        ]
         for incident in incidents.prefix(15) {
             lines.append(row(incident, context: context))
         }
@@ -152,7 +159,11 @@ public enum IncidentViews {
         guard !progresses.isEmpty else {
             if context.catalog.awaitsChoice(incident) {
                 let candidates = context.catalog.choices(for: incident)
-                return Reply(.ephemeral, Message(lines: [[.bold(id), .text(" · playbook not chosen")]] + PlaybookChoice.lines(candidates, incident: incident, text: text)))
+                return Reply(
+                    .ephemeral,
+                    Message(
+                        lines: [[.bold(id), .text(" · playbook not chosen")]]
+                            + PlaybookChoice.lines(candidates, incident: incident, text: text)))
             }
             return Reply.ephemeral("\(id) has no playbook. Attach one with `/incident playbook \(id) <playbook>`.")
         }
@@ -165,10 +176,20 @@ public enum IncidentViews {
                 let hint = Suggestions.closest(to: named, in: references).first.map { " Did you mean `\($0)`?" } ?? ""
                 return UserError("\(id) has no step “\(named)”.\(hint) Steps: \(references.joined(separator: ", ")).").reply
             }
-            return Reply(.ephemeral, Message(lines: lines + steps.current(target.step, target.progress)))
+            var actions: [MessageAction] = []
+            if target.progress.isOpen(target.step), incident.state != .resolved {
+                let reference = target.progress.reference(target.step)
+                let approving = target.progress.status(of: target.step.id) == .awaitingApproval
+                actions.append(
+                    approving
+                        ? MessageAction(name: "step-approve", label: "Approve step", command: "step \(id) approve \(reference)")
+                        : MessageAction(name: "step-done", label: "Step done", command: "step \(id) done \(reference)", style: .primary))
+            }
+            return Reply(.ephemeral, Message(lines: lines + steps.current(target.step, target.progress), actions: actions))
         }
         lines += steps.open(progresses)
-        return Reply(.ephemeral, Message(lines: lines))
+        return Reply(
+            .ephemeral, Message(lines: lines, actions: IncidentActions.steps(progresses, incident: incident, policy: context.policy)))
     }
 
     /// `list …`: one line per incident, with its most pressing running clock.
@@ -197,14 +218,19 @@ public enum IncidentViews {
     /// `INC-42 · open · SEV1 · fraud — Title · owner @ava · ack 3 min overdue`.
     static func row(_ incident: Incident, clocks: [ClockRow] = [], context: CommandContext) -> [Span] {
         let text = context.text
-        var spans: [Span] = [.bold(text.id(incident)), .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))")]
+        var spans: [Span] = [
+            .bold(text.id(incident)),
+            .text(" · \(incident.state.rawValue) · \(text.classification(incident)) — \(text.title(incident, for: context.actor))"),
+        ]
         // Someone not cleared, or a shared thread, learns no more than the channel says: ID, state,
         // severity, category.
         guard Authorization.mayShowInReply(incident, context: context) else { return spans }
         if let owner = incident.owner { spans += [.text(" · owner "), .mention(owner)] }
         if incident.state != .resolved {
             if context.catalog.awaitsChoice(incident) { spans.append(.text(" · playbook not chosen")) }
-            let running = clocks.filter { $0.state == .running && $0.kind != .escalation && $0.kind != .reminder }.sorted { $0.dueAt < $1.dueAt }
+            let running = clocks.filter { $0.state == .running && $0.kind != .escalation && $0.kind != .reminder }.sorted {
+                $0.dueAt < $1.dueAt
+            }
             if let next = running.first {
                 spans.append(.text(" · \(ClockText(text: text).describe(next, playbooks: context.catalog.progresses(of: incident)))"))
             }
