@@ -54,6 +54,13 @@ struct InboundRoutes: Sendable {
             let ready = database == "ok" && health.stale(at: now()).isEmpty
             return Self.json(body, status: ready ? .ok : .serviceUnavailable)
         }
+        // Only Teams posts link here; without Teams it is not served.
+        if adapters.contains(where: { $0.platform == "teams" }) {
+            let page = CommandLinkPage(specs: desk.parser.specs)
+            router.get(RouterPath(CommandLinkPage.path)) { request, _ in
+                page.respond(command: request.uri.queryParameters.get("command"))
+            }
+        }
         for adapter in adapters {
             for path in adapter.paths {
                 router.post(RouterPath(path)) { request, _ in
