@@ -48,9 +48,10 @@ public struct CommandDesk: Sendable {
         } catch {
             return error.reply
         }
-        let context = CommandContext(
+        var context = CommandContext(
             policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
             channel: invocation.channelName, catalog: catalog, repliesArePrivate: invocation.repliesArePrivate)
+        context.isButtonPress = invocation.isButtonPress
         // Every command, mutation or view: the spec's role first (the core checks again, with
         // the incident, before it decides anything).
         do {
@@ -68,7 +69,8 @@ public struct CommandDesk: Sendable {
             metadata["platform"] = "\(invocation.platform)"
             logger.error("command failed in the store", metadata: metadata)
             return Reply.ephemeral(
-                "Vigil could not save this command: its store is not answering. Nothing was changed; please try again, and tell the Vigil operator if it persists.")
+                "Vigil could not save this command: its store is not answering. Nothing was changed; please try again, and tell the Vigil operator if it persists."
+            )
         }
     }
 
@@ -86,7 +88,8 @@ public struct CommandDesk: Sendable {
     /// incident as it is there, so two commands on one incident apply one after the other and
     /// never race. `open` is checked in full before the store is called, and its number is
     /// reserved inside the unit, so a refusal never leaves a gap.
-    private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply {
+    private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply
+    {
         let plan: OpenPlan?
         let target: UnitTarget
         do {
@@ -193,7 +196,8 @@ public struct CommandDesk: Sendable {
         case .status:
             if command.incidentNumber != nil {
                 let record = try await namedIncident(command, context: context)
-                return IncidentViews.status(of: record.incident, events: record.events, clocks: record.clocks, outbox: nil, context: context)
+                return IncidentViews.status(
+                    of: record.incident, events: record.events, clocks: record.clocks, outbox: nil, context: context)
             }
             let open = try await store.incidents(matching: IncidentFilter(states: [.open, .acknowledged], limit: 500))
             return IncidentViews.overview(of: open, outbox: try await store.outboxHealth(), context: context)
@@ -234,4 +238,3 @@ public struct CommandDesk: Sendable {
         }
     }
 }
-

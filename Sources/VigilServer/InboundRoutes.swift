@@ -104,9 +104,12 @@ struct InboundRoutes: Sendable {
             return await run(
                 invocation, by: adapter, answer: { Self.json(adapter.renderer.replyBody($0)) },
                 deferredAnswer: adapter.deferredAnswer, later: { adapter.laterReply($0, to: invocation) })
-        case let .press(invocation):
+        case let .press(pressed):
             // A button runs the very command it carries, through the same desk; only the
             // answer differs: it updates the message that carried the button.
+            var marked = pressed
+            marked.isButtonPress = true
+            let invocation = marked
             return await run(
                 invocation, by: adapter,
                 answer: { reply in

@@ -14,6 +14,8 @@ public struct CommandContext: Sendable {
     /// private view is shown to the whole thread, so it is rendered as a shared one: a
     /// restricted incident's title and details stay hidden even from a cleared actor.
     public var repliesArePrivate: Bool
+    /// Whether a button press, not typed text, sent the command (``Invocation/isButtonPress``).
+    public var isButtonPress = false
 
     public init(
         policy: Policy, now: Date, actor: UserRef, platform: String, channel: String, catalog: PlaybookCatalog = PlaybookCatalog(),

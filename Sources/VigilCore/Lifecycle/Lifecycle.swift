@@ -39,15 +39,38 @@ public enum Lifecycle {
         // Slack shows the command as typed to the whole channel along with an `in_channel`
         // reply. On a restricted incident that text (a note, a resolution, a reason) may hold
         // the very details the channel must not see, so the reply stays private; the channel
-        // learns what happened from the redacted post in the outbox.
-        if incident.restricted || outcome.incident.restricted { outcome.reply.visibility = .ephemeral }
+        // learns what happened from the redacted post in the outbox. A button press shows no
+        // text, and its in-channel reply is that redacted post, so it may update the message
+        // that carried the button.
+        if incident.restricted || outcome.incident.restricted, !context.isButtonPress || outcome.reply.visibility != .inChannel {
+            outcome.reply.visibility = .ephemeral
+        }
         // Someone not cleared who made an incident restricted (added a child-safety playbook,
         // chose a restricted type) learns no more than the channel does from then on.
         if !incident.restricted, outcome.incident.restricted, !context.policy.mayReadRestricted(context.actor) {
             outcome.reply = Reply(.ephemeral, Message(lines: [context.text.tag(outcome.incident), restrictedNotice]))
+        } else if outcome.incident.restricted, !context.repliesArePrivate, outcome.reply.visibility == .ephemeral {
+            outcome.reply = sharedReply(outcome, context: context)
         }
         return outcome
     }
+
+    /// A restricted incident's reply on a platform whose "private" replies the whole thread sees
+    /// (Teams): what the incidents channel was told, never the step titles, reasons or evidence
+    /// a private reply would carry.
+    static func sharedReply(_ outcome: Outcome, context: CommandContext) -> Reply {
+        let posted = outcome.outbox.first { $0.channel == .incidents }?.message
+        var message = posted ?? Message(lines: [context.text.tag(outcome.incident)])
+        message.lines.append(sharedNotice)
+        return Reply(.ephemeral, message)
+    }
+
+    /// Why a restricted incident's details are missing from a reply that everyone in the thread sees.
+    static let sharedNotice: [Span] = [
+        .text(
+            "Details of a restricted incident are not shown here: everyone in this thread would see them. Use a platform with private replies."
+        )
+    ]
 
     /// What someone not cleared is told about a restricted incident they opened or made restricted.
     static let restrictedNotice: [Span] = [
@@ -227,7 +250,12 @@ public struct OpenPlan: Sendable {
             incident: incident, expectedSequence: 0, events: [event],
             outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? channelLine : message)],
             // Private for every restricted incident: an `in_channel` reply would also show the
-            // channel the typed command, title included.
-            reply: Reply(incident.restricted ? .ephemeral : .inChannel, message), clocks: clocks)
+            // channel the typed command, title included. Where the whole thread sees a private
+            // reply (Teams), it says no more than the channel post.
+            reply: incident.restricted
+                ? (context.repliesArePrivate
+                    ? Reply(.ephemeral, message) : Reply(.ephemeral, Message(lines: [line, Lifecycle.sharedNotice], actions: buttons)))
+                : Reply(.inChannel, message),
+            clocks: clocks)
     }
 }

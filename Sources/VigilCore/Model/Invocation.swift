@@ -19,6 +19,10 @@ public struct Invocation: Sendable, Equatable {
     /// renders every reply as a shared view: restricted titles and details hidden even from
     /// people cleared to read them.
     public var repliesArePrivate: Bool
+    /// Whether a button press sent it rather than typed text. A press shows the channel no
+    /// command text, so its state change may update the message that carried the button, even
+    /// on a restricted incident (whose in-channel replies say no more than the channel post).
+    public var isButtonPress = false
 
     public init(
         platform: String, user: UserRef, channelName: String, channelID: String, command: String, text: String,
