@@ -1,55 +1,50 @@
 import Foundation
 import Logging
 import VigilChat
-import VigilHTTP
+import VigilCore
+import VigilJSON
 
 /// Sends a reply that missed its platform's deadline to the address the platform gave for it
-/// (Slack's `response_url`, Discord's interaction webhook), with a few quick retries.
+/// (Slack's `response_url`, Discord's interaction webhook) through the outbox: the reply is
+/// written as a durable row (``OutboxItem/init(reply:incident:)``) and the delivery service posts
+/// it, retrying as it retries channel posts, and across a restart.
 ///
-/// These addresses expire within minutes (Discord's after 15, Slack's after 30), so the retries
-/// are short, and a reply that still fails is logged and dropped: the command itself has
-/// committed, and a state change is announced in the incidents channel through the outbox
+/// These addresses expire (Slack's after 30 minutes, Discord's after 15), so each row carries
+/// its platform's window, past which delivery dead-letters it untried. The command itself has
+/// committed before this runs, and a state change is announced in the incidents channel
 /// whatever happens here.
 struct LaterReplySender: Sendable {
-    let transport: any HTTPTransport
+    let store: any OutboxQueue
+    /// Wakes this process's delivery service once the row is durable.
+    let outboxWritten: @Sendable () -> Void
+    let now: @Sendable () -> Date
     let logger: Logger
-    /// Pauses between attempts; a 429's `Retry-After` replaces one when it is longer, up to a minute.
-    var pauses: [Duration] = [.seconds(1), .seconds(4), .seconds(15)]
 
-    func send(_ reply: LaterReply, platform: String) async {
-        let request = HTTPRequest(
-            method: reply.method, url: reply.url, headers: [HTTPHeader("Content-Type", "application/json")],
-            body: reply.body.serialized(), timeout: .seconds(10))
-        var failure = ""
-        for attempt in 0...pauses.count {
-            var pause = attempt < pauses.count ? pauses[attempt] : .zero
-            do {
-                let response = try await transport.send(request)
-                switch response.status {
-                case 200..<300:
-                    return
-                case 429:
-                    failure = "HTTP 429"
-                    if let wait = response.retryAfter(now: Date()), wait > pause { pause = min(wait, .seconds(60)) }
-                case 408, 500...:
-                    failure = "HTTP \(response.status)"
-                default:
-                    // 400, 401, 404: an expired or unknown token, or a body the platform refuses.
-                    logger.error(
-                        "a deferred reply was refused",
-                        metadata: [
-                            "platform": "\(platform)", "status": "\(response.status)", "body": "\(String(response.text.prefix(200)))",
-                        ])
-                    return
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                failure = String(describing: error)
-            }
-            guard attempt < pauses.count else { break }
-            do { try await Task.sleep(for: pause) } catch { return }
+    /// How long `platform` accepts a reply at its per-request address, counted from when the
+    /// reply is queued (a little after the request, so never longer than the platform allows
+    /// in practice: the delivery service's first attempt follows at once).
+    static func replyWindow(for platform: String) -> Duration {
+        switch platform {
+        case "slack": .seconds(30 * 60)
+        // Discord's interaction token; any other platform gets the shorter window too.
+        default: .seconds(15 * 60)
         }
-        logger.error("a deferred reply could not be sent", metadata: ["platform": "\(platform)", "error": "\(failure)"])
+    }
+
+    /// Queues `reply` durably and wakes delivery; returns once the row is written. A failure to
+    /// write it is logged (never the address, which holds a credential) and the reply is lost.
+    func send(_ reply: LaterReply, platform: String) async {
+        let at = now()
+        let destination = ReplyDestination(
+            platform: platform, method: reply.method, url: reply.url, body: reply.body.serializedString(),
+            expiresAt: at.adding(Self.replyWindow(for: platform)))
+        do {
+            let id = try await store.enqueue(OutboxItem(reply: destination), at: at)
+            outboxWritten()
+            logger.debug("deferred reply queued", metadata: ["platform": "\(platform)", "row": "\(id)"])
+        } catch {
+            logger.error(
+                "a deferred reply could not be queued", metadata: ["platform": "\(platform)", "error": "\(String(reflecting: error))"])
+        }
     }
 }

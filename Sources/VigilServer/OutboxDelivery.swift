@@ -56,7 +56,9 @@ public struct DeliveryPass: Sendable, Equatable {
 }
 
 /// Posts outbox rows to their channels: webhooks through the HTTP transport, rendered for the
-/// channel's platform, or the console. Retries with backoff and jitter, honours 429
+/// channel's platform, or the console; and sends deferred replies (rows with a
+/// ``ReplyDestination``) to their request's own address with the stored method and body, until
+/// the platform's reply window closes, when a row still pending is dead-lettered untried. Retries with backoff and jitter, honours 429
 /// `Retry-After`, dead-letters after a bounded number of failures, and resumes pending rows
 /// after a restart because the rows, not this object, are the source of truth.
 ///
@@ -137,8 +139,9 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         let claim = try await store.claimOutbox(
             now: start, limit: settings.batchSize, worker: worker, leaseUntil: start.adding(settings.lease), budget: settings.budget)
         let rows = claim.rows
-        // A 429 holds back the rest of that channel's rows in this pass: they would only be refused too.
-        var rateLimited: [ChannelRole: Date] = [:]
+        // A 429 holds back the rest of that channel's (or platform's) rows in this pass: they
+        // would only be refused too.
+        var rateLimited: [String: Date] = [:]
         // A row is attempted only while its lease will outlast the attempt: past that, another
         // replica may already hold it, and posting it here could post it twice. The rest stay
         // leased until their lease ends, and go to whichever worker claims them next. (A lease
@@ -146,7 +149,15 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         let lastStart = start.adding(max(settings.lease - settings.requestTimeout, settings.lease / 2))
         for row in rows {
             guard now() < lastStart else { break }
-            if let until = rateLimited[row.item.channel] {
+            if let destination = row.item.destination, now() >= destination.expiresAt {
+                // The platform no longer takes the address: an attempt could only be refused.
+                try await store.deadLetter(row.id, attempts: row.attempts, error: "reply window expired", at: now())
+                logger.error("deferred reply dead-lettered: its reply window expired", metadata: Self.metadata(row))
+                pass.deadLettered += 1
+                continue
+            }
+            let pacing = Self.pacingKey(row.item)
+            if let until = rateLimited[pacing] {
                 try await store.reschedule(row.id, attempts: row.attempts, nextAttemptAt: until, error: "rate limited")
                 pass.rescheduled += 1
                 continue
@@ -157,26 +168,29 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
                 pass.delivered += 1
             case let .rateLimited(retryAfter, detail):
                 let until = now().adding(retryAfter)
-                rateLimited[row.item.channel] = until
+                rateLimited[pacing] = until
                 try await store.reschedule(row.id, attempts: row.attempts, nextAttemptAt: until, error: detail)
-                logger.warning("channel rate-limited", metadata: ["channel": "\(row.item.channel.rawValue)", "retry_after": "\(retryAfter)"])
+                logger.warning(
+                    "\(Self.kind(row)) rate-limited", metadata: Self.metadata(row).merging(["retry_after": "\(retryAfter)"]) { $1 })
                 pass.rescheduled += 1
             case let .failed(detail, retryable):
                 let attempts = row.attempts + 1
                 if retryable, attempts < settings.maxAttempts {
                     let delay = settings.backoff(afterAttempt: attempts, jitter: jitter())
                     try await store.reschedule(row.id, attempts: attempts, nextAttemptAt: now().adding(delay), error: detail)
-                    logger.warning("channel post failed; will retry", metadata: [
-                        "row": "\(row.id)", "channel": "\(row.item.channel.rawValue)", "attempt": "\(attempts)",
-                        "retry_in": "\(delay)", "error": "\(detail)",
-                    ])
+                    logger.warning(
+                        "\(Self.kind(row)) failed; will retry",
+                        metadata: Self.metadata(row).merging(["attempt": "\(attempts)", "retry_in": "\(delay)", "error": "\(detail)"]) {
+                            $1
+                        })
                     pass.rescheduled += 1
                 } else {
                     try await store.deadLetter(row.id, attempts: attempts, error: detail, at: now())
-                    logger.error("channel post dead-lettered", metadata: [
-                        "row": "\(row.id)", "channel": "\(row.item.channel.rawValue)", "attempts": "\(attempts)",
-                        "incident": "\(row.item.incident.map(String.init) ?? "-")", "error": "\(detail)",
-                    ])
+                    logger.error(
+                        "\(Self.kind(row)) dead-lettered",
+                        metadata: Self.metadata(row).merging([
+                            "attempts": "\(attempts)", "incident": "\(row.item.incident.map(String.init) ?? "-")", "error": "\(detail)",
+                        ]) { $1 })
                     pass.deadLettered += 1
                 }
             }
@@ -186,9 +200,11 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
             let summary = AlertSummary.item(for: overflow, displayID: displayID)
             guard let id = try await store.coalesceOutbox(overflow.ids, into: summary, worker: worker, at: now()) else { continue }
             pass.coalesced += overflow.ids.count
-            logger.warning("channel over its budget; alerts folded into one post", metadata: [
-                "channel": "\(overflow.channel.rawValue)", "folded": "\(overflow.ids.count)", "summary_row": "\(id)",
-            ])
+            logger.warning(
+                "channel over its budget; alerts folded into one post",
+                metadata: [
+                    "channel": "\(overflow.channel.rawValue)", "folded": "\(overflow.ids.count)", "summary_row": "\(id)",
+                ])
         }
         return pass
     }
@@ -200,33 +216,70 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     }
 
     private func attempt(_ row: OutboxRow) async -> Attempt {
-        let target = channels[row.item.channel] ?? .console
-        switch target {
-        case .console:
-            console.show(channel: row.item.channel.rawValue, text: row.item.message.plainText)
-            return .delivered
-        case let .webhook(url, format):
-            let request = HTTPRequest.post(
-                url, headers: [HTTPHeader("Content-Type", "application/json")],
-                body: format.renderer.webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout)
-            do {
-                let response = try await transport.send(request)
-                switch response.status {
-                case 200..<300:
-                    return .delivered
-                case 429:
-                    return .rateLimited(response.retryAfter(now: now()) ?? settings.defaultRetryAfter, "HTTP 429")
-                case 408, 500...:
-                    return .failed("HTTP \(response.status)", retryable: true)
-                default:
-                    // 400 invalid_payload, 403 action_prohibited, 404 no_service: retrying cannot help.
-                    return .failed("HTTP \(response.status): \(String(response.text.prefix(200)))", retryable: false)
-                }
-            } catch let error as HTTPClientError {
-                return .failed(error.description, retryable: error.kind.isRetryable)
-            } catch {
-                return .failed(String(describing: error), retryable: true)
+        switch row.item.target {
+        case let .reply(destination):
+            return await send(
+                HTTPRequest(
+                    method: destination.method, url: destination.url, headers: [HTTPHeader("Content-Type", "application/json")],
+                    body: Array(destination.body.utf8), timeout: settings.requestTimeout))
+        case let .channel(channel):
+            switch channels[channel] ?? .console {
+            case .console:
+                console.show(channel: channel.rawValue, text: row.item.message.plainText)
+                return .delivered
+            case let .webhook(url, format):
+                return await send(
+                    HTTPRequest.post(
+                        url, headers: [HTTPHeader("Content-Type", "application/json")],
+                        body: format.renderer.webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout))
             }
+        }
+    }
+
+    /// Sends `request` and sorts the outcome. Nothing here names the URL: a webhook's or a reply
+    /// address's holds a credential (``HTTPClientError`` already redacts it).
+    private func send(_ request: HTTPRequest) async -> Attempt {
+        do {
+            let response = try await transport.send(request)
+            switch response.status {
+            case 200..<300:
+                return .delivered
+            case 429:
+                return .rateLimited(response.retryAfter(now: now()) ?? settings.defaultRetryAfter, "HTTP 429")
+            case 408, 500...:
+                return .failed("HTTP \(response.status)", retryable: true)
+            default:
+                // 400 invalid_payload, 403 action_prohibited, 404 no_service; for a reply, 401/404
+                // an expired token or a body the platform refuses: retrying cannot help.
+                return .failed("HTTP \(response.status): \(String(response.text.prefix(200)))", retryable: false)
+            }
+        } catch let error as HTTPClientError {
+            return .failed(error.description, retryable: error.kind.isRetryable)
+        } catch {
+            return .failed(String(describing: error), retryable: true)
+        }
+    }
+
+    // MARK: - Naming rows in logs
+
+    /// Rows a 429 holds back together: a channel's, or one platform's replies.
+    private static func pacingKey(_ item: OutboxItem) -> String {
+        switch item.target {
+        case let .channel(channel): channel.rawValue
+        case let .reply(destination): "reply:" + destination.platform
+        }
+    }
+
+    private static func kind(_ row: OutboxRow) -> String {
+        row.item.destination == nil ? "channel post" : "deferred reply"
+    }
+
+    /// The row's id and its channel, or a reply's platform: never a reply's address, which holds
+    /// a short-lived credential.
+    private static func metadata(_ row: OutboxRow) -> Logger.Metadata {
+        switch row.item.target {
+        case let .channel(channel): ["row": "\(row.id)", "channel": "\(channel.rawValue)"]
+        case let .reply(destination): ["row": "\(row.id)", "platform": "\(destination.platform)"]
         }
     }
 }

@@ -102,7 +102,8 @@ public struct VigilApp: Sendable {
         routes = InboundRoutes(
             desk: desk, store: store, adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs) },
             now: environment.now, logger: environment.logger, health: health,
-            laterReplies: LaterReplySender(transport: environment.transport, logger: environment.logger),
+            laterReplies: LaterReplySender(
+                store: store, outboxWritten: { delivery.notify() }, now: environment.now, logger: environment.logger),
             defersSlowReplies: environment.defersSlowReplies)
         // A store several replicas share tells this one what the others committed.
         if let feed = store as? any StoreChangeFeed {

@@ -104,7 +104,7 @@ extension PostgresIncidentStore: OutboxQueue {
                 try await connection.execute(
                     """
                     UPDATE outbox SET state = 'dead', last_error = ?, dead_at_ms = ?,
-                        claimed_by = NULL, lease_until_ms = NULL
+                        claimed_by = NULL, lease_until_ms = NULL, destination = NULL
                     WHERE id = ?
                     """,
                     [.text("unreadable row: \(error)"), .integer(now), .integer(id)], logger: logger)
@@ -206,13 +206,28 @@ extension PostgresIncidentStore: OutboxQueue {
             try await connection.execute(
                 """
                 UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, coalesced_into = ?,
-                    claimed_by = NULL, lease_until_ms = NULL
+                    claimed_by = NULL, lease_until_ms = NULL, destination = NULL
                 WHERE id = ANY(?::bigint[])
                 """,
                 [.integer(at), .integer(summaryID), Self.idArray(folded)], logger: logger)
             // The summary is a new pending row: wake the other replicas' delivery.
             try await Self.notify(UnitChanges(outbox: true), on: connection, logger: logger)
             return (summaryID, true)
+        }
+    }
+
+    public func enqueue(_ item: OutboxItem, at: Date) async throws -> Int64 {
+        let at = StoreTime.milliseconds(at)
+        let logger = logger
+        return try await writing("enqueue outbox row") { connection in
+            guard
+                let id = try await connection.rows(
+                    StoreRows.insertOutbox + " RETURNING id", StoreRows.outboxBindings(item, createdAt: at), logger: logger
+                ).first?.int64(0)
+            else { throw StoreError(.failure, "the new outbox row's id could not be read") }
+            // A new pending row: wake the other replicas' delivery, as a unit's posts do.
+            try await Self.notify(UnitChanges(outbox: true), on: connection, logger: logger)
+            return (id, true)
         }
     }
 
@@ -223,7 +238,8 @@ extension PostgresIncidentStore: OutboxQueue {
         try await writing("mark delivered") { connection in
             let marked = try await connection.rows(
                 """
-                UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL
+                UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL,
+                    destination = NULL
                 WHERE id = ANY(?::bigint[]) AND state <> 'delivered'
                 RETURNING id
                 """,
@@ -259,7 +275,7 @@ extension PostgresIncidentStore: OutboxQueue {
             let changed = try await connection.rows(
                 """
                 UPDATE outbox SET state = 'dead', attempts = ?, last_error = ?, dead_at_ms = ?,
-                    claimed_by = NULL, lease_until_ms = NULL
+                    claimed_by = NULL, lease_until_ms = NULL, destination = NULL
                 WHERE id = ? AND state = 'pending'
                 RETURNING id
                 """,

@@ -58,7 +58,8 @@ extension PostgresIncidentStore {
         switch unit.key {
         case let .request(id, _)?: input.stored = try await storedRequest(id, on: connection, logger: logger)
         case let .once(key)?:
-            input.alreadyDone = !(try await connection.rows("SELECT 1::bigint FROM once_keys WHERE key = ?", [.text(key)], logger: logger)).isEmpty
+            input.alreadyDone = !(try await connection.rows("SELECT 1::bigint FROM once_keys WHERE key = ?", [.text(key)], logger: logger))
+                .isEmpty
         case nil: break
         }
         let verdict: UnitVerdict<Answer>
@@ -101,7 +102,8 @@ extension PostgresIncidentStore {
             """
         var rows = try await connection.rows(bump, logger: logger)
         if rows.isEmpty {
-            try await connection.execute("INSERT INTO counters (name, value) VALUES ('incident', 0) ON CONFLICT (name) DO NOTHING", logger: logger)
+            try await connection.execute(
+                "INSERT INTO counters (name, value) VALUES ('incident', 0) ON CONFLICT (name) DO NOTHING", logger: logger)
             rows = try await connection.rows(bump, logger: logger)
         }
         guard let value = rows.first?.int64(0) else { throw StoreError(.failure, "the incident counter is missing") }
@@ -113,9 +115,10 @@ extension PostgresIncidentStore {
     ) async throws {
         var changes = UnitChanges()
         if let incident = work.incident {
-            let current = try await connection.rows(
-                "SELECT last_sequence FROM incidents WHERE number = ? FOR UPDATE", [SQLiteValue(incident.number)], logger: logger
-            ).first?.int64(0) ?? 0
+            let current =
+                try await connection.rows(
+                    "SELECT last_sequence FROM incidents WHERE number = ? FOR UPDATE", [SQLiteValue(incident.number)], logger: logger
+                ).first?.int64(0) ?? 0
             guard current == work.expectedSequence else {
                 throw StoreError(.conflict, "incident \(incident.number) is at sequence \(current), not \(work.expectedSequence)")
             }
@@ -173,15 +176,7 @@ extension PostgresIncidentStore {
     }
 
     static func insertOutbox(_ item: OutboxItem, createdAt: Int64, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.execute(
-            """
-            INSERT INTO outbox (channel, incident, message, created_at_ms, next_attempt_at_ms, priority)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .text(item.channel.rawValue), SQLiteValue(item.incident), .text(StoreJSON.encode(item.message)),
-                .integer(createdAt), .integer(createdAt), SQLiteValue(item.priority.rawValue),
-            ], logger: logger)
+        try await connection.execute(StoreRows.insertOutbox, StoreRows.outboxBindings(item, createdAt: createdAt), logger: logger)
     }
 }
 

@@ -10,8 +10,9 @@ import VigilCore
 /// for the first and then finds nothing left to do. Each migration runs in its own transaction
 /// with its `schema_migrations` row. A migration is never edited once released: append a new one.
 ///
-/// The schema mirrors the SQLite store's at its version 9, so the two adapters share one row
-/// codec: times are `BIGINT` UTC milliseconds, JSON is `TEXT`, booleans are 0 or 1. Indexes are
+/// The schema mirrors the SQLite store's (version 1 its version 9, version 3 its version 10), so
+/// the two adapters share one row codec: times are `BIGINT` UTC milliseconds, JSON is `TEXT`,
+/// booleans are 0 or 1. Indexes are
 /// written for PostgreSQL's planner, which reads a partial index only when the query's WHERE
 /// implies the index's, and needs no covering-column tricks to avoid a sort.
 enum PostgresMigrations {
@@ -24,6 +25,7 @@ enum PostgresMigrations {
     static let all: [Migration] = [
         Migration(version: 1, sql: version1),
         Migration(version: 2, sql: reportRanges),
+        Migration(version: 3, sql: replyDestinations),
     ]
 
     /// The version a fully migrated database is at.
@@ -234,5 +236,11 @@ enum PostgresMigrations {
     private static let reportRanges = """
         CREATE INDEX incidents_by_acknowledged ON incidents (acknowledged_at_ms) WHERE acknowledged_at_ms IS NOT NULL;
         CREATE INDEX clocks_met_by_stopped ON clocks (stopped_at_ms) WHERE state = 'met';
+        """
+
+    /// Reply rows' destinations, as SQLite's migration 10 (``SQLiteMigrations``): the address, method,
+    /// body and expiry of a deferred reply as JSON text, NULL for channel posts and for finished rows.
+    private static let replyDestinations = """
+        ALTER TABLE outbox ADD COLUMN destination TEXT;
         """
 }

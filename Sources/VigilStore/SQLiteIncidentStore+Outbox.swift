@@ -9,6 +9,9 @@ import VigilCore
 ///
 /// A row folded into a summary by the channel budget is `delivered` with `coalesced_into` set to
 /// the summary's id: delivered by coalescing, never silently dropped.
+///
+/// A reply row's `destination` holds its address's credential: every change that finishes a row
+/// (delivered, folded, dead) sets it to NULL.
 extension SQLiteIncidentStore {
     public func claimOutbox(
         now: Date, limit: Int, worker: String, leaseUntil: Date, budget: ChannelBudget?
@@ -78,7 +81,7 @@ extension SQLiteIncidentStore {
                 try database.run(
                     """
                     UPDATE outbox SET state = 'dead', last_error = ?, dead_at_ms = ?,
-                        claimed_by = NULL, lease_until_ms = NULL
+                        claimed_by = NULL, lease_until_ms = NULL, destination = NULL
                     WHERE id = ?
                     """,
                     [.text("unreadable row: \(error)"), .integer(now), .integer(id)])
@@ -108,7 +111,7 @@ extension SQLiteIncidentStore {
                     try database.run(
                         """
                         UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, coalesced_into = ?,
-                            claimed_by = NULL, lease_until_ms = NULL
+                            claimed_by = NULL, lease_until_ms = NULL, destination = NULL
                         WHERE id = ?
                         """,
                         [.integer(at), .integer(summaryID), .integer(id)])
@@ -120,15 +123,15 @@ extension SQLiteIncidentStore {
 
     /// Writes one outbox row, pending and due at `createdAt`; runs inside the caller's transaction.
     static func insertOutbox(_ item: OutboxItem, createdAt: Int64, in database: SQLiteDatabase) throws {
-        try database.run(
-            """
-            INSERT INTO outbox (channel, incident, message, created_at_ms, next_attempt_at_ms, priority)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .text(item.channel.rawValue), SQLiteValue(item.incident), .text(StoreJSON.encode(item.message)),
-                .integer(createdAt), .integer(createdAt), SQLiteValue(item.priority.rawValue),
-            ])
+        try database.run(StoreRows.insertOutbox, StoreRows.outboxBindings(item, createdAt: createdAt))
+    }
+
+    public func enqueue(_ item: OutboxItem, at: Date) async throws -> Int64 {
+        let at = StoreTime.milliseconds(at)
+        return try await perform("enqueue outbox row") { database in
+            try Self.insertOutbox(item, createdAt: at, in: database)
+            return database.lastInsertRowID
+        }
     }
 
     public func markDelivered(_ ids: [Int64], at: Date) async throws {
@@ -139,7 +142,8 @@ extension SQLiteIncidentStore {
                 for id in ids {
                     try database.run(
                         """
-                        UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL
+                        UPDATE outbox SET state = 'delivered', delivered_at_ms = ?, claimed_by = NULL, lease_until_ms = NULL,
+                            destination = NULL
                         WHERE id = ? AND state <> 'delivered'
                         """,
                         [.integer(at), .integer(id)])
@@ -170,7 +174,7 @@ extension SQLiteIncidentStore {
             try database.run(
                 """
                 UPDATE outbox SET state = 'dead', attempts = ?, last_error = ?, dead_at_ms = ?,
-                    claimed_by = NULL, lease_until_ms = NULL
+                    claimed_by = NULL, lease_until_ms = NULL, destination = NULL
                 WHERE id = ? AND state = 'pending'
                 """,
                 [SQLiteValue(attempts), .text(Self.clipped(error)), .integer(at), .integer(id)])
@@ -202,13 +206,14 @@ extension SQLiteIncidentStore {
             guard rows.count == window, let found = earliest, let last = rows.last else { return earliest.map(StoreTime.date) }
             // More than a window of rows leased past the next ones' due time: rare. Only rows due
             // before the earliest found can come sooner.
-            let rest = try database.queryFirst(Self.nextOutboxDueRestSQL, [.integer(last.next), .integer(found)]) { row -> Int64? in
-                if row.isNull(0) { return nil }
-                guard let milliseconds = row.int64(0) else {
-                    throw StoreError(.failure, "outbox.next_attempt_at_ms or outbox.lease_until_ms is not an integer")
-                }
-                return milliseconds
-            } ?? nil
+            let rest =
+                try database.queryFirst(Self.nextOutboxDueRestSQL, [.integer(last.next), .integer(found)]) { row -> Int64? in
+                    if row.isNull(0) { return nil }
+                    guard let milliseconds = row.int64(0) else {
+                        throw StoreError(.failure, "outbox.next_attempt_at_ms or outbox.lease_until_ms is not an integer")
+                    }
+                    return milliseconds
+                } ?? nil
             return StoreTime.date(min(found, rest ?? found))
         }
     }

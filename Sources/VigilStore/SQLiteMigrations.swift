@@ -23,6 +23,7 @@ enum SQLiteMigrations {
         Migration(version: 7, sql: attachedPlaybooks),
         Migration(version: 8, sql: onceKeys),
         Migration(version: 9, sql: outboxIndexesForTheClaim),
+        Migration(version: 10, sql: replyDestinations),
     ]
 
     /// The version a fully migrated database is at.
@@ -294,5 +295,15 @@ enum SQLiteMigrations {
         CREATE INDEX outbox_posted ON outbox (channel, delivered_at_ms, state, coalesced_into, priority)
             WHERE state = 'delivered' AND coalesced_into IS NULL AND priority <> 40;
         CREATE INDEX outbox_dead ON outbox (dead_at_ms, state) WHERE state = 'dead';
+        """
+
+    /// Outbox rows may be replies to one chat request (a deferred reply), sent to the address the
+    /// platform gave for it: `destination` holds that address, its method, the rendered body and
+    /// its expiry as JSON (``StoreJSON/encode(destination:)``); NULL for a channel post and, since
+    /// the address carries a credential, once a row is delivered or dead-lettered. Reply rows have
+    /// `channel = 'reply'` and priority 60, so no channel's budget counts or holds them; no index
+    /// changes, since the claim's reads name neither column.
+    private static let replyDestinations = """
+        ALTER TABLE outbox ADD COLUMN destination TEXT;
         """
 }

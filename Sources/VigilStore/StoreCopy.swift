@@ -20,7 +20,7 @@ struct CopyTable: Sendable {
             name: "outbox",
             columns: [
                 "id", "channel", "incident", "message", "created_at_ms", "state", "attempts", "next_attempt_at_ms", "last_error",
-                "delivered_at_ms", "dead_at_ms", "priority", "coalesced_into",
+                "delivered_at_ms", "dead_at_ms", "priority", "coalesced_into", "destination",
             ], key: ["id"]),
         CopyTable(name: "idempotency", columns: ["request_id", "reply", "created_at_ms", "sender", "request_hash"], key: ["request_id"]),
         CopyTable(name: "once_keys", columns: ["key", "created_at_ms"], key: ["key"]),
@@ -50,7 +50,8 @@ struct CopyTable: Sendable {
     func insert(rows count: Int) -> String {
         let row = "(\(columns.map { _ in "?" }.joined(separator: ", ")))"
         let conflict = name == "counters" ? " ON CONFLICT (name) DO UPDATE SET value = excluded.value" : ""
-        return "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: row, count: count).joined(separator: ", "))\(conflict)"
+        return
+            "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: row, count: count).joined(separator: ", "))\(conflict)"
     }
 
     /// `rows` in chunks small enough for one statement's parameters on either database.
@@ -99,7 +100,8 @@ public enum StoreCopy {
         let existing = try await target.copyCounts()
         let occupied = existing.filter { $0.key != "counters" && $0.value > 0 }.keys.sorted()
         guard occupied.isEmpty else {
-            throw StoreError(.failure, "the target is not empty (it has rows in \(occupied.joined(separator: ", "))); copy only into a new database")
+            throw StoreError(
+                .failure, "the target is not empty (it has rows in \(occupied.joined(separator: ", "))); copy only into a new database")
         }
         let counts = try await source.copyCounts()
         let pages = AsyncThrowingStream<(table: String, rows: [[SQLiteValue]]), any Error> { continuation in
@@ -167,7 +169,9 @@ public enum StoreCopy {
                     if eventRows.count < pageSize { break }
                 }
                 let display = "incident \(number)"
-                guard EventChain.verify(chain) else { throw StoreError(.failure, "\(display): its event chain does not verify in the copy") }
+                guard EventChain.verify(chain) else {
+                    throw StoreError(.failure, "\(display): its event chain does not verify in the copy")
+                }
                 guard case let .integer(lastSequence) = row[sequenceIndex], lastSequence == chain.count,
                     case let .text(lastHash) = row[hashIndex], lastHash == (chain.last?.hash ?? EventChain.genesis)
                 else {

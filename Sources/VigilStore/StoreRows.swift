@@ -161,21 +161,52 @@ enum StoreRows {
 
     // MARK: - Outbox
 
-    static let outboxColumns = ["id", "channel", "incident", "message", "created_at_ms", "attempts", "priority"]
+    /// `destination` last: a reply row's (``StoreJSON/encode(destination:)``), NULL for a channel post.
+    static let outboxColumns = ["id", "channel", "incident", "message", "created_at_ms", "attempts", "priority", "destination"]
+
+    /// The `channel` of a reply row: no ``ChannelRole``, so no channel's budget or pacing counts it.
+    static let replyChannel = "reply"
+
+    /// The columns a new row sets, with ``outboxBindings(_:createdAt:)``: it is pending, due at once.
+    static let insertOutbox = """
+        INSERT INTO outbox (channel, incident, message, created_at_ms, next_attempt_at_ms, priority, destination)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static func outboxBindings(_ item: OutboxItem, createdAt: Int64) -> [SQLiteValue] {
+        let channel: String, destination: SQLiteValue
+        switch item.target {
+        case let .channel(role): (channel, destination) = (role.rawValue, .null)
+        case let .reply(reply): (channel, destination) = (replyChannel, .text(StoreJSON.encode(destination: reply)))
+        }
+        return [
+            .text(channel), SQLiteValue(item.incident), .text(StoreJSON.encode(item.message)), .integer(createdAt),
+            .integer(createdAt), SQLiteValue(item.priority.rawValue), destination,
+        ]
+    }
 
     static func outboxRow<Row: StoreRow>(_ row: Row) throws -> OutboxRow {
         var r = RowReader(row, table: "outbox", columns: outboxColumns)
         let id = try r.int64()
         r.context = "outbox row \(id)"
-        let channel = try r.enumeration(ChannelRole.self)
+        let channel = try r.text()
         let incident = try r.optionalInt()
         let message = try r.json(StoreJSON.decodeMessage)
         let createdAt = try r.date(), attempts = try r.int()
         // A priority only a newer build knows is delivered as an ordinary post.
         let priority = OutboxPriority(rawValue: try r.int()) ?? .other
+        let target: OutboxTarget
+        if let destination = try r.optionalJSON(StoreJSON.decodeDestination) {
+            target = .reply(destination)
+        } else if let role = ChannelRole(rawValue: channel) {
+            target = .channel(role)
+        } else {
+            // A reply row whose destination is gone (it was finished), or a channel no build knows.
+            throw RowDecodingError("outbox row \(id): outbox.channel holds an unknown value and there is no destination")
+        }
         return OutboxRow(
-            id: id, item: OutboxItem(channel: channel, incident: incident, message: message, priority: priority),
-            createdAt: createdAt, attempts: attempts)
+            id: id, item: OutboxItem(target: target, incident: incident, message: message, priority: priority), createdAt: createdAt,
+            attempts: attempts)
     }
 
     static func milliseconds(_ date: Date?) -> SQLiteValue {
@@ -264,6 +295,16 @@ struct RowReader<Row: StoreRow> {
     mutating func enumeration<E: RawRepresentable>(_: E.Type) throws -> E where E.RawValue == String {
         guard let value = E(rawValue: try text()) else { throw failure(last, "holds an unknown value") }
         return value
+    }
+
+    /// A JSON column that may be NULL.
+    mutating func optionalJSON<T>(_ decode: (String) throws -> T) throws -> T? {
+        guard let text = try optionalText() else { return nil }
+        do {
+            return try decode(text)
+        } catch {
+            throw failure(last, "does not decode: \(error)")
+        }
     }
 
     mutating func json<T>(_ decode: (String) throws -> T) throws -> T {

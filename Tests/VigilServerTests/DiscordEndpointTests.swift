@@ -128,12 +128,15 @@ import VigilTestSupport
 
     @Test func aReplyPastTheDeadlineIsDeferredThenEditedIn() async throws {
         // setup: Discord's API faked on loopback; the store's commit held until the deferred
-        // answer has arrived, so the deadline is certain to pass first.
+        // answer has arrived, so the deadline is certain to pass first (once opened, the gate
+        // stays open for the writes after it: the edit's outbox row).
         let discord = try await LocalHTTPServer.start(responses: [.ok])
         let gate = DispatchSemaphore(value: 0)
         let vigil = try Self.vigil(
             apiURL: discord.url(path: "/api/v10"), transport: CurlHTTPClient(),
-            storeHooks: StoreHooks(beforeCommit: { _ in gate.wait() }), defers: true)
+            storeHooks: StoreHooks(beforeCommit: { _ in
+                gate.wait(); gate.signal()
+            }), defers: true)
         defer { vigil.cleanUp() }
         let body = Self.interaction(
             id: "77", text: "open", [("severity", "sev1"), ("category", "fraud"), ("title", "Slow day")], token: "tok-77")
@@ -141,7 +144,10 @@ import VigilTestSupport
         // MUT
         let answer = try await vigil.withLiveClient { client in try await Self.post(body, client: client) }
         gate.signal()
+        // The edit is an outbox row: the delivery service sends it.
+        let delivery = Task { try await vigil.app.delivery.run() }
         let edits = try await discord.waitForRequests(count: 1)
+        delivery.cancel()
         await discord.stop()
 
         // validate

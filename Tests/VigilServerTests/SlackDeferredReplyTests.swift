@@ -12,14 +12,19 @@ import VigilStore
 import VigilTestSupport
 
 /// A Slack command whose reply misses Slack's 3-second deadline: an empty 200 at once, then the
-/// reply through the command's `response_url`, over real HTTP on loopback.
+/// reply through the command's `response_url` (an outbox row the delivery service sends), over
+/// real HTTP on loopback.
 @Suite struct SlackDeferredReplyTests {
     @Test func aSlowReplyGoesToTheResponseURL() async throws {
-        // setup: the commit is held until the empty answer has arrived, so the deadline passes first.
+        // setup: the commit is held until the empty answer has arrived, so the deadline passes
+        // first; once opened, the gate stays open for the writes after it (the reply's outbox row).
         let slack = try await LocalHTTPServer.start(responses: [.text("ok")])
         let gate = DispatchSemaphore(value: 0)
         let vigil = try TestVigil(
-            transport: CurlHTTPClient(), storeHooks: StoreHooks(beforeCommit: { _ in gate.wait() }), defersSlowReplies: true)
+            transport: CurlHTTPClient(),
+            storeHooks: StoreHooks(beforeCommit: { _ in
+                gate.wait(); gate.signal()
+            }), defersSlowReplies: true)
         defer { vigil.cleanUp() }
         let body = Array(
             FormBody(fields: [
@@ -34,7 +39,10 @@ import VigilTestSupport
                 uri: "/slack/commands", method: .post, headers: vigil.slackHeaders(for: body), body: ByteBuffer(bytes: body))
         }
         gate.signal()
+        // The reply is an outbox row: the delivery service sends it.
+        let delivery = Task { try await vigil.app.delivery.run() }
         let posts = try await slack.waitForRequests(count: 1)
+        delivery.cancel()
         await slack.stop()
 
         // validate

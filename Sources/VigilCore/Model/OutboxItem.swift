@@ -28,35 +28,72 @@ public enum OutboxPriority: Int, Sendable, Hashable, CaseIterable, Comparable {
     case summary = 40
     /// A breach of a legal clock: never folded into a summary, never held back by the budget.
     case legalBreach = 50
+    /// A reply to one chat request sent through its per-request address (``OutboxTarget/reply(_:)``):
+    /// the person who asked is waiting and the address expires within minutes, so it goes first,
+    /// is never folded and never waits for a channel's budget.
+    case reply = 60
 
     /// Alerts a budget may fold into a summary when a channel is over it.
     public var isCoalescable: Bool {
         switch self {
         case .warning, .escalation, .breach: true
-        case .other, .summary, .legalBreach: false
+        case .other, .summary, .legalBreach, .reply: false
         }
     }
 
     /// Posts the budget never holds back (they still use its room).
-    public var bypassesBudget: Bool { self == .legalBreach || self == .summary }
+    public var bypassesBudget: Bool { self == .legalBreach || self == .summary || self == .reply }
 
     public static func < (lhs: OutboxPriority, rhs: OutboxPriority) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// A message the core wants posted to a channel; the store keeps it as an outbox row in the same
-/// transaction as the events that caused it, and the delivery service posts it.
+/// Where an outbox row goes.
+public enum OutboxTarget: Sendable, Equatable {
+    /// A channel, by role: its webhook or the console, as config `channels:` says.
+    case channel(ChannelRole)
+    /// One chat request's own address, with the reply rendered for it (a deferred reply).
+    case reply(ReplyDestination)
+}
+
+/// A message the core wants posted to a channel, or a reply to one chat request; the store keeps
+/// it as an outbox row (a channel post in the same transaction as the events that caused it) and
+/// the delivery service posts it.
 public struct OutboxItem: Sendable, Equatable {
-    public var channel: ChannelRole
+    public var target: OutboxTarget
     public var incident: Int?
+    /// The message of a channel post; empty for a reply, whose body is rendered in its destination.
     public var message: Message
     /// How urgent it is; decides delivery order and whether a flood may fold it into a summary.
     public var priority: OutboxPriority
 
-    public init(channel: ChannelRole, incident: Int?, message: Message, priority: OutboxPriority = .other) {
-        self.channel = channel
+    /// The channel of a channel post; `nil` for a reply.
+    public var channel: ChannelRole? {
+        if case let .channel(role) = target { return role }
+        return nil
+    }
+
+    /// The destination of a reply; `nil` for a channel post.
+    public var destination: ReplyDestination? {
+        if case let .reply(destination) = target { return destination }
+        return nil
+    }
+
+    /// Any row, as the store reads it back.
+    public init(target: OutboxTarget, incident: Int?, message: Message, priority: OutboxPriority) {
+        self.target = target
         self.incident = incident
         self.message = message
         self.priority = priority
+    }
+
+    /// A channel post.
+    public init(channel: ChannelRole, incident: Int?, message: Message, priority: OutboxPriority = .other) {
+        self.init(target: .channel(channel), incident: incident, message: message, priority: priority)
+    }
+
+    /// A reply sent to `destination`, with priority ``OutboxPriority/reply``.
+    public init(reply destination: ReplyDestination, incident: Int? = nil) {
+        self.init(target: .reply(destination), incident: incident, message: Message(lines: []), priority: .reply)
     }
 }
 

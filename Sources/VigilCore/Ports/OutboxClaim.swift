@@ -2,8 +2,8 @@ import Foundation
 
 /// What one budgeted claim of the outbox hands the delivery service.
 public struct OutboxClaim: Sendable, Equatable {
-    /// Rows to post one by one, most urgent first (legal breach, breach, escalation, warning,
-    /// other; then oldest), leased to the claiming worker.
+    /// Rows to post one by one, most urgent first (reply, legal breach, breach, escalation,
+    /// warning, other; then oldest), leased to the claiming worker.
     public var rows: [OutboxRow]
     /// Per channel, the pending alerts beyond its budget, leased to the claiming worker: the
     /// delivery service folds each group into one summary post with

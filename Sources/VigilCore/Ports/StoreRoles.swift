@@ -110,10 +110,16 @@ public protocol OutboxQueue: Sendable {
     ///
     /// With a `budget`, each channel gets at most `budget.posts` posts per sliding window
     /// (posts delivered in it and rows in flight count; summaries do not). Legal-clock breaches
-    /// are claimed whatever the budget. Alerts beyond it come back as ``OutboxClaim/overflow``,
-    /// leased, to be folded into one summary, at most one per channel per window; other rows
-    /// beyond it wait until the window has room.
+    /// and replies (which belong to no channel) are claimed whatever the budget. Alerts beyond it
+    /// come back as ``OutboxClaim/overflow``, leased, to be folded into one summary, at most one
+    /// per channel per window; other rows beyond it wait until the window has room.
     func claimOutbox(now: Date, limit: Int, worker: String, leaseUntil: Date, budget: ChannelBudget?) async throws -> OutboxClaim
+
+    /// Writes `item` as a pending row due at `at`, on its own, outside any unit of work (a
+    /// deferred reply, whose command has already committed); returns the row's id once it is
+    /// durable. Like a unit that writes posts, it wakes the delivery services of other replicas
+    /// sharing the store; the caller wakes its own.
+    func enqueue(_ item: OutboxItem, at: Date) async throws -> Int64
 
     /// Folds rows into a summary post: writes `summary` as a new pending row and marks each
     /// still-pending row of `ids` delivered by coalescing (it records the summary's id), in one
