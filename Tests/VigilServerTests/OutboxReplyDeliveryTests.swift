@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import VigilChat
 import VigilCore
@@ -16,9 +17,15 @@ import VigilTestSupport
 @Suite struct OutboxReplyDeliveryTests {
     static let body = #"{"content":"**INC-1** opened · SEV1 · fraud — Slow day","allowed_mentions":{"parse":[]}}"#
 
-    func delivery(_ vigil: TestVigil, transport: any HTTPTransport = CurlHTTPClient()) -> OutboxDelivery<ContinuousClock> {
+    static var quietLogger: Logger {
         var logger = Logger(label: "outbox-reply-test")
         logger.logLevel = .critical
+        return logger
+    }
+
+    func delivery(
+        _ vigil: TestVigil, transport: any HTTPTransport = CurlHTTPClient(), logger: Logger = quietLogger
+    ) -> OutboxDelivery<ContinuousClock> {
         let clock = vigil.clock
         return OutboxDelivery(
             store: vigil.store, transport: transport, channels: [:], console: vigil.console, settings: OutboxDeliveryTests.settings,
@@ -26,9 +33,7 @@ import VigilTestSupport
     }
 
     /// Queues a Discord edit of `@original` at `url` through the sender the app uses.
-    func queueReply(_ vigil: TestVigil, url: String, platform: String = "discord") async throws {
-        var logger = Logger(label: "outbox-reply-test")
-        logger.logLevel = .critical
+    func queueReply(_ vigil: TestVigil, url: String, platform: String = "discord", logger: Logger = quietLogger) async throws {
         let clock = vigil.clock
         let sender = LaterReplySender(store: vigil.store, outboxWritten: {}, now: { clock.now }, logger: logger)
         await sender.send(
@@ -142,5 +147,53 @@ import VigilTestSupport
             #expect(try await lastError(vigil, 2) == "HTTP 502")
             #expect(try await lastError(vigil, 1)?.contains("expired") == false, "no part of the address is kept")
         }
+    }
+
+    @Test func noLogLineNamesTheAddressAndAFailedEnqueueIsLogged() async throws {
+        // setup
+        let vigil = try TestVigil()
+        defer { vigil.cleanUp() }
+        let records = RecordingLogHandler.Records()
+        let logger = Logger(label: "outbox-reply-test") { _ in RecordingLogHandler(records: records) }
+        try await LocalHTTPServer.withServer(responses: [.text("expired_url", status: 404)]) { server in
+            try await queueReply(vigil, url: server.url(path: "/commands/T1/1/secret-token"), platform: "slack", logger: logger)
+            #expect(try await delivery(vigil, logger: logger).deliverDue() == DeliveryPass(deadLettered: 1))
+        }
+        await vigil.store.close()
+
+        // MUT: the store is closed, so the row cannot be written
+        try await queueReply(vigil, url: "https://hooks.slack.com/commands/T1/2/secret-token", platform: "slack", logger: logger)
+
+        // validate
+        let lines = records.all
+        #expect(lines.contains { $0.level == .error && $0.text.contains("dead-lettered") && $0.text.contains("platform=slack") })
+        #expect(lines.contains { $0.level == .error && $0.text.contains("could not be queued") })
+        #expect(!lines.contains { $0.text.contains("secret-token") })
+    }
+}
+
+/// Keeps every log line, message and metadata flattened into one text.
+struct RecordingLogHandler: LogHandler {
+    final class Records: Sendable {
+        private let lines = Mutex<[(level: Logger.Level, text: String)]>([])
+        func append(_ level: Logger.Level, _ text: String) { lines.withLock { $0.append((level, text)) } }
+        var all: [(level: Logger.Level, text: String)] { lines.withLock { $0 } }
+    }
+
+    let records: Records
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
+        line: UInt
+    ) {
+        let all = self.metadata.merging(metadata ?? [:]) { $1 }
+        records.append(level, "\(message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
     }
 }
