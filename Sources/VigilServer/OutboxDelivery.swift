@@ -178,11 +178,8 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
                 if retryable, attempts < settings.maxAttempts {
                     let delay = settings.backoff(afterAttempt: attempts, jitter: jitter())
                     try await store.reschedule(row.id, attempts: attempts, nextAttemptAt: now().adding(delay), error: detail)
-                    logger.warning(
-                        "\(Self.kind(row)) failed; will retry",
-                        metadata: Self.metadata(row).merging(["attempt": "\(attempts)", "retry_in": "\(delay)", "error": "\(detail)"]) {
-                            $1
-                        })
+                    let retry: Logger.Metadata = ["attempt": "\(attempts)", "retry_in": "\(delay)", "error": "\(detail)"]
+                    logger.warning("\(Self.kind(row)) failed; will retry", metadata: Self.metadata(row).merging(retry) { $1 })
                     pass.rescheduled += 1
                 } else {
                     try await store.deadLetter(row.id, attempts: attempts, error: detail, at: now())
