@@ -5,14 +5,18 @@ import VigilJSON
 /// "Create New App → From an app manifest" at api.slack.com/apps.
 ///
 /// It registers `/incident` at `{public_url}/slack/commands` with a usage hint drawn from the
-/// command specs, a bot user, and the `commands` and `incoming-webhook` scopes. Field names and
-/// limits follow Slack's app manifest reference.
+/// command specs, interactivity (button presses) at `{public_url}/slack/interactions`, a bot
+/// user, and the `commands` and `incoming-webhook` scopes. Field names and limits follow Slack's
+/// app manifest reference.
 public enum SlackManifest {
     /// The slash command users type.
     public static let command = "/incident"
 
     /// Where Slack posts the slash command, below `public_url`: the path ``SlackAdapter`` serves.
     public static let commandsPath = SlackAdapter.commandPath
+
+    /// Where Slack posts button presses, below `public_url`: the other path ``SlackAdapter`` serves.
+    public static let interactionsPath = SlackAdapter.interactionsPath
 
     /// The longest usage hint Vigil writes. Slack takes 1,000 characters, but the composer shows
     /// the hint on one line beside the command, so it is kept to what can be read at a glance.
@@ -39,9 +43,11 @@ public enum SlackManifest {
             "bot_user": ["display_name": "Vigil", "always_online": true],
             "slash_commands": [slashCommand],
         ]
-        // No `interactivity` yet: Vigil does not serve /slack/interactions until its messages carry
-        // buttons; interactivity is added with the buttons, with its request URL below public_url.
-        let settings: JSONValue = ["org_deploy_enabled": false, "socket_mode_enabled": false, "token_rotation_enabled": false]
+        // Without interactivity Slack shows Vigil's buttons but sends their presses nowhere.
+        let settings: JSONValue = [
+            "interactivity": ["is_enabled": true, "request_url": .string(base + interactionsPath)],
+            "org_deploy_enabled": false, "socket_mode_enabled": false, "token_rotation_enabled": false,
+        ]
         return [
             "display_information": ["name": "Vigil", "description": .string(appDescription)],
             "features": features,

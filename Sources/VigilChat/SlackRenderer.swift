@@ -1,7 +1,8 @@
 import VigilCore
 import VigilJSON
 
-/// Slack: `mrkdwn` sections with a plain `text` fallback.
+/// Slack: `mrkdwn` sections with a plain `text` fallback, and the message's buttons as
+/// `actions` blocks (``SlackRenderer+Actions``).
 public struct SlackRenderer: ChatRenderer {
     /// Slack's limits: 50 blocks per message, 3,000 characters per section, 4,000 for `text`.
     static let maxBlocks = 50
@@ -18,7 +19,18 @@ public struct SlackRenderer: ChatRenderer {
         .object(content(message))
     }
 
-    private func content(_ message: Message) -> [(String, JSONValue)] {
+    /// The body that answers a button press through its `response_url`: an in-channel reply (a
+    /// state change) replaces the message that carried the button, with the buttons the new
+    /// state allows; an ephemeral one (a refusal, a view) is shown to the presser alone and
+    /// leaves that message as it was.
+    public func pressReplyBody(_ reply: Reply) -> JSONValue {
+        switch reply.visibility {
+        case .inChannel: .object([("replace_original", true)] + content(reply.message))
+        case .ephemeral: .object([("response_type", "ephemeral"), ("replace_original", false)] + content(reply.message))
+        }
+    }
+
+    func content(_ message: Message) -> [(String, JSONValue)] {
         let text = Self.truncate(Self.escape(message.plainText), to: Self.maxTextLength)
         var sections: [String] = []
         var current = ""
@@ -38,13 +50,16 @@ public struct SlackRenderer: ChatRenderer {
             current += current.isEmpty ? line : "\n" + line
         }
         if !current.isEmpty { sections.append(current) }
-        if sections.count > Self.maxBlocks {
-            sections = Array(sections.prefix(Self.maxBlocks - 1)) + ["… (\(sections.count - Self.maxBlocks + 1) more sections cut)"]
+        // The buttons are kept whole; sections give way to them, within Slack's 50 blocks.
+        let actionBlocks = Self.actionBlocks(message.actions)
+        let sectionRoom = Self.maxBlocks - actionBlocks.count
+        if sections.count > sectionRoom {
+            sections = Array(sections.prefix(sectionRoom - 1)) + ["… (\(sections.count - sectionRoom + 1) more sections cut)"]
         }
         let blocks = sections.map { section -> JSONValue in
             ["type": "section", "text": ["type": "mrkdwn", "text": .string(section)]]
         }
-        return [("text", .string(text)), ("blocks", .array(blocks))]
+        return [("text", .string(text)), ("blocks", .array(blocks + actionBlocks))]
     }
 
     func mrkdwn(_ line: [Span]) -> String {

@@ -30,7 +30,7 @@ func chatRequest(_ body: [UInt8], path: String, headers: [String: String] = [:])
 
     @Test func servesSlackCommandsAsSlack() {
         #expect(adapter.platform == "slack")
-        #expect(adapter.paths == ["/slack/commands"])
+        #expect(adapter.paths == ["/slack/commands", "/slack/interactions"])
     }
 
     @Test func verifiesAndDecodesTheOfficialVector() throws {

@@ -45,17 +45,18 @@ import VigilTestSupport
         #expect(manifest["oauth_config"]?["scopes"]?["user"] == nil)
     }
 
-    @Test func hasNoInteractivityUntilVigilServesIt() throws {
+    @Test func sendsButtonPressesToTheInteractionsPath() throws {
         // MUT
         let manifest = SlackManifest.document(publicURL: Self.publicURL, specs: try Fixtures.shippedSpecs())
 
         // validate
         let settings = try #require(manifest["settings"])
-        #expect(settings["interactivity"] == nil)
+        #expect(settings["interactivity"]?["is_enabled"] == true)
+        #expect(settings["interactivity"]?["request_url"]?.stringValue == Self.publicURL + "/slack/interactions")
+        #expect(SlackAdapter(signingSecret: "s").paths.contains(SlackManifest.interactionsPath))
         #expect(settings["socket_mode_enabled"] == false)
         #expect(settings["org_deploy_enabled"] == false)
         #expect(settings["token_rotation_enabled"] == false)
-        #expect(!manifest.serializedString().contains("/slack/interactions"))
     }
 
     @Test func theShippedSpecsGiveAUsageHintWithinItsLimit() throws {
