@@ -2,8 +2,9 @@ import Foundation
 import VigilCore
 import VigilJSON
 
-/// Decodes a Discord interaction's JSON: a PING, or a use of `/incident` rebuilt as the command
-/// text the user would have typed.
+/// Decodes a Discord interaction's JSON: a PING, a use of `/incident` rebuilt as the command
+/// text the user would have typed, or a press of one of Vigil's buttons and the modal that
+/// completes one (``DiscordInteractionDecoder+Components``).
 ///
 /// Rebuilding the text keeps the core's parser the only interpreter of commands: a Discord user
 /// gets the same checks and the same errors, with the same usage line, as a Slack user typing.
@@ -14,11 +15,17 @@ public struct DiscordInteractionDecoder: Sendable {
         case command(Invocation)
         /// Understood, but not a command Vigil can run as given; answered with this reply.
         case refused(Reply)
+        /// A button press, or a submitted modal, to run as the command it carries.
+        case press(Invocation)
+        /// A press of a button whose command still needs text: answered with this modal.
+        case modal(JSONValue)
     }
 
     /// Discord's interaction types.
     static let ping: Int64 = 1
     static let applicationCommand: Int64 = 2
+    static let messageComponent: Int64 = 3
+    static let modalSubmit: Int64 = 5
 
     let specs: [String: CommandSpec]
     /// Where the reply to a deferred interaction is edited: `{apiBase}/webhooks/{application}/{token}/messages/@original`.
@@ -44,12 +51,33 @@ public struct DiscordInteractionDecoder: Sendable {
             return .ping
         case Self.applicationCommand:
             return try command(json)
+        case Self.messageComponent:
+            return try component(json)
+        case Self.modalSubmit:
+            return try modalSubmission(json)
         default:
             throw ChatRequestError(.malformed, "interaction type \(type) is not one Vigil registers")
         }
     }
 
     private func command(_ json: JSONValue) throws(ChatRequestError) -> Decoded {
+        // The identity is checked before the options, as for every interaction.
+        let partial = try invocation(json, text: "")
+        guard let data = json["data"], nonEmpty(data["name"]) == DiscordApplicationCommand.name else {
+            throw ChatRequestError(.malformed, "not the /\(DiscordApplicationCommand.name) command")
+        }
+        switch commandText(data) {
+        case let .success(rebuilt):
+            var invocation = partial
+            invocation.text = rebuilt
+            return .command(invocation)
+        case let .failure(error): return .refused(error.reply)
+        }
+    }
+
+    /// The invocation an interaction makes, running `/incident <text>`: who, where, and the
+    /// interaction's webhook, where a deferred reply is edited.
+    func invocation(_ json: JSONValue, text: String) throws(ChatRequestError) -> Invocation {
         guard let id = nonEmpty(json["id"]), let token = nonEmpty(json["token"]) else {
             throw ChatRequestError(.malformed, "missing interaction id or token")
         }
@@ -58,16 +86,8 @@ public struct DiscordInteractionDecoder: Sendable {
             throw ChatRequestError(.malformed, "missing interaction user")
         }
         let name = nonEmpty(json["member"]?["nick"]) ?? nonEmpty(userJSON["global_name"]) ?? nonEmpty(userJSON["username"]) ?? userID
-        guard let data = json["data"], nonEmpty(data["name"]) == DiscordApplicationCommand.name else {
-            throw ChatRequestError(.malformed, "not the /\(DiscordApplicationCommand.name) command")
-        }
-        let text: String
-        switch commandText(data) {
-        case let .success(rebuilt): text = rebuilt
-        case let .failure(error): return .refused(error.reply)
-        }
         let channelID = nonEmpty(json["channel_id"]) ?? nonEmpty(json["channel"]?["id"]) ?? ""
-        let invocation = Invocation(
+        return Invocation(
             platform: "discord",
             // The identity is the user's id; nick and names are chosen by the user, for display only.
             user: UserRef(id: userID, name: name, platform: "discord"),
@@ -77,7 +97,6 @@ public struct DiscordInteractionDecoder: Sendable {
             text: text,
             responseURL: "\(apiBase)/webhooks/\(applicationID)/\(token)/messages/@original",
             requestID: id)
-        return .command(invocation)
     }
 
     /// The typed form of `data.options`: the sub-command, its `--options`, then its arguments in
@@ -149,7 +168,7 @@ public struct DiscordInteractionDecoder: Sendable {
         return nil
     }
 
-    private func nonEmpty(_ value: JSONValue?) -> String? {
+    func nonEmpty(_ value: JSONValue?) -> String? {
         guard let text = value?.stringValue, !text.isEmpty else { return nil }
         return text
     }

@@ -6,7 +6,8 @@ import VigilJSON
 ///
 /// Every text span is escaped (``DiscordMarkdown``). `allowed_mentions.parse` is always empty,
 /// so `@everyone`, `@here` and role mentions typed by anyone notify no one, and `users` holds
-/// the ids of the message's own ``Span/mention(_:)`` spans.
+/// the ids of the message's own ``Span/mention(_:)`` spans. A message's buttons are action rows
+/// of `components` (``DiscordComponents``).
 public struct DiscordRenderer: ChatRenderer {
     /// Discord refuses a message whose `content` is over 2,000 characters.
     static let maxContentLength = 2000
@@ -15,6 +16,9 @@ public struct DiscordRenderer: ChatRenderer {
     /// Interaction response types (Discord's `InteractionCallbackType`).
     static let channelMessageWithSource: Int64 = 4
     static let deferredChannelMessageWithSource: Int64 = 5
+    static let deferredUpdateMessage: Int64 = 6
+    static let updateMessage: Int64 = 7
+    static let modal: Int64 = 9
     /// The message flag that shows a reply to the person who asked alone.
     static let ephemeralFlag: Int64 = 64
 
@@ -27,9 +31,39 @@ public struct DiscordRenderer: ChatRenderer {
         return .object([("type", .int(Self.channelMessageWithSource)), ("data", .object(data))])
     }
 
+    /// The answer to a button press: an in-channel reply (a state change) updates the message
+    /// that carried the button (UPDATE_MESSAGE, with the buttons the new state allows); an
+    /// ephemeral one (a refusal, a view) is a new message for the presser alone.
+    public func pressReplyBody(_ reply: Reply) -> JSONValue {
+        switch reply.visibility {
+        case .inChannel: .object([("type", .int(Self.updateMessage)), ("data", .object(message(reply.message, forUpdate: true)))])
+        case .ephemeral: replyBody(reply)
+        }
+    }
+
+    /// The answer that acknowledges a press whose reply is not ready in time (DEFERRED_UPDATE_MESSAGE):
+    /// Discord shows nothing new, and the reply follows through the interaction's webhook.
+    public func deferredPressReplyBody() -> JSONValue {
+        ["type": .int(Self.deferredUpdateMessage)]
+    }
+
+    /// A follow-up message for the presser alone: how a late refusal reaches them without
+    /// overwriting the message that carried the button.
+    public func followUpBody(_ reply: Reply) -> JSONValue {
+        var data = message(reply.message)
+        if reply.visibility == .ephemeral { data.append(("flags", .int(Self.ephemeralFlag))) }
+        return .object(data)
+    }
+
     /// A channel webhook's body; also the body that edits a deferred reply.
     public func webhookBody(_ message: Message) -> JSONValue {
         .object(self.message(message))
+    }
+
+    /// The body that edits the message that carried a pressed button (`PATCH …/@original`), once
+    /// its press was deferred: its buttons always given, so that none left clears the old ones.
+    public func updateBody(_ message: Message) -> JSONValue {
+        .object(self.message(message, forUpdate: true))
     }
 
     /// The answer that holds the user's place while the reply is prepared ("Vigil is
@@ -40,7 +74,7 @@ public struct DiscordRenderer: ChatRenderer {
         ["type": .int(Self.deferredChannelMessageWithSource), "data": ["flags": .int(Self.ephemeralFlag)]]
     }
 
-    private func message(_ message: Message) -> [(String, JSONValue)] {
+    private func message(_ message: Message, forUpdate: Bool = false) -> [(String, JSONValue)] {
         var kept: [String] = []
         var length = 0
         var pinged: [String] = []
@@ -74,10 +108,15 @@ public struct DiscordRenderer: ChatRenderer {
         for id in pinged where seen.insert(id).inserted && users.count < Self.maxMentionedUsers {
             users.append(.string(id))
         }
-        return [
+        var fields: [(String, JSONValue)] = [
             ("content", .string(content)),
             ("allowed_mentions", ["parse": .array([]), "users": .array(users)]),
         ]
+        // Always present on a message with buttons, and absent otherwise, so that an update to a
+        // state with no buttons left (`[]`) clears the old ones.
+        let rows = DiscordComponents.rows(message.actions)
+        if !message.actions.isEmpty || forUpdate { fields.append(("components", .array(rows))) }
+        return fields
     }
 
     private func line(_ spans: [Span]) -> (text: String, pinged: [String]) {
