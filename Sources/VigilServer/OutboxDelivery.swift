@@ -22,6 +22,8 @@ public struct DeliverySettings: Sendable, Equatable {
     public var defaultRetryAfter: Duration = .seconds(30)
     /// Each channel's rate budget; over it alerts are folded into one summary post. `nil`: none.
     public var budget: ChannelBudget? = ChannelBudget()
+    /// What posts need to render buttons (`public_url`, the Mattermost token); none by default.
+    public var buttons = ChatButtonSettings()
 
     public init(maxAttempts: Int = 8, baseDelay: Duration = .seconds(2), maxDelay: Duration = .seconds(600)) {
         self.maxAttempts = maxAttempts
@@ -228,7 +230,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
                 return await send(
                     HTTPRequest.post(
                         url, headers: [HTTPHeader("Content-Type", "application/json")],
-                        body: format.renderer.webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout))
+                        body: format.renderer(settings.buttons).webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout))
             }
         }
     }

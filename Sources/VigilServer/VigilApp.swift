@@ -75,6 +75,7 @@ public struct VigilApp: Sendable {
             maxDelay: configuration.outbox.maxDelay)
         settings.budget = ChannelBudget(posts: configuration.outbox.channelBudget, window: configuration.outbox.channelWindow)
         settings.lease = configuration.lease
+        settings.buttons = ChatButtonSettings(publicURL: configuration.publicURL, platforms: configuration.chatPlatforms)
         let policy = configuration.policy
         let delivery = OutboxDelivery(
             store: store, transport: environment.transport, channels: configuration.channels, console: environment.console,
@@ -100,7 +101,7 @@ public struct VigilApp: Sendable {
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
         routes = InboundRoutes(
-            desk: desk, store: store, adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs) },
+            desk: desk, store: store, adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs, publicURL: configuration.publicURL) },
             now: environment.now, logger: environment.logger, health: health,
             laterReplies: LaterReplySender(
                 store: store, outboxWritten: { delivery.notify() }, now: environment.now, logger: environment.logger),

@@ -103,7 +103,7 @@ func chatRequest(_ body: [UInt8], path: String, headers: [String: String] = [:])
 
     @Test func servesMattermostCommandsAsMattermost() {
         #expect(adapter.platform == "mattermost")
-        #expect(adapter.paths == ["/mattermost/commands"])
+        #expect(adapter.paths == ["/mattermost/commands", "/mattermost/actions"])
     }
 
     @Test func verifiesTheHeaderAndDecodesTheExample() throws {
