@@ -21,12 +21,15 @@ public struct TeamsAdapter: ChatAdapter {
     public static let commandPath = "/teams/messages"
 
     public var paths: [String] { [Self.commandPath] }
-    public let renderer: any ChatRenderer = TeamsRenderer()
+    public let renderer: any ChatRenderer
     private let signature: TeamsSignature
 
-    /// `securityToken` is the webhook's security token, already decoded from base64.
-    public init(securityToken: [UInt8]) {
+    /// `securityToken` is the webhook's security token, already decoded from base64;
+    /// `publicURL` (`public_url`) is where a card's buttons link to (``TeamsRenderer``), `nil`
+    /// for cards without them.
+    public init(securityToken: [UInt8], publicURL: String? = nil) {
         signature = TeamsSignature(securityToken: securityToken)
+        renderer = TeamsRenderer(publicURL: publicURL)
     }
 
     /// The HMAC over the raw body first; only then is the body parsed, for its `timestamp`.

@@ -11,6 +11,10 @@ import VigilJSON
 ///
 /// Teams has no private replies: a reply's visibility is ignored, and everyone in the thread
 /// sees it (``TeamsAdapter`` marks its invocations so the core renders them as shared views).
+///
+/// Nor can a Workflows post or an outgoing webhook's reply send a press back to Vigil, so a
+/// message's buttons become links (`Action.OpenUrl`) to `{public_url}/act?command=…`, the page
+/// that shows the command to type; without `public_url` a card has no actions.
 public struct TeamsRenderer: ChatRenderer {
     /// The card schema version, one for replies and Workflows posts. The cards use nothing newer
     /// than 1.0 (TextBlock, `wrap`, `spacing`); 1.4 is what Teams documents for bot replies, and
@@ -29,7 +33,19 @@ public struct TeamsRenderer: ChatRenderer {
     /// The summary is for notifications and the activity feed, which show a line or two.
     static let maxSummaryLength = 500
 
-    public init() {}
+    /// Teams shows at most six card-level actions (its host config's `maxActions`); more are
+    /// left out rather than hidden behind an overflow menu some clients lack.
+    static let maxActions = 6
+    /// Where a button's link points, below `public_url`.
+    public static let actPath = "/act"
+
+    /// `{public_url}` without a trailing slash; `nil` renders no actions.
+    let publicURL: String?
+
+    /// - Parameter publicURL: where people's browsers reach Vigil (`public_url`); `nil`: no buttons.
+    public init(publicURL: String? = nil) {
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    }
 
     /// The synchronous answer to an outgoing webhook. The plain-text fallback goes in `summary`,
     /// not `text`: Teams posts a message's `text` and its card as two separate messages, so a
@@ -74,9 +90,30 @@ public struct TeamsRenderer: ChatRenderer {
         }
         if index < lines.count { texts.append(Self.cutNote(lines.count - index)) }
         let blocks = texts.enumerated().map { Self.textBlock($1, first: $0 == 0) }
-        return [
-            "$schema": .string(Self.schema), "type": "AdaptiveCard", "version": .string(Self.cardVersion), "body": .array(blocks),
+        var card: [(String, JSONValue)] = [
+            ("$schema", .string(Self.schema)), ("type", "AdaptiveCard"), ("version", .string(Self.cardVersion)), ("body", .array(blocks)),
         ]
+        let actions = actions(message.actions)
+        if !actions.isEmpty { card.append(("actions", .array(actions))) }
+        return .object(card)
+    }
+
+    /// Each button as a link to the page that shows its command (`Action.OpenUrl`, in Adaptive
+    /// Cards since 1.0; `style`, since 1.2). The link holds the command and nothing else.
+    func actions(_ actions: [MessageAction]) -> [JSONValue] {
+        guard let publicURL else { return [] }
+        return actions.prefix(Self.maxActions).map { action in
+            var link: [(String, JSONValue)] = [
+                ("type", "Action.OpenUrl"), ("title", .string(action.label)),
+                ("url", .string(publicURL + Self.actPath + "?command=" + FormBody.percentEncode(action.command))),
+            ]
+            switch action.style {
+            case .primary: link.append(("style", "positive"))
+            case .danger: link.append(("style", "destructive"))
+            case .plain: break
+            }
+            return .object(link)
+        }
     }
 
     static func cutNote(_ count: Int) -> String { "… (\(count) more line\(count == 1 ? "" : "s") cut)" }

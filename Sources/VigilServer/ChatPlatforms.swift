@@ -9,7 +9,7 @@ import VigilCore
 extension ChatPlatformSettings {
     /// The adapter that serves this platform's requests; `specs` are the commands it offers
     /// (Discord maps its application command's options back onto them); `publicURL`
-    /// (`public_url`) is where Mattermost's buttons post their presses.
+    /// (`public_url`) is where Mattermost's buttons post their presses and Teams' buttons link to.
     func adapter(specs: [CommandSpec], publicURL: String?) throws -> any ChatAdapter {
         switch self {
         case let .slack(signingSecret): SlackAdapter(signingSecret: signingSecret)
@@ -17,7 +17,7 @@ extension ChatPlatformSettings {
         case let .discord(publicKey, applicationID, apiURL):
             try DiscordAdapter(
                 publicKey: publicKey, applicationID: applicationID, specs: specs, apiBase: apiURL ?? DiscordAdapter.defaultAPIBase)
-        case let .teams(securityToken): TeamsAdapter(securityToken: securityToken)
+        case let .teams(securityToken): TeamsAdapter(securityToken: securityToken, publicURL: publicURL)
         }
     }
 }
@@ -49,7 +49,7 @@ extension WebhookFormat {
             MattermostRenderer(
                 buttons: buttons.publicURL.flatMap { url in buttons.mattermostToken.map { .init(publicURL: url, token: $0) } })
         case .discord: DiscordRenderer()
-        case .teams: TeamsRenderer()
+        case .teams: TeamsRenderer(publicURL: buttons.publicURL)
         }
     }
 }
