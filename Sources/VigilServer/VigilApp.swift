@@ -101,7 +101,8 @@ public struct VigilApp: Sendable {
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
         routes = InboundRoutes(
-            desk: desk, store: store, adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs, publicURL: configuration.publicURL) },
+            desk: desk, store: store,
+            adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs, publicURL: configuration.publicURL) },
             now: environment.now, logger: environment.logger, health: health,
             laterReplies: LaterReplySender(
                 store: store, outboxWritten: { delivery.notify() }, now: environment.now, logger: environment.logger),
