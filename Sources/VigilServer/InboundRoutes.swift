@@ -114,9 +114,8 @@ struct InboundRoutes: Sendable {
                 invocation, by: adapter,
                 answer: { reply in
                     let answer = adapter.pressAnswer(reply, to: invocation)
-                    if let later = answer.later, let laterReplies {
-                        Task { await laterReplies.send(later, platform: adapter.platform) }
-                    }
+                    // Queued before the answer goes, so the update is durable once the press is answered.
+                    if let later = answer.later { await laterReplies?.send(later, platform: adapter.platform) }
                     return Self.answer(answer.immediate)
                 },
                 deferredAnswer: adapter.deferredPressAnswer, later: { adapter.laterPressReply($0, to: invocation) })
@@ -130,23 +129,23 @@ struct InboundRoutes: Sendable {
     /// Runs `invocation` through the desk and answers with `answer(reply)`; past the adapter's
     /// deadline, answers `deferredAnswer` at once and sends `later(reply)` when the reply is ready.
     private func run(
-        _ invocation: Invocation, by adapter: any ChatAdapter, answer: @escaping @Sendable (Reply) -> Response,
+        _ invocation: Invocation, by adapter: any ChatAdapter, answer: @escaping @Sendable (Reply) async -> Response,
         deferredAnswer: HandshakeReply, later: @escaping @Sendable (Reply) -> LaterReply?
     ) async -> Response {
         guard defersSlowReplies, let deadline = adapter.replyDeadline(for: invocation), let laterReplies else {
-            return answer(await desk.handle(invocation))
+            return await answer(await desk.handle(invocation))
         }
         // The command runs in a task of its own, so that missing the deadline never cancels
         // it: once started, it commits or not as it would have, and its reply follows.
         let work = Task { await desk.handle(invocation) }
         if let reply = await Self.value(of: work, within: deadline) {
-            return answer(reply)
+            return await answer(reply)
         }
         guard deferred.enter() else {
             logger.warning(
                 "reply past the platform's deadline, not deferred: too many commands already deferred",
                 metadata: ["platform": "\(adapter.platform)", "request": "\(adapter.platform):\(invocation.requestID)"])
-            return answer(await work.value)
+            return await answer(await work.value)
         }
         logger.notice(
             "reply deferred past the platform's deadline",

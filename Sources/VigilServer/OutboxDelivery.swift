@@ -60,9 +60,10 @@ public struct DeliveryPass: Sendable, Equatable {
 /// Posts outbox rows to their channels: webhooks through the HTTP transport, rendered for the
 /// channel's platform, or the console; and sends deferred replies (rows with a
 /// ``ReplyDestination``) to their request's own address with the stored method and body, until
-/// the platform's reply window closes, when a row still pending is dead-lettered untried. Retries with backoff and jitter, honours 429
-/// `Retry-After`, dead-letters after a bounded number of failures, and resumes pending rows
-/// after a restart because the rows, not this object, are the source of truth.
+/// the platform's reply window closes, when a row still pending is dead-lettered untried.
+/// Retries with backoff and jitter, honours 429 `Retry-After`, dead-letters after a bounded
+/// number of failures, and resumes pending rows after a restart because the rows, not this
+/// object, are the source of truth.
 ///
 /// Posts go most urgent first (legal breach, breach, escalation, warning, other), so real
 /// alerts never queue behind a flood, and each channel keeps to its rate budget: alerts beyond

@@ -27,9 +27,10 @@ import VigilTestSupport
 
     /// Opens an incident through the desk, which writes one incidents-channel row.
     func open(_ vigil: TestVigil, _ title: String = "Card testing spike") async throws {
-        let reply = await vigil.app.desk.handle(Invocation(
-            platform: "slack", user: Fixtures.ava, channelName: "ts-incidents", channelID: "C1", command: "/incident",
-            text: "open sev1 fraud \(title)", responseURL: nil, requestID: UUID().uuidString))
+        let reply = await vigil.app.desk.handle(
+            Invocation(
+                platform: "slack", user: Fixtures.ava, channelName: "ts-incidents", channelID: "C1", command: "/incident",
+                text: "open sev1 fraud \(title)", responseURL: nil, requestID: UUID().uuidString))
         #expect(reply.visibility == .inChannel)
     }
 
@@ -45,7 +46,8 @@ import VigilTestSupport
             #expect(request.header("content-type") == "application/json")
             let json = try JSONValue.parse(request.body)
             #expect(json["text"]?.stringValue?.hasPrefix("INC-1 opened · SEV1 · fraud — Card testing spike") == true)
-            #expect(json["blocks"]?.arrayValue?.count == 1)
+            // The announcement's section, then its buttons.
+            #expect(json["blocks"]?.arrayValue?.map { $0["type"]?.stringValue } == ["section", "actions"])
             #expect(try await vigil.store.outboxHealth() == OutboxHealth(pending: 0, deadLettered: 0))
         }
     }
@@ -82,7 +84,8 @@ import VigilTestSupport
     @Test func honoursRetryAfterOn429AndHoldsBackTheChannel() async throws {
         let vigil = try TestVigil()
         defer { vigil.cleanUp() }
-        try await LocalHTTPServer.withServer(responses: [.text("rate_limited", status: 429, headers: [HTTPHeader("Retry-After", "7")])]) { server in
+        try await LocalHTTPServer.withServer(responses: [.text("rate_limited", status: 429, headers: [HTTPHeader("Retry-After", "7")])]) {
+            server in
             let delivery = delivery(vigil, channels: [.incidents: .webhook(url: server.url(path: "/x"), format: .slack)])
             try await open(vigil, "First")
             try await open(vigil, "Second")
@@ -114,9 +117,10 @@ import VigilTestSupport
             #expect(try await delivery.deliverDue() == DeliveryPass())
             #expect(server.requests.count == 3)
             #expect(try await vigil.store.outboxHealth() == OutboxHealth(pending: 0, deadLettered: 1))
-            let status = await vigil.app.desk.handle(Invocation(
-                platform: "slack", user: Fixtures.ava, channelName: "x", channelID: "C1", command: "/incident", text: "status",
-                responseURL: nil, requestID: UUID().uuidString))
+            let status = await vigil.app.desk.handle(
+                Invocation(
+                    platform: "slack", user: Fixtures.ava, channelName: "x", channelID: "C1", command: "/incident", text: "status",
+                    responseURL: nil, requestID: UUID().uuidString))
             #expect(status.message.plainText.contains("1 dead-lettered"))
         }
     }

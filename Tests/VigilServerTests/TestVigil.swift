@@ -69,7 +69,7 @@ struct TestVigil {
         chatPlatforms: [ChatPlatformSettings] = [
             .slack(signingSecret: TestVigil.slackSecret), .mattermost(token: TestVigil.mattermostToken),
         ],
-        defersSlowReplies: Bool = false
+        defersSlowReplies: Bool = false, publicURL: String? = nil
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -77,12 +77,13 @@ struct TestVigil {
             path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal, hooks: storeHooks)
         clock = ManualWallClock(start)
         console = RecordingConsole()
-        let configuration = VigilConfiguration(
+        var configuration = VigilConfiguration(
             database: .sqlite(path: directory.appendingPathComponent("vigil.sqlite").path),
             commandsDirectory: Fixtures.repositoryRoot.appendingPathComponent("commands").path,
             playbooksDirectory: Fixtures.repositoryRoot.appendingPathComponent("playbooks").path,
             chatPlatforms: chatPlatforms, channels: channels,
             outbox: OutboxSettings(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)), policy: policy)
+        configuration.publicURL = publicURL
         let clock = clock
         let now: @Sendable () -> Date
         if realTime { now = { Date() } } else { now = { clock.now } }
