@@ -1,7 +1,7 @@
 import FuzzSupport
 import VigilChat
 
-/// Mattermost's `/mattermost/commands`: the input is the raw body. The token is checked both
+/// Mattermost's `/mattermost/commands` and `/mattermost/actions`: the input is the raw body. The token is checked both
 /// ways Mattermost may send it: the `Authorization` header (always right here, so every input
 /// reaches the decoders) and the body's `token` field (whatever the input holds).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -17,6 +17,8 @@ public func fuzzMattermostRequest(_ start: UnsafeRawPointer?, _ count: Int) -> C
         FuzzOracle.expect(accepted == (form["token"] == token), "form token \(form["token"].debugDescription) accepted: \(accepted)")
     }
     PlatformRequest.handle(body, adapter: adapter)
+    // A button press's JSON body: decoded as it would be once its MAC passed.
+    PlatformRequest.handle(body, adapter: adapter, path: MattermostAdapter.actionsPath)
     return 0
 }
 

@@ -2,8 +2,9 @@ import Foundation
 import FuzzSupport
 import VigilChat
 
-/// Slack's `/slack/commands`: the input is the raw body, signed as Slack would sign it, so every
-/// input passes verification and reaches the form and invocation decoders.
+/// Slack's `/slack/commands` and `/slack/interactions`: the input is the raw body, signed as Slack
+/// would sign it, so every input passes verification and reaches the form and invocation
+/// decoders, as a command and as a button press.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSlackRequest(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let body = FuzzInput.bytes(start, count)
@@ -14,6 +15,7 @@ public func fuzzSlackRequest(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
         FuzzOracle.expect(false, "a body signed with the secret fails verification: \(error)")
     }
     PlatformRequest.handle(body, adapter: adapter)
+    PlatformRequest.handle(body, adapter: adapter, path: SlackAdapter.interactionsPath)
     return 0
 }
 
