@@ -143,5 +143,9 @@ struct PostgresReplicaTests {
             #expect("\(error)".lowercased().contains("connect") || "\(error)".lowercased().contains("refused"), "\(error)")
         }
         #expect(ContinuousClock.now - started < .seconds(30))
+        // The port stays reserved until here: released after its last use above, it could be
+        // handed to another test's listener, and the open would then wait on a server that never
+        // speaks PostgreSQL (a CI run took 34 s that way).
+        withExtendedLifetime(port) {}
     }
 }
