@@ -42,6 +42,6 @@ public enum MattermostActionDecoder {
             user: UserRef(id: userID, name: name, platform: platform),
             channelName: press["channel_name"]?.stringValue ?? "",
             channelID: press["channel_id"]?.stringValue ?? "",
-            command: SlackManifest.command, text: command, responseURL: nil, requestID: triggerID)
+            command: Invocation.incidentCommand, text: command, responseURL: nil, requestID: triggerID)
     }
 }

@@ -42,7 +42,7 @@ public enum SlackInteractionDecoder {
             user: UserRef(id: userID, name: name, platform: platform),
             channelName: nonEmpty(payload["channel"]?["name"]) ?? "",
             channelID: nonEmpty(payload["channel"]?["id"]) ?? "",
-            command: SlackManifest.command, text: command, responseURL: responseURL, requestID: triggerID)
+            command: Invocation.incidentCommand, text: command, responseURL: responseURL, requestID: triggerID)
     }
 
     private static func nonEmpty(_ value: JSONValue?) -> String? {

@@ -10,7 +10,7 @@ import VigilJSON
 /// app manifest reference.
 public enum SlackManifest {
     /// The slash command users type.
-    public static let command = "/incident"
+    public static let command = Invocation.incidentCommand
 
     /// Where Slack posts the slash command, below `public_url`: the path ``SlackAdapter`` serves.
     public static let commandsPath = SlackAdapter.commandPath

@@ -66,7 +66,7 @@ public struct TeamsAdapter: ChatAdapter {
                 channelName: "",
                 channelID: Self.nonEmpty(activity["channelData"]?["teamsChannelId"]) ?? Self.nonEmpty(activity["conversation"]?["id"])
                     ?? "",
-                command: "/incident", text: text, responseURL: nil, requestID: id, repliesArePrivate: false))
+                command: Invocation.incidentCommand, text: text, responseURL: nil, requestID: id, repliesArePrivate: false))
     }
 
     /// Teams gives up on an answer after 5 s; 4 s leaves a second for the network.

@@ -1,5 +1,8 @@
 /// One slash command as it arrived, after the platform adapter verified and decoded it.
 public struct Invocation: Sendable, Equatable {
+    /// The one slash command Vigil registers on every platform; a button press runs as it too.
+    public static let incidentCommand = "/incident"
+
     /// `slack`, `mattermost`, …
     public var platform: String
     public var user: UserRef
