@@ -28,11 +28,22 @@ public enum WebhookFormat: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// Where posts for one ``VigilCore/ChannelRole`` go: the terminal, or an incoming webhook.
+/// The platforms Vigil can post to as an app, through their APIs.
+public enum APIPlatform: String, Sendable, Hashable, CaseIterable {
+    case slack
+    case mattermost
+}
+
+/// Where posts for one ``VigilCore/ChannelRole`` go: the terminal, an incoming webhook, or a
+/// channel Vigil posts to as an app.
 public enum ChannelTarget: Sendable, Equatable {
     /// Printed to standard output (local mode, or a channel not configured).
     case console
     case webhook(url: String, format: WebhookFormat)
+    /// A channel, by its ID, posted to through the platform's API with the bot token: each post's
+    /// id is kept, so follow-ups thread under the incident's announcement and a redaction can
+    /// edit earlier posts.
+    case chatAPI(platform: String, channel: String)
 
     /// Checks that `text` is an absolute http(s) URL with a host; the message does not repeat
     /// the whole URL, because webhook URLs carry their credentials in the path.

@@ -13,7 +13,7 @@ import Yams
 /// ```
 extension ConfigurationDecoder {
     /// The keys of a `people:` entry besides `name`: one per platform.
-    static let personKeys = ["name"] + Identity.platforms
+    static let personKeys = ["name"] + Identity.platforms + ["ntfy", "email"]
 
     /// `people: [{name: ava, slack: U0AVA, …}]`. Reports entries without an account, IDs with
     /// spaces, and an account listed for two people.
@@ -39,12 +39,36 @@ extension ConfigurationDecoder {
                 owners[identity] = entry.name
                 accounts.append(identity)
             }
-            if given.isEmpty {
-                reader.error("\(path) (\(entry.name)) needs at least one account: \(Identity.platforms.joined(separator: ", "))", at: entry.node)
+            let contacts = contacts(entry.fields, at: path)
+            if given.isEmpty, contacts == Contacts() {
+                reader.error(
+                    "\(path) (\(entry.name)) needs at least one account (\(Identity.platforms.joined(separator: ", "))) or a contact (ntfy, email)",
+                    at: entry.node)
             }
-            people.append(Person(name: entry.name, accounts: accounts))
+            people.append(Person(name: entry.name, accounts: accounts, contacts: contacts))
         }
         return PeopleDirectory(people)
+    }
+
+    /// A person's `ntfy` topic and `email` address, where pages reach them outside chat.
+    private func contacts(_ fields: Fields, at path: String) -> Contacts {
+        var contacts = Contacts()
+        if let node = fields["ntfy"], let topic = reader.string(node, at: "\(path).ntfy")?.trimmingCharacters(in: .whitespaces) {
+            // ntfy's own rule for topic names; anything else would be refused at 3 a.m.
+            if (1...64).contains(topic.count), topic.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+                contacts.ntfy = topic
+            } else {
+                reader.error("\(path).ntfy must be an ntfy topic: 1 to 64 letters, digits, - or _", at: node)
+            }
+        }
+        if let node = fields["email"], let address = reader.string(node, at: "\(path).email")?.trimmingCharacters(in: .whitespaces) {
+            if Self.isEmailAddress(address) {
+                contacts.email = address
+            } else {
+                reader.error("\(path).email must be an email address, like legal@example.com", at: node)
+            }
+        }
+        return contacts
     }
 
     /// The roles `roles:` may define.

@@ -6,10 +6,10 @@ extension ConfigurationDecoder {
     /// Each chat platform's section that is present, decoded: the platforms Vigil serves.
     func chatPlatforms(_ top: Fields) -> [ChatPlatformSettings] {
         var platforms: [ChatPlatformSettings] = []
-        if let secret = secret(top["slack"], at: "slack", key: "signing_secret") {
+        if let secret = secret(top["slack"], at: "slack", key: "signing_secret", known: Self.slackKeys) {
             platforms.append(.slack(signingSecret: secret))
         }
-        if let token = secret(top["mattermost"], at: "mattermost", key: "token") {
+        if let token = secret(top["mattermost"], at: "mattermost", key: "token", known: Self.mattermostKeys) {
             platforms.append(.mattermost(token: token))
         }
         if let node = top["discord"], let discord = discord(node) {
@@ -20,6 +20,12 @@ extension ConfigurationDecoder {
         }
         return platforms
     }
+
+    /// The keys of `slack:`: the signing secret that checks requests, and the bot token and API
+    /// base that post as an app.
+    static let slackKeys = ["signing_secret", "bot_token", "api_url"]
+    /// The keys of `mattermost:`: the slash command's token, and the bot token and server URL.
+    static let mattermostKeys = ["token", "bot_token", "url"]
 
     /// `slack: {signing_secret: …}`: a secret must not be empty once substituted.
     func secret(_ node: Node?, at path: String, key: String, known: [String]? = nil) -> String? {

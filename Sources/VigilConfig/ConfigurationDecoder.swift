@@ -48,6 +48,7 @@ struct ConfigurationDecoder {
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
         "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
+        "pagerduty", "ntfy", "smtp",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
@@ -70,7 +71,13 @@ struct ConfigurationDecoder {
         let chatPlatforms = chatPlatforms(top)
         let channels = channels(top["channels"])
         let outbox = outbox(top["outbox"])
-        let policy = policy(top)
+        var policy = policy(top)
+        let reach = reach(top, levelNames: policy.escalationLevels.map(\.name))
+        checkAPIChannels(channels, reach: reach, at: top["channels"])
+        policy.paging = PagingPolicy(
+            chatPlatforms: reach.apiPlatforms, ntfy: reach.ntfy != nil, email: reach.smtp != nil,
+            pagerDutyLevels: Set(reach.pagerDuty?.routingKeys.keys ?? [:].keys))
+        policy.editsPosts = channels.values.allSatisfy { if case .chatAPI = $0 { true } else { $0 == .console } }
         let roleNames = roleNames(top["roles"])
         let http = http(top["http"])
         let retention = retention(top["retention"])
@@ -90,6 +97,7 @@ struct ConfigurationDecoder {
             playbooksDirectory: playbooks, chatPlatforms: chatPlatforms, channels: channels, outbox: outbox, policy: policy,
             file: reader.file, roleNames: roleNames, http: http, retention: retention)
         configuration.lease = lease
+        configuration.reach = reach
         configuration.publicURL = top["public_url"].flatMap(publicURL)
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
@@ -156,10 +164,25 @@ struct ConfigurationDecoder {
         return channels
     }
 
-    /// `console`, a webhook URL, or `{url: URL, format: slack|mattermost|discord|teams}`.
+    /// `console`, a webhook URL, `{url: URL, format: slack|mattermost|discord|teams}`, or
+    /// `{channel: C0123ONCALL, platform: slack|mattermost}`: a channel Vigil posts to as an app.
     func channelTarget(_ node: Node, at path: String) -> ChannelTarget? {
         if case .mapping = node {
-            guard let fields = reader.fields(of: node, at: path, known: ["url", "format"]) else { return nil }
+            guard let fields = reader.fields(of: node, at: path, known: ["url", "format", "channel", "platform"]) else { return nil }
+            if let channelNode = fields["channel"] {
+                guard fields["url"] == nil, fields["format"] == nil else {
+                    reader.error("\(path) has both channel and url: a channel is posted to through the platform's API, a url is a webhook", at: node)
+                    return nil
+                }
+                guard let channel = reader.string(channelNode, at: "\(path).channel")?.trimmingCharacters(in: .whitespaces),
+                    !channel.isEmpty, !channel.contains(where: { $0.isWhitespace || $0 == "#" || $0 == "/" })
+                else {
+                    reader.error("\(path).channel must be the channel's ID (Slack: C0123ABCD; Mattermost: its 26-character id), not its name", at: channelNode)
+                    return nil
+                }
+                let platform = fields["platform"].flatMap { reader.oneOf($0, at: "\(path).platform", APIPlatform.self) } ?? .slack
+                return .chatAPI(platform: platform.rawValue, channel: channel)
+            }
             guard let urlNode = fields["url"] else {
                 reader.error("\(path) needs url", at: node)
                 return nil
@@ -182,6 +205,16 @@ struct ConfigurationDecoder {
             return nil
         }
         return trimmed
+    }
+
+    /// A channel posted to as an app needs that platform's bot token.
+    func checkAPIChannels(_ channels: [ChannelRole: ChannelTarget], reach: ReachSettings, at node: Node?) {
+        for role in ChannelRole.allCases {
+            guard case let .chatAPI(platform, _) = channels[role], !reach.apiPlatforms.contains(platform) else { continue }
+            reader.error(
+                "channels.\(role.rawValue) posts through \(platform)'s API, which needs \(platform).bot_token\(platform == "mattermost" ? " and mattermost.url" : "")",
+                at: node ?? Node(""))
+        }
     }
 
     func outbox(_ node: Node?) -> OutboxSettings {

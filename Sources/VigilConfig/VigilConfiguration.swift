@@ -36,6 +36,8 @@ public struct VigilConfiguration: Sendable {
     /// `public_url`: where the chat platforms reach Vigil (`https://vigil.example.com`, no
     /// trailing slash), for the manifests and for links in posts; `nil` when not set.
     public var publicURL: String?
+    /// Slack and Mattermost as apps, PagerDuty, ntfy and SMTP: everything that reaches people.
+    public var reach = ReachSettings()
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,

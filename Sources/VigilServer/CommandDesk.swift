@@ -233,7 +233,7 @@ public struct CommandDesk: Sendable {
             return try await report(command, context: context)
         case .types:
             return TypesView.reply(category: command.string("category"), catalog: catalog, policy: policy)
-        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive:
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type:
             return UserError("`\(command.spec.name)` changes an incident.").reply
         }
     }

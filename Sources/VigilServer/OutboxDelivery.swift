@@ -83,6 +83,8 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     /// Where each pass is recorded for `/readyz`.
     let health: ServiceHealth?
     let displayID: @Sendable (Int) -> String
+    /// Posting as an app, direct pages and redactions; none by default.
+    let reach: OutboxReach
     private let signal = WakeSignal()
 
     /// - Parameter displayID: names an incident in a summary post (`INC-42`).
@@ -91,9 +93,10 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         console: any ConsoleSink, settings: DeliverySettings, clock: C, now: @escaping @Sendable () -> Date,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger,
         worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)",
-        displayID: @escaping @Sendable (Int) -> String = { "INC-\($0)" }, health: ServiceHealth? = nil
+        displayID: @escaping @Sendable (Int) -> String = { "INC-\($0)" }, health: ServiceHealth? = nil, reach: OutboxReach = OutboxReach()
     ) {
         self.health = health
+        self.reach = reach
         self.displayID = displayID
         self.store = store
         self.transport = transport
@@ -169,6 +172,10 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
             case .delivered:
                 delivered.append(row.id)
                 pass.delivered += 1
+            case let .dropped(reason):
+                delivered.append(row.id)
+                pass.delivered += 1
+                logger.info("\(Self.kind(row)) dropped unsent", metadata: Self.metadata(row).merging(["reason": "\(reason)"]) { $1 })
             case let .rateLimited(retryAfter, detail):
                 let until = now().adding(retryAfter)
                 rateLimited[pacing] = until
@@ -209,13 +216,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         return pass
     }
 
-    private enum Attempt {
-        case delivered
-        case rateLimited(Duration, String)
-        case failed(String, retryable: Bool)
-    }
-
-    private func attempt(_ row: OutboxRow) async -> Attempt {
+    private func attempt(_ row: OutboxRow) async -> DeliveryAttempt {
         switch row.item.target {
         case let .reply(destination):
             return await send(
@@ -232,13 +233,23 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
                     HTTPRequest.post(
                         url, headers: [HTTPHeader("Content-Type", "application/json")],
                         body: format.renderer(settings.buttons).webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout))
+            case let .chatAPI(platform, channel):
+                guard let chat = reach.chat else { return .failed("\(platform) has no bot token configured", retryable: false) }
+                return await chat.post(row.item.message, platform: platform, channel: channel, incident: row.item.incident)
             }
+        case let .page(page):
+            return await reach.page(page, row: row, displayID: displayID)
+        case .redaction:
+            guard let incident = row.item.incident else { return .failed("a redaction row names no incident", retryable: false) }
+            // Without a bot token no post was made through an API, so there is nothing to edit.
+            guard let chat = reach.chat else { return .delivered }
+            return await chat.redact(incident: incident, to: row.item.message)
         }
     }
 
     /// Sends `request` and sorts the outcome. Nothing here names the URL: a webhook's or a reply
     /// address's holds a credential (``HTTPClientError`` already redacts it).
-    private func send(_ request: HTTPRequest) async -> Attempt {
+    func send(_ request: HTTPRequest) async -> DeliveryAttempt {
         do {
             let response = try await transport.send(request)
             switch response.status {
@@ -262,24 +273,33 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
 
     // MARK: - Naming rows in logs
 
-    /// Rows a 429 holds back together: a channel's, or one platform's replies.
+    /// Rows a 429 holds back together: a channel's, one platform's replies, one medium's pages.
     private static func pacingKey(_ item: OutboxItem) -> String {
         switch item.target {
         case let .channel(channel): channel.rawValue
         case let .reply(destination): "reply:" + destination.platform
+        case let .page(page): "page:" + page.target.medium
+        case .redaction: "redaction"
         }
     }
 
     private static func kind(_ row: OutboxRow) -> String {
-        row.item.destination == nil ? "channel post" : "deferred reply"
+        switch row.item.target {
+        case .channel: "channel post"
+        case .reply: "deferred reply"
+        case .page: "page"
+        case .redaction: "redaction"
+        }
     }
 
-    /// The row's id and its channel, or a reply's platform: never a reply's address, which holds
-    /// a short-lived credential.
+    /// The row's id and its channel, a reply's platform or a page's medium: never a reply's
+    /// address, which holds a short-lived credential, nor a page's, which names a person.
     private static func metadata(_ row: OutboxRow) -> Logger.Metadata {
         switch row.item.target {
         case let .channel(channel): ["row": "\(row.id)", "channel": "\(channel.rawValue)"]
         case let .reply(destination): ["row": "\(row.id)", "platform": "\(destination.platform)"]
+        case let .page(page): ["row": "\(row.id)", "medium": "\(page.target.medium)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
+        case .redaction: ["row": "\(row.id)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
         }
     }
 }

@@ -26,6 +26,7 @@ enum PostgresMigrations {
         Migration(version: 1, sql: version1),
         Migration(version: 2, sql: reportRanges),
         Migration(version: 3, sql: replyDestinations),
+        Migration(version: 4, sql: chatPosts),
     ]
 
     /// The version a fully migrated database is at.
@@ -242,5 +243,19 @@ enum PostgresMigrations {
     /// body and expiry of a deferred reply as JSON text, NULL for channel posts and for finished rows.
     private static let replyDestinations = """
         ALTER TABLE outbox ADD COLUMN destination TEXT;
+        """
+
+    /// The posts Vigil made through a platform's API, as SQLite's migration 11.
+    private static let chatPosts = """
+        CREATE TABLE chat_posts (
+            id            BIGSERIAL PRIMARY KEY,
+            incident      BIGINT    NOT NULL,
+            platform      TEXT      NOT NULL,
+            channel       TEXT      NOT NULL,
+            post_id       TEXT      NOT NULL,
+            created_at_ms BIGINT    NOT NULL,
+            UNIQUE (platform, channel, post_id)
+        );
+        CREATE INDEX chat_posts_by_incident ON chat_posts (incident, created_at_ms);
         """
 }

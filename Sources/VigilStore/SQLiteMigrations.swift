@@ -24,6 +24,7 @@ enum SQLiteMigrations {
         Migration(version: 8, sql: onceKeys),
         Migration(version: 9, sql: outboxIndexesForTheClaim),
         Migration(version: 10, sql: replyDestinations),
+        Migration(version: 11, sql: chatPosts),
     ]
 
     /// The version a fully migrated database is at.
@@ -305,5 +306,21 @@ enum SQLiteMigrations {
     /// changes, since the claim's reads name neither column.
     private static let replyDestinations = """
         ALTER TABLE outbox ADD COLUMN destination TEXT;
+        """
+
+    /// The posts Vigil made through a platform's API, per incident (``VigilCore/ChatPost``): a
+    /// follow-up threads under the incident's first post in a channel, and a redaction edits them
+    /// all. One post is recorded once, whichever replica records it.
+    private static let chatPosts = """
+        CREATE TABLE chat_posts (
+            id            INTEGER PRIMARY KEY,
+            incident      INTEGER NOT NULL,
+            platform      TEXT    NOT NULL,
+            channel       TEXT    NOT NULL,
+            post_id       TEXT    NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            UNIQUE (platform, channel, post_id)
+        );
+        CREATE INDEX chat_posts_by_incident ON chat_posts (incident, created_at_ms);
         """
 }

@@ -25,6 +25,10 @@ struct CopyTable: Sendable {
         CopyTable(name: "idempotency", columns: ["request_id", "reply", "created_at_ms", "sender", "request_hash"], key: ["request_id"]),
         CopyTable(name: "once_keys", columns: ["key", "created_at_ms"], key: ["key"]),
         CopyTable(name: "counters", columns: ["name", "value"], key: ["name"]),
+        // The row id is the target's own: posts are read in time order.
+        CopyTable(
+            name: "chat_posts", columns: ["incident", "platform", "channel", "post_id", "created_at_ms"],
+            key: ["platform", "channel", "post_id"]),
     ]
 
     /// The next page after `after` (the last row's key values), `limit` rows, in key order.

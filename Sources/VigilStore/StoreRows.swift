@@ -166,6 +166,10 @@ enum StoreRows {
 
     /// The `channel` of a reply row: no ``ChannelRole``, so no channel's budget or pacing counts it.
     static let replyChannel = "reply"
+    /// The `channel` of a direct page (its `destination` says where), outside every budget too.
+    static let pageChannel = "page"
+    /// The `channel` of a redaction row: earlier posts edited down, outside every budget.
+    static let redactionChannel = "redaction"
 
     /// The columns a new row sets, with ``outboxBindings(_:createdAt:)``: it is pending, due at once.
     static let insertOutbox = """
@@ -178,6 +182,8 @@ enum StoreRows {
         switch item.target {
         case let .channel(role): (channel, destination) = (role.rawValue, .null)
         case let .reply(reply): (channel, destination) = (replyChannel, .text(StoreJSON.encode(destination: reply)))
+        case let .page(page): (channel, destination) = (pageChannel, .text(StoreJSON.encode(page: page)))
+        case .redaction: (channel, destination) = (redactionChannel, .null)
         }
         return [
             .text(channel), SQLiteValue(item.incident), .text(StoreJSON.encode(item.message)), .integer(createdAt),
@@ -196,7 +202,11 @@ enum StoreRows {
         // A priority only a newer build knows is delivered as an ordinary post.
         let priority = OutboxPriority(rawValue: try r.int()) ?? .other
         let target: OutboxTarget
-        if let destination = try r.optionalJSON(StoreJSON.decodeDestination) {
+        if channel == redactionChannel {
+            target = .redaction
+        } else if channel == pageChannel, let page = try r.optionalJSON(StoreJSON.decodePage) {
+            target = .page(page)
+        } else if channel == replyChannel, let destination = try r.optionalJSON(StoreJSON.decodeDestination) {
             target = .reply(destination)
         } else if let role = ChannelRole(rawValue: channel) {
             target = .channel(role)

@@ -50,7 +50,7 @@ struct PeopleAndRolesConfigTests {
         ])
         #expect(diagnostics("roles:\n  lead: [\"slak:U1\"]\n").first?.hasPrefix(#"vigil.yaml:2: roles.lead[0]: unknown platform "slak""#) == true)
         #expect(diagnostics("people:\n  - {name: ava}\n") == [
-            "vigil.yaml:2: people[0] (ava) needs at least one account: slack, mattermost, discord, teams"
+            "vigil.yaml:2: people[0] (ava) needs at least one account (slack, mattermost, discord, teams) or a contact (ntfy, email)"
         ])
         #expect(diagnostics("people:\n  - {name: ava, slack: U0AVA}\n  - {name: eve, slack: U0AVA}\n") == [
             "vigil.yaml:3: slack:U0AVA is listed for both ava and eve; an account belongs to one person"

@@ -176,5 +176,31 @@ struct AlertDraft {
         }
         let message = Message(lines: lines, actions: actions)
         outbox.append(OutboxItem(channel: .oncall, incident: incident.number, message: message, priority: priority))
+        page(message, playbooks: playbooks, priority: priority)
+    }
+
+    /// Pages the people the alert concerns: every warning, and a breach's first alert (its
+    /// repeats stay in the channel; the escalation clock keeps paging upward). They are whoever
+    /// must act now, and a step's owners for a step's or legal clock's alert. A breach of the
+    /// ack target or a legal deadline also triggers PagerDuty at the incident's level.
+    mutating func page(_ message: Message, playbooks: [PlaybookProgress], priority: OutboxPriority) {
+        let isBreach = priority == .breach || priority == .legalBreach
+        guard !isBreach || row.alertsSent == 1 else { return }
+        var people = ClockAlerts.actNow(incident, policy: policy, now: now)
+        if let (_, step) = playbooks.step(forClock: row) {
+            for owner in StepOwners(policy: policy, now: now).people(step.owner, for: incident)
+            where !people.contains(where: { $0.isSamePerson(as: owner) }) {
+                people.append(owner)
+            }
+        }
+        let endsWithAck = row.kind == .ack
+        outbox += Paging.pages(
+            to: people, about: incident, message: message, priority: priority, urgency: isBreach ? .urgent : .notice,
+            endsWithAck: endsWithAck, policy: policy)
+        if isBreach, row.kind == .ack || row.kind == .legal {
+            outbox += Paging.pagerDuty(
+                .trigger, levels: incident.level...incident.level, about: incident, message: message, policy: policy,
+                endsWithAck: endsWithAck)
+        }
     }
 }

@@ -52,6 +52,14 @@ extension ClockAlerts {
         finished.state = .met
         finished.stoppedAt = now
         finished.nextFireAt = nil
+        // The level's people are paged directly, and PagerDuty at that level's key: a post in a
+        // channel at 3 a.m. wakes nobody.
+        let pages =
+            Paging.pages(
+                to: actNow(incident, policy: policy, now: now), about: incident, message: message, priority: .escalation, urgency: .urgent,
+                endsWithAck: true, policy: policy)
+            + Paging.pagerDuty(
+                .trigger, levels: incident.level...incident.level, about: incident, message: message, policy: policy, endsWithAck: true)
         return ClockFiring(
             row: walk.next ?? finished, incident: incident, expectedSequence: expected, events: [event],
             outbox: [
@@ -59,7 +67,7 @@ extension ClockAlerts {
                 OutboxItem(
                     channel: .incidents, incident: incident.number, message: Message(lines: [line], actions: buttons), priority: .escalation
                 ),
-            ])
+            ] + pages)
     }
 }
 

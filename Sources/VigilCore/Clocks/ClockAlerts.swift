@@ -41,9 +41,20 @@ public enum ClockAlerts {
     /// on-call schedule's current person, or named users).
     public static func actNow(_ incident: Incident, policy: Policy, now: Date) -> [UserRef] {
         var people: [UserRef] = incident.owner.map { [$0] } ?? []
+        for person in levelPeople(incident.level, policy: policy, now: now)
+        where !people.contains(where: { $0.isSamePerson(as: person) }) {
+            people.append(person)
+        }
+        return people
+    }
+
+    /// Whom escalation level `level` (1-based; past the top, the top) notifies at `now`: its
+    /// named users, and each of its schedules' person on call.
+    public static func levelPeople(_ level: Int, policy: Policy, now: Date) -> [UserRef] {
         let levels = policy.escalationLevels
-        let level = levels.indices.contains(incident.level - 1) ? levels[incident.level - 1] : levels.last
-        for target in level?.notify ?? [] {
+        let entry = levels.indices.contains(level - 1) ? levels[level - 1] : levels.last
+        var people: [UserRef] = []
+        for target in entry?.notify ?? [] {
             let person: UserRef?
             switch target {
             case let .user(user): person = user

@@ -4,6 +4,8 @@ import Foundation
 /// a test fails when the two sets differ.
 public enum Subcommand: String, Sendable, CaseIterable {
     case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help, step, playbook, oncall, summary, report, waive, types
+    /// `type <id> <type|category>`: reclassify.
+    case type
 }
 
 /// A value the parser recognised for an argument or option.
@@ -40,7 +42,7 @@ public struct ParsedCommand: Sendable, Equatable {
     /// `step <id> show` only read.
     public var isMutation: Bool {
         switch subcommand {
-        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive: true
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type: true
         case .step: string("action").map { $0 != "show" } ?? false
         case .status, .list, .help, .oncall, .summary, .report, .types: false
         }

@@ -13,6 +13,12 @@ public enum Authorization {
     /// Refuses `command` unless the actor holds its role and, for an existing restricted
     /// `incident`, is cleared for restricted incidents.
     public static func authorize(_ command: ParsedCommand, incident: Incident?, context: CommandContext) throws(UserError) {
+        if context.isPagerAcknowledgement {
+            // Acknowledged in PagerDuty: the signed webhook vouches for someone PagerDuty paged
+            // about this incident. It may acknowledge, and nothing else; it reads nothing.
+            guard command.subcommand == .ack else { throw UserError("A pager service may only acknowledge an incident.") }
+            return
+        }
         try requireRole(command.spec, context: context)
         if let incident, !mayAccess(incident, context: context) {
             throw unavailable(incident.number, context: context, usage: command.spec.usage)
@@ -21,6 +27,7 @@ public enum Authorization {
 
     /// Refuses unless the actor holds one of the roles `spec` names.
     public static func requireRole(_ spec: CommandSpec, context: CommandContext) throws(UserError) {
+        if context.isPagerAcknowledgement, spec.name == Subcommand.ack.rawValue { return }
         guard !context.policy.roles.hasAny(context.actor, spec.roles, people: context.policy.people) else { return }
         throw UserError(roleRefusal(spec.roles, doing: "run `\(spec.name)`"))
     }

@@ -32,6 +32,11 @@ public struct CommandContext: Sendable {
         self.repliesArePrivate = repliesArePrivate
     }
 
+    /// The command is an acknowledgement made in a pager service (PagerDuty), which reached Vigil
+    /// through a signed webhook: only the app's webhook route creates invocations on
+    /// ``Invocation/pagerPlatform``, and no chat decoder can.
+    public var isPagerAcknowledgement: Bool { platform == Invocation.pagerPlatform }
+
     var text: IncidentText { IncidentText(policy: policy, now: now, repliesArePrivate: repliesArePrivate) }
 }
 

@@ -93,6 +93,10 @@ struct IncidentDraft {
         record(.acknowledged, payload)
         clocks += ClockPlanner.stop(ClockPlanner.ackName, in: existingClocks, at: now)
         clocks += ClockPlanner.cancel(kinds: [.escalation], in: existingClocks, at: now)
+        // Acknowledged here, it stops paging everywhere: PagerDuty's incident is acknowledged too
+        // (pages still waiting in the outbox are dropped unsent when their turn comes).
+        outbox += Paging.stopPagerDuty(
+            .acknowledge, incident: incident, message: Message(lines: [text.headline(incident, "acknowledged")]), policy: context.policy)
     }
 
     /// Someone working a step of an unacknowledged incident has plainly taken it up: the work
@@ -133,9 +137,24 @@ struct IncidentDraft {
         var line = text.headline(incident, "escalated")
         line += [.text(" · to level \(incident.level) (\(context.policy.levelName(incident.level))) by "), .mention(context.actor)]
         if let reason, !incident.restricted { line.append(.text(" · reason: \(reason)")) }
+        // The level's people are named, so the chat notifies them, and paged directly.
+        let people = ClockAlerts.levelPeople(incident.level, policy: context.policy, now: now)
+        if people.isEmpty {
+            line.append(.text(" · nobody is on call for this level"))
+        } else {
+            line.append(.text(" · paging"))
+            for person in people { line += [.text(" "), .mention(person)] }
+        }
         line.append(.text(" · act: "))
         line.append(.code("/incident ack \(id)"))
         announce(line, alsoTo: .oncall)
+        let message = Message(lines: [line], actions: IncidentActions.lifecycle(incident, policy: context.policy))
+        outbox += Paging.pages(
+            to: people, about: incident, message: message, priority: .escalation, urgency: .urgent,
+            endsWithAck: incident.state == .open, policy: context.policy)
+        outbox += Paging.pagerDuty(
+            .trigger, levels: incident.level...incident.level, about: incident, message: message, policy: context.policy,
+            endsWithAck: incident.state == .open)
     }
 
     mutating func resolve(resolution: String) throws(UserError) {
@@ -169,6 +188,8 @@ struct IncidentDraft {
         clocks += ClockPlanner.stop(ClockPlanner.resolveName, in: existingClocks, at: now)
         clocks += ClockPlanner.cancel(kinds: [.escalation], in: existingClocks, at: now)
         clocks += PlaybookChoice.cancelled(in: existingClocks, at: now)
+        outbox += Paging.stopPagerDuty(
+            .resolve, incident: incident, message: Message(lines: [text.headline(incident, "resolved")]), policy: context.policy)
         var line = text.headline(incident, "resolved")
         line += [.text(" · by "), .mention(context.actor)]
         if !incident.restricted { line.append(.text(" · \(resolution)")) }

@@ -23,6 +23,7 @@ public enum Lifecycle {
         case .reopen: try draft.reopen(reason: command.string("reason"))
         case .note: try draft.note(command.string("text") ?? "")
         case .sev: try draft.changeSeverity(to: command.string("severity")!)
+        case .type: try draft.reclassify(to: command.string("type")!, usage: command.spec.usage)
         case .step: try draft.step(command)
         case .playbook:
             let words = (command.string("playbook") ?? "").split(whereSeparator: \.isWhitespace).map(String.init)

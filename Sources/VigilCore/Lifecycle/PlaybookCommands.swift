@@ -18,11 +18,22 @@ extension IncidentDraft {
         if incident.playbooks.contains(where: { $0.id == playbook.id }) {
             throw UserError("\(id) already runs “\(playbook.title)” beside its first playbook.")
         }
+        let wasChoosing = incident.playbooks.isEmpty
+        let progress = replacePrimary(with: playbook)
+        var line = text.headline(incident, wasChoosing ? "playbook chosen" : "playbook changed")
+        line += [.text(" by "), .mention(context.actor)]
+        let owners = StepOwners(policy: context.policy, now: now)
+        post(Message(lines: [line] + StepText(text: text, owners: owners).attached(progress)), publicLine: line)
+    }
+
+    /// Makes `playbook` the primary one, in place of the one the incident follows (if any), and
+    /// starts its clocks; returns its progress.
+    @discardableResult
+    mutating func replacePrimary(with playbook: Playbook) -> PlaybookProgress {
         // Step clocks of the old playbook end; its legal clock does not: a legal duty is stopped
         // only by completing it or by a recorded waiver (`waive`).
         let old = progress
         if let old { clocks += old.cancelledClocks(at: now).filter { $0.kind != .legal } }
-        let wasChoosing = incident.playbooks.isEmpty
         // Records of the old playbook's steps keep naming it, so that its history reads right.
         for index in incident.steps.indices where incident.steps[index].playbook == nil {
             incident.steps[index].playbook = old?.playbook.id
@@ -34,10 +45,7 @@ extension IncidentDraft {
         clocks += PlaybookChoice.cancelled(in: existingClocks, at: now)
         let progress = PlaybookProgress(playbook: playbook, incident: incident, attachedAt: now, isPrimary: true)
         startClocks(of: progress)
-        var line = text.headline(incident, wasChoosing ? "playbook chosen" : "playbook changed")
-        line += [.text(" by "), .mention(context.actor)]
-        let owners = StepOwners(policy: context.policy, now: now)
-        post(Message(lines: [line] + StepText(text: text, owners: owners).attached(progress)), publicLine: line)
+        return progress
     }
 
     /// Attaches a second (third, …) playbook: each keeps its own steps and its own legal clock.
@@ -65,7 +73,7 @@ extension IncidentDraft {
         post(Message(lines: [line] + StepText(text: text, owners: owners).attached(progress)), publicLine: publicLine)
     }
 
-    private func installed(_ playbookID: String, usage: String) throws(UserError) -> Playbook {
+    func installed(_ playbookID: String, usage: String) throws(UserError) -> Playbook {
         guard let playbook = context.catalog.playbook(id: playbookID) ?? context.catalog.playbook(forType: playbookID) else {
             let hint = Suggestions.closest(to: playbookID, in: context.catalog.ids).first.map { " Did you mean `\($0)`?" } ?? ""
             throw UserError("There is no playbook “\(playbookID)”.\(hint) \(Lifecycle.applicablePlaybooks(incident.category, context))", usage: usage)
@@ -75,7 +83,7 @@ extension IncidentDraft {
 
     /// Restriction only ever grows: a restricted playbook makes the incident restricted, and
     /// nothing makes it public again.
-    private mutating func becomeRestrictedIfNeeded(by playbook: Playbook) {
+    mutating func becomeRestrictedIfNeeded(by playbook: Playbook) {
         let categoryRestricted = playbook.category.flatMap { context.policy.category(named: $0)?.restricted } ?? false
         guard !incident.restricted, playbook.restricted || categoryRestricted else { return }
         incident.restricted = true

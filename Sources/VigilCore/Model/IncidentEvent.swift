@@ -16,6 +16,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case clockBreached = "clock_breached"
     /// A `lead` or `legal` waived a legal clock; the payload records the clock and the reason.
     case clockWaived = "clock_waived"
+    /// Moved to another category or type (`type <id> <type|category>`); the payload names both.
+    case reclassified
 }
 
 /// One append-only entry in an incident's history, chained to the one before it by hash.

@@ -27,6 +27,9 @@ public struct Invocation: Sendable, Equatable {
     /// on a restricted incident (whose in-channel replies say no more than the channel post).
     public var isButtonPress = false
 
+    /// The platform of an acknowledgement made in PagerDuty and synced back by its webhook.
+    public static let pagerPlatform = "pagerduty"
+
     public init(
         platform: String, user: UserRef, channelName: String, channelID: String, command: String, text: String,
         responseURL: String?, requestID: String, repliesArePrivate: Bool = true

@@ -32,17 +32,20 @@ public enum OutboxPriority: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// the person who asked is waiting and the address expires within minutes, so it goes first,
     /// is never folded and never waits for a channel's budget.
     case reply = 60
+    /// Earlier posts edited down because the incident became restricted: the sooner a title
+    /// leaves the channels the better, so it goes first, never folded, never waiting.
+    case redaction = 70
 
     /// Alerts a budget may fold into a summary when a channel is over it.
     public var isCoalescable: Bool {
         switch self {
         case .warning, .escalation, .breach: true
-        case .other, .summary, .legalBreach, .reply: false
+        case .other, .summary, .legalBreach, .reply, .redaction: false
         }
     }
 
     /// Posts the budget never holds back (they still use its room).
-    public var bypassesBudget: Bool { self == .legalBreach || self == .summary || self == .reply }
+    public var bypassesBudget: Bool { self == .legalBreach || self == .summary || self == .reply || self == .redaction }
 
     public static func < (lhs: OutboxPriority, rhs: OutboxPriority) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -53,6 +56,11 @@ public enum OutboxTarget: Sendable, Equatable {
     case channel(ChannelRole)
     /// One chat request's own address, with the reply rendered for it (a deferred reply).
     case reply(ReplyDestination)
+    /// A direct page to one person or pager service (``Page``), outside every channel's budget.
+    case page(Page)
+    /// Every earlier post Vigil made about the incident, edited down to the row's message (the
+    /// incident became restricted): on platforms where Vigil posts as an app and can edit.
+    case redaction
 }
 
 /// A message the core wants posted to a channel, or a reply to one chat request; the store keeps
@@ -78,6 +86,12 @@ public struct OutboxItem: Sendable, Equatable {
         return nil
     }
 
+    /// The page, for a direct page; `nil` otherwise.
+    public var page: Page? {
+        if case let .page(page) = target { return page }
+        return nil
+    }
+
     /// Any row, as the store reads it back.
     public init(target: OutboxTarget, incident: Int?, message: Message, priority: OutboxPriority) {
         self.target = target
@@ -89,6 +103,11 @@ public struct OutboxItem: Sendable, Equatable {
     /// A channel post.
     public init(channel: ChannelRole, incident: Int?, message: Message, priority: OutboxPriority = .other) {
         self.init(target: .channel(channel), incident: incident, message: message, priority: priority)
+    }
+
+    /// A direct page about `incident`.
+    public init(page: Page, incident: Int, message: Message, priority: OutboxPriority) {
+        self.init(target: .page(page), incident: incident, message: message, priority: priority)
     }
 
     /// A reply sent to `destination`, with priority ``OutboxPriority/reply``.

@@ -3,10 +3,13 @@ public struct Person: Sendable, Hashable {
     /// The name config uses for them (`ava`): a config handle, never matched against chat names.
     public var name: String
     public var accounts: [Identity]
+    /// Where they can be paged outside chat (`ntfy`, `email`).
+    public var contacts: Contacts
 
-    public init(name: String, accounts: [Identity]) {
+    public init(name: String, accounts: [Identity], contacts: Contacts = Contacts()) {
         self.name = name
         self.accounts = accounts
+        self.contacts = contacts
     }
 }
 

@@ -33,6 +33,12 @@ public struct Policy: Sendable {
     /// category that has several playbooks waits before its acknowledger (or on-call) is
     /// reminded to choose one, and how often the reminder repeats.
     public var playbookChoice: Duration = Policy.defaultPlaybookChoice
+    /// Which direct pages config makes possible (bot tokens, ntfy, SMTP, PagerDuty keys).
+    public var paging = PagingPolicy()
+    /// Every channel is posted to through a platform API that can edit posts (Slack or
+    /// Mattermost with a bot token), so a redaction reaches every earlier post; with any
+    /// incoming webhook, Vigil says instead that earlier posts may still show details.
+    public var editsPosts = false
 
     /// `playbook_choice` when the config does not set it.
     public static let defaultPlaybookChoice = Duration.seconds(10 * 60)

@@ -267,6 +267,7 @@ public enum IncidentViews {
         case .clockWarned: return [.text("\(p["clock"] ?? "clock") warning")]
         case .clockBreached: return [.text("\(p["clock"] ?? "clock") breached")]
         case .clockWaived: return [.text("\(p["clock"] ?? "legal") clock waived")] + by + free("reason", ": ")
+        case .reclassified: return [.text("reclassified \(p["from"] ?? "?") → \(p["to"] ?? "?")")] + by
         }
     }
 }

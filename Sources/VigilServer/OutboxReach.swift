@@ -1,0 +1,68 @@
+import Foundation
+import VigilCore
+
+/// How one attempt to send an outbox row ended.
+public enum DeliveryAttempt: Sendable, Equatable {
+    case delivered
+    /// Not sent and never to be: the row is moot (a page about an acknowledgement, and the
+    /// incident has been acknowledged since). The row is finished as delivered.
+    case dropped(String)
+    /// Refused for now (HTTP 429, or the channel's pace): try again after the wait.
+    case rateLimited(Duration, String)
+    case failed(String, retryable: Bool)
+}
+
+/// Posts as an app through a platform's API (Slack with a bot token, Mattermost with a bot
+/// account): channel posts, threaded under the incident's first post in that channel; direct
+/// messages; and redactions, which edit every earlier post about an incident.
+public protocol AppPoster: Sendable {
+    func post(_ message: Message, platform: String, channel: String, incident: Int?) async -> DeliveryAttempt
+    func directMessage(_ message: Message, to identity: Identity, incident: Int?) async -> DeliveryAttempt
+    func redact(incident: Int, to message: Message) async -> DeliveryAttempt
+}
+
+/// Sends pages to services outside chat: PagerDuty, ntfy, email.
+public protocol PagerServices: Sendable {
+    /// Sends `message` about the incident numbered `incident` (`displayID`, e.g. `INC-7`).
+    func send(_ target: PageTarget, message: Message, incident: Int, displayID: String) async -> DeliveryAttempt
+}
+
+/// What the delivery service needs beyond webhooks and reply addresses: an app poster, the
+/// pager services and a view of incidents (to drop pages an acknowledgement made moot). Parts
+/// config does not enable are `nil`; a row that needs one is dead-lettered with the reason.
+public struct OutboxReach: Sendable {
+    public var chat: (any AppPoster)?
+    public var pagers: (any PagerServices)?
+    public var incidents: (any IncidentQueries)?
+
+    public init(chat: (any AppPoster)? = nil, pagers: (any PagerServices)? = nil, incidents: (any IncidentQueries)? = nil) {
+        self.chat = chat
+        self.pagers = pagers
+        self.incidents = incidents
+    }
+
+    /// Sends one page, unless the incident's state made it moot: a page acknowledged anywhere
+    /// stops everywhere. PagerDuty's acknowledge and resolve always go: they are what stops it.
+    func page(_ page: Page, row: OutboxRow, displayID: (Int) -> String) async -> DeliveryAttempt {
+        guard let number = row.item.incident else { return .failed("a page row names no incident", retryable: false) }
+        if let reason = await moot(page, incident: number) { return .dropped(reason) }
+        switch page.target {
+        case let .chat(identity):
+            guard let chat else { return .failed("no bot token is configured for \(identity.platform)", retryable: false) }
+            return await chat.directMessage(row.item.message, to: identity, incident: number)
+        case .ntfy, .email, .pagerDuty:
+            guard let pagers else { return .failed("\(page.target.medium) is not configured", retryable: false) }
+            return await pagers.send(page.target, message: row.item.message, incident: number, displayID: displayID(number))
+        }
+    }
+
+    /// Why the page need not go, if it need not. An incident the store cannot read now is paged
+    /// anyway: a redundant page costs less than a lost one.
+    private func moot(_ page: Page, incident number: Int) async -> String? {
+        if case let .pagerDuty(action, _) = page.target, action != .trigger { return nil }
+        guard let incidents, let incident = try? await incidents.incident(number) else { return nil }
+        if incident.state == .resolved { return "the incident was resolved" }
+        if page.endsWithAck, incident.state != .open { return "the incident was acknowledged" }
+        return nil
+    }
+}
