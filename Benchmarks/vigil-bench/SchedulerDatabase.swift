@@ -7,7 +7,7 @@ import VigilServer
 import VigilStore
 
 /// What the scheduler benchmark uses of a store: units of work, the clock queue, and events.
-typealias SchedulerStore = IncidentCommands & ClockQueue & IncidentQueries
+typealias SchedulerStore = IncidentCommands & ClockQueue & IncidentQueries & OncallOverrideStore
 
 /// A fresh, empty database the scheduler benchmark seeds and then measures, with the instrument
 /// queries the store's ports have no use for (breach count, the bare index seek, size on disk).

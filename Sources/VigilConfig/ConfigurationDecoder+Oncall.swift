@@ -26,6 +26,13 @@ extension ConfigurationDecoder {
     /// The longest `shift:`.
     static let longestShift = Duration.seconds(4 * 604_800)
 
+    /// `oncall_overrides: {approval: lead}`: whether `oncall cover` by someone without the `lead`
+    /// role waits for a lead's approval (`approval: none`, the default, applies every one at once).
+    func oncallOverrideApproval(_ node: Node) -> OncallOverrideApproval? {
+        guard let fields = reader.fields(of: node, at: "oncall_overrides", known: ["approval"]) else { return nil }
+        return fields["approval"].flatMap { reader.oneOf($0, at: "oncall_overrides.approval", OncallOverrideApproval.self) }
+    }
+
     func oncall(_ node: Node) -> OncallDecoding {
         // `oncall: []` is no schedules, as is leaving it out.
         if case let .sequence(items) = node, items.isEmpty { return OncallDecoding(schedules: [], names: []) }
@@ -37,6 +44,12 @@ extension ConfigurationDecoder {
     private func schedule(_ entry: NamedEntry) -> OncallSchedule? {
         let path = "oncall[\(entry.index)]"
         let fields = entry.fields
+        // `oncall cover`, `oncall overrides`, … would never reach a schedule so named.
+        if OncallOverrides.keywords.contains(entry.name.lowercased()), let nameNode = fields["name"] {
+            let words = OncallOverrides.keywords.joined(separator: ", ")
+            reader.error("on-call schedule name \"\(entry.name)\" is a word of `oncall` (\(words)); choose another", at: nameNode)
+            return nil
+        }
         let complete = reader.needs(["members", "shift", "handoff"], in: fields, of: entry.node, at: path)
         let members = fields["members"].flatMap { self.members($0, at: "\(path).members") }
         let shift = fields["shift"].flatMap { self.shift($0, at: "\(path).shift") }

@@ -30,6 +30,7 @@ extension ConfigurationDecoder {
             people: people,
             roles: top["roles"].map { roles($0, people: people) } ?? RoleAssignments())
         if let limit = top["known_max_age"].flatMap(knownMaxAge) { policy.knownMaxAge = limit }
+        if let approval = top["oncall_overrides"].flatMap(oncallOverrideApproval) { policy.oncallOverrideApproval = approval }
         if let node = top["owners"] {
             let ownerNames = VigilConfiguration.playbookRoles(roleNames: roleNames(top["roles"]))
             policy.owners = owners(node, ownerNames: ownerNames, schedules: oncall.names, people: people, roles: policy.roles)

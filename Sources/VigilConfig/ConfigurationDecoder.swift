@@ -48,7 +48,7 @@ struct ConfigurationDecoder {
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
         "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
-        "pagerduty", "ntfy", "smtp",
+        "oncall_overrides", "pagerduty", "ntfy", "smtp",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and

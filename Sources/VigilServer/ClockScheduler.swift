@@ -15,8 +15,9 @@ import VigilCore
 /// was opened) fires one alert and resumes its schedule after now (see ``CatchUp``), so a
 /// catch-up never floods on-call.
 public final class ClockScheduler<C: Clock>: Service where C.Duration == Duration {
-    /// What the scheduler needs of the store: its clock queue, and units of work to fire.
-    public typealias Store = IncidentCommands & ClockQueue
+    /// What the scheduler needs of the store: its clock queue, units of work to fire, and the
+    /// on-call overrides made from chat (alerts mention whoever is on call with them applied).
+    public typealias Store = IncidentCommands & ClockQueue & OncallOverrideStore
 
     let store: any Store
     let policy: Policy
@@ -68,9 +69,11 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
     public func fireDue() async throws -> Int {
         let start = now()
         let rows = try await store.claimDueClocks(now: start, limit: batchSize, worker: worker, leaseUntil: start.adding(lease))
+        guard !rows.isEmpty else { return 0 }
+        let policy = await self.policy(withOverridesAt: start)
         let alerted = await withTaskGroup(of: Bool.self) { group in
             for row in rows {
-                group.addTask { await self.fireLogged(row) }
+                group.addTask { await self.fireLogged(row, policy: policy) }
             }
             return await group.reduce(false) { $0 || $1 }
         }
@@ -78,11 +81,26 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
         return rows.count
     }
 
+    /// The policy with the store's overrides in force merged in: one read per pass, not per row.
+    /// If the read fails the rows still fire, naming the rotation's own people: a late or lost
+    /// alert is worse than one that mentions the person the override relieved.
+    private func policy(withOverridesAt now: Date) async -> Policy {
+        guard !policy.oncall.isEmpty else { return policy }
+        do {
+            return policy.applying(try await store.oncallOverrides(activeAfter: now))
+        } catch {
+            logger.warning(
+                "reading on-call overrides failed; alerts name the rotations without them",
+                metadata: ["error": "\(String(reflecting: error))"])
+            return policy
+        }
+    }
+
     /// Fires one claimed row; returns whether it wrote an alert. Never throws: a failure is
     /// logged and the row released.
-    private func fireLogged(_ row: ClockRow) async -> Bool {
+    private func fireLogged(_ row: ClockRow, policy: Policy) async -> Bool {
         do {
-            if let fired = try await fire(row) { return fired }
+            if let fired = try await fire(row, policy: policy) { return fired }
         } catch {
             logger.error(
                 "clock firing failed; released for the next pass",
@@ -103,10 +121,9 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
     /// Fires `claimed` as one unit of work on the row as it is now: a command may have stopped
     /// or re-armed it since the claim. Returns whether the firing wrote an alert, or `nil` when
     /// there was nothing to fire (the row is then to be released).
-    private func fire(_ claimed: ClockRow) async throws -> Bool? {
+    private func fire(_ claimed: ClockRow, policy: Policy) async throws -> Bool? {
         let at = now()
         let catalog = catalog
-        let policy = policy
         let unit = StoreUnit<ClockFiring?>(key: nil, target: .incident(claimed.incident)) { input in
             guard let incident = input.incident,
                 let row = input.clocks.first(where: { $0.name == claimed.name }),

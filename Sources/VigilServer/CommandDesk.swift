@@ -7,8 +7,8 @@ import VigilCore
 /// one transaction), or one read for a view. Never throws: refusals and failures become
 /// ephemeral replies, and nothing is written unless the whole command is accepted.
 public struct CommandDesk: Sendable {
-    /// What the desk needs of the store: units of work, views and reports.
-    public typealias Store = IncidentCommands & IncidentQueries & ReportReads
+    /// What the desk needs of the store: units of work, views, reports and on-call overrides.
+    public typealias Store = IncidentCommands & IncidentQueries & ReportReads & OncallOverrideStore
 
     let store: any Store
     let parser: CommandParser
@@ -60,6 +60,9 @@ public struct CommandDesk: Sendable {
             return error.reply
         }
         do {
+            // Who is on call includes the overrides made from chat (`CommandDesk+Oncall.swift`).
+            if command.subcommand != .help { context.policy = try await policy(withOverridesAt: context.now) }
+            if command.subcommand == .oncall { return try await oncall(command, requestID: requestID, context: context) }
             if command.isMutation {
                 return try await mutate(command, requestID: requestID, invocation: invocation, context: context)
             }

@@ -29,9 +29,12 @@ extension PostgresIncidentStore: StoreCopyEndpoint {
                         try await connection.execute(chunk.sql, chunk.bindings, logger: logger)
                     }
                 }
-                // New outbox rows must get ids past the copied ones.
+                // New outbox rows and overrides must get ids past the copied ones.
                 try await connection.execute(
                     "SELECT setval(pg_get_serial_sequence('outbox', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM outbox",
+                    logger: logger)
+                try await connection.execute(
+                    "SELECT setval(pg_get_serial_sequence('oncall_overrides', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM oncall_overrides",
                     logger: logger)
                 return ((), true)
             }

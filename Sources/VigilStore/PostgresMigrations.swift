@@ -10,7 +10,7 @@ import VigilCore
 /// for the first and then finds nothing left to do. Each migration runs in its own transaction
 /// with its `schema_migrations` row. A migration is never edited once released: append a new one.
 ///
-/// The schema mirrors the SQLite store's (version 1 its version 9, version 3 its version 10), so
+/// The schema mirrors the SQLite store's (version 1 its version 9, version 3 its version 10, version 4 its version 11), so
 /// the two adapters share one row codec: times are `BIGINT` UTC milliseconds, JSON is `TEXT`,
 /// booleans are 0 or 1. Indexes are
 /// written for PostgreSQL's planner, which reads a partial index only when the query's WHERE
@@ -26,7 +26,8 @@ enum PostgresMigrations {
         Migration(version: 1, sql: version1),
         Migration(version: 2, sql: reportRanges),
         Migration(version: 3, sql: replyDestinations),
-        Migration(version: 4, sql: chatPosts),
+        Migration(version: 4, sql: oncallOverrides),
+        Migration(version: 5, sql: chatPosts),
     ]
 
     /// The version a fully migrated database is at.
@@ -245,7 +246,32 @@ enum PostgresMigrations {
         ALTER TABLE outbox ADD COLUMN destination TEXT;
         """
 
-    /// The posts Vigil made through a platform's API, as SQLite's migration 11.
+    /// On-call overrides made from chat, as SQLite's migration 11 (``SQLiteMigrations``).
+    private static let oncallOverrides = """
+        CREATE TABLE oncall_overrides (
+            id                BIGSERIAL PRIMARY KEY,
+            schedules         TEXT   NOT NULL,
+            who_id            TEXT   NOT NULL,
+            who_name          TEXT   NOT NULL,
+            covers_id         TEXT   NOT NULL,
+            covers_name       TEXT   NOT NULL,
+            from_ms           BIGINT NOT NULL,
+            until_ms          BIGINT NOT NULL,
+            created_by_id     TEXT   NOT NULL,
+            created_by_name   TEXT   NOT NULL,
+            created_at_ms     BIGINT NOT NULL,
+            approved_by_id    TEXT,
+            approved_by_name  TEXT,
+            approved_at_ms    BIGINT,
+            cancelled_by_id   TEXT,
+            cancelled_by_name TEXT,
+            cancelled_at_ms   BIGINT,
+            request_id        TEXT UNIQUE
+        );
+        CREATE INDEX oncall_overrides_live ON oncall_overrides (until_ms) WHERE cancelled_at_ms IS NULL;
+        """
+
+    /// The posts Vigil made through a platform's API, as SQLite's migration 12.
     private static let chatPosts = """
         CREATE TABLE chat_posts (
             id            BIGSERIAL PRIMARY KEY,

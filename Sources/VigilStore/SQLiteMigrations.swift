@@ -24,7 +24,8 @@ enum SQLiteMigrations {
         Migration(version: 8, sql: onceKeys),
         Migration(version: 9, sql: outboxIndexesForTheClaim),
         Migration(version: 10, sql: replyDestinations),
-        Migration(version: 11, sql: chatPosts),
+        Migration(version: 11, sql: oncallOverrides),
+        Migration(version: 12, sql: chatPosts),
     ]
 
     /// The version a fully migrated database is at.
@@ -306,6 +307,35 @@ enum SQLiteMigrations {
     /// changes, since the claim's reads name neither column.
     private static let replyDestinations = """
         ALTER TABLE outbox ADD COLUMN destination TEXT;
+        """
+
+    /// On-call overrides made from chat (`oncall cover`), with their audit trail: who made,
+    /// approved and cancelled each, and when. `schedules` holds the rotation names separated by
+    /// spaces (names are single words). `request_id` makes a platform's retry find the override
+    /// its first try made. Every command reads the ones not cancelled that end after now, so
+    /// that is the index.
+    static let oncallOverrides = """
+        CREATE TABLE oncall_overrides (
+            id               INTEGER PRIMARY KEY,
+            schedules        TEXT    NOT NULL,
+            who_id           TEXT    NOT NULL,
+            who_name         TEXT    NOT NULL,
+            covers_id        TEXT    NOT NULL,
+            covers_name      TEXT    NOT NULL,
+            from_ms          INTEGER NOT NULL,
+            until_ms         INTEGER NOT NULL,
+            created_by_id    TEXT    NOT NULL,
+            created_by_name  TEXT    NOT NULL,
+            created_at_ms    INTEGER NOT NULL,
+            approved_by_id   TEXT,
+            approved_by_name TEXT,
+            approved_at_ms   INTEGER,
+            cancelled_by_id  TEXT,
+            cancelled_by_name TEXT,
+            cancelled_at_ms  INTEGER,
+            request_id       TEXT UNIQUE
+        );
+        CREATE INDEX oncall_overrides_live ON oncall_overrides (until_ms) WHERE cancelled_at_ms IS NULL;
         """
 
     /// The posts Vigil made through a platform's API, per incident (``VigilCore/ChatPost``): a

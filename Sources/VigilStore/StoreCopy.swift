@@ -25,6 +25,7 @@ struct CopyTable: Sendable {
         CopyTable(name: "idempotency", columns: ["request_id", "reply", "created_at_ms", "sender", "request_hash"], key: ["request_id"]),
         CopyTable(name: "once_keys", columns: ["key", "created_at_ms"], key: ["key"]),
         CopyTable(name: "counters", columns: ["name", "value"], key: ["name"]),
+        CopyTable(name: "oncall_overrides", columns: OncallOverrideRows.columns + ["request_id"], key: ["id"]),
         // The row id is the target's own: posts are read in time order.
         CopyTable(
             name: "chat_posts", columns: ["incident", "platform", "channel", "post_id", "created_at_ms"],
@@ -94,7 +95,7 @@ public struct StoreCopyReport: Sendable, Equatable {
 
 /// `vigil db copy`: the whole history of one store into an empty other, verified afterwards.
 public enum StoreCopy {
-    /// Refuses a target that holds any incident, event, post, request or once-key; copies every
+    /// Refuses a target that holds any incident, event, post, request, once-key or override; copies every
     /// table page by page into one transaction of the target; then checks that each table has
     /// as many rows in the target as in the source, and that every incident's event chain
     /// verifies and ends at the hash and sequence its projection records.

@@ -120,7 +120,7 @@ struct OutboxReplyContractTests {
             let reply = try await store.enqueue(OutboxItem(reply: Self.destination()), at: t0)
 
             // validate
-            #expect(try await store.read { try SQLiteMigrations.appliedVersion($0) } == 10)
+            #expect(try await store.read { try SQLiteMigrations.appliedVersion($0) } == SQLiteMigrations.latestVersion)
             let rows = try await store.claimOutbox(now: at(1), limit: 10, worker: "w", leaseUntil: at(30))
             #expect(rows.map(\.id) == [reply, 1])
             #expect(rows.last?.item == OutboxItem(channel: .oncall, incident: 3, message: message("old alert"), priority: .breach))

@@ -26,6 +26,11 @@ struct StoreCopyTests {
         let claimed = try await store.claimOutbox(now: at(86_400), limit: 2, worker: "w", leaseUntil: at(86_430))
         try await store.markDelivered(claimed.map(\.id), at: at(86_401))
         _ = try await store.claimDueClocks(now: at(240), limit: 1, worker: "w", leaseUntil: at(270))
+        let override = try await store.recordOncallOverride(
+            NewOncallOverride(
+                schedules: ["ts-primary"], who: ben, covers: UserRef(id: "U0AVA", name: "ava", platform: "slack"), from: at(0),
+                until: at(86_400), createdBy: ben, createdAt: at(0), approved: false, requestID: "cover-1"))
+        _ = try await store.cancelOncallOverride(id: override.id, by: ben, at: at(60))
     }
 
     /// Everything a copy must keep.
@@ -35,6 +40,7 @@ struct StoreCopyTests {
         var reply: Reply?
         var outbox: [[SQLiteValue]] = []
         var onceKeys: [[SQLiteValue]] = []
+        var overrides: [[SQLiteValue]] = []
     }
 
     private func snapshot(_ store: any IncidentStore) async throws -> Snapshot {
@@ -44,6 +50,7 @@ struct StoreCopyTests {
         snapshot.reply = try await store.storedReply(requestID: "ack-2")
         snapshot.outbox = try await inspect(store, "SELECT id, channel, state, message, delivered_at_ms FROM outbox ORDER BY id")
         snapshot.onceKeys = try await inspect(store, "SELECT key, created_at_ms FROM once_keys")
+        snapshot.overrides = try await inspect(store, "SELECT * FROM oncall_overrides ORDER BY id")
         return snapshot
     }
 
@@ -65,6 +72,13 @@ struct StoreCopyTests {
             #expect(try await integer(postgres, "SELECT max(id) FROM outbox") == 12)
             // The incident counter came along: the next number is 6.
             #expect(try await postgres.reserveIncidentNumber() == 6)
+            // Overrides came along, and the next one follows the copied one.
+            let next = try await postgres.recordOncallOverride(
+                NewOncallOverride(
+                    schedules: ["ts-primary"], who: ben, covers: ben, from: at(0), until: at(60), createdBy: ben, createdAt: at(0),
+                    approved: true))
+            #expect(next.id == 2)
+            _ = try await postgres.cancelOncallOverride(id: next.id, by: ben, at: at(1))
 
             try await withDatabasePath { backPath in
                 let back = try SQLiteIncidentStore.open(path: backPath, now: { t0 })
@@ -74,6 +88,7 @@ struct StoreCopyTests {
                 var again = try await snapshot(back)
                 #expect(again.outbox.count == expected.outbox.count + 1)
                 again.outbox.removeLast()
+                again.overrides.removeLast()
                 again.health = expected.health
                 #expect(again == expected)
                 await back.close()

@@ -25,6 +25,9 @@ public struct Policy: Sendable {
     /// How far back `open … --known` may reach (`known_max_age`, default 30 days): an older time
     /// would start deadlines long past.
     public var knownMaxAge: Duration = Policy.defaultKnownMaxAge
+    /// Config `oncall_overrides: {approval: …}`: whether `oncall cover` by a non-lead waits for
+    /// a lead's approval.
+    public var oncallOverrideApproval: OncallOverrideApproval = .none
 
     /// Config `owners:`: who a step's `owner` (`legal`, `support`, …) stands for. An owner with
     /// no entry is shown by name only.
