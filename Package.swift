@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Vigil: a chat-ops escalation bot for Trust & Safety teams.
 ///
-/// Layers point one way: VigilCore (pure) ← adapters (VigilStore, VigilChat, VigilConfig) and the
+/// Layers point one way: VigilCore (pure) ← adapters (VigilStore, VigilChat, VigilConfig, VigilPagers) and the
 /// C wrappers (VigilJSON, VigilHTTP) ← VigilServer (the app) ← `vigil` (thin executable).
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -71,6 +71,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "VigilPagers",
+            dependencies: ["VigilCore", "VigilJSON", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "VigilConfig",
             dependencies: ["VigilCore", "Yams"],
             swiftSettings: strict
@@ -127,6 +132,7 @@ let package = Package(
             name: "VigilTestSupport",
             dependencies: [
                 "VigilCore", "VigilJSON", "VigilHTTP", "VigilConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,6 +164,12 @@ let package = Package(
         .testTarget(
             name: "VigilChatTests",
             dependencies: ["VigilChat", "VigilTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilPagersTests",
+            dependencies: ["VigilPagers", "VigilJSON", "VigilHTTP", "VigilTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -24,6 +24,10 @@ CURLcode vigil_curl_setopt_write_callback(CURL *handle, CURLoption option, vigil
     return curl_easy_setopt(handle, option, callback);
 }
 
+CURLcode vigil_curl_setopt_read_callback(CURL *handle, vigil_curl_read_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
 CURLcode vigil_curl_setopt_xferinfo_callback(CURL *handle, vigil_curl_xferinfo_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
