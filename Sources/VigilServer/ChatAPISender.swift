@@ -100,12 +100,6 @@ public final class ChatAPISender: Sendable {
 }
 
 extension Duration {
-    /// The duration in seconds, as `Date` arithmetic wants it.
-    fileprivate var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-
     /// Rounded to whole milliseconds: `Date` arithmetic near 2026 is exact only to about 0.2 µs,
     /// and a wait of 0.7500002 s reads better as 750 ms. A wait cut a hair short costs one more
     /// early call, answered here without reaching the platform.
