@@ -14,7 +14,7 @@ let package = Package(
     name: "vigil",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil", targets: ["vigil"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "VigilCore", "VigilJSON", "VigilHTTP", "VigilStore", "VigilChat", "VigilConfig",
+                "VigilCore", "VigilJSON", "VigilHTTP", "VigilStore", "VigilChat", "VigilConfig", "VigilPagers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -56,9 +56,10 @@ extension ConfigurationDecoder {
         let handoff = fields["handoff"].flatMap { self.handoff($0, at: "\(path).handoff") }
         // Without a usable hand-off zone, override times are still checked (in UTC) for their own mistakes.
         let zone = handoff?.zone ?? TimeZone(identifier: "UTC")!
-        let overrides: [OncallOverride]? = fields["overrides"].map { node in
-            self.overrides(node, at: "\(path).overrides", schedule: entry.name, members: members ?? [], zone: zone)
-        } ?? []
+        let overrides: [OncallOverride]? =
+            fields["overrides"].map { node in
+                self.overrides(node, at: "\(path).overrides", schedule: entry.name, members: members ?? [], zone: zone)
+            } ?? []
         guard complete, let members, let shift, let handoff, let overrides, let nameKey = fields.keyNode("name") else { return nil }
         return OncallSchedule(
             name: entry.name, members: members, shift: shift, handoff: handoff.components, timeZone: handoff.zone,
@@ -157,10 +158,12 @@ extension ConfigurationDecoder {
                 valid = false
                 continue
             }
-            let override = OncallOverride(who: who, covers: covers.user, from: from.date, until: until.date, source: reader.location(of: item))
+            let override = OncallOverride(
+                who: who, covers: covers.user, from: from.date, until: until.date, source: reader.location(of: item))
             // Two overrides of one member at once would leave it open who is on call.
             if let other = overrides.first(where: {
-                $0.override.covers.isSameRosterEntry(as: override.covers) && $0.override.from < override.until && override.from < $0.override.until
+                $0.override.covers.isSameRosterEntry(as: override.covers) && $0.override.from < override.until
+                    && override.from < $0.override.until
             }) {
                 let line = other.override.source?.line ?? 1
                 reader.error("\(itemPath) overlaps \(other.path) (line \(line)): both cover \(covers.text)", at: item)

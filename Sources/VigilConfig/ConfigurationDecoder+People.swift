@@ -27,7 +27,8 @@ extension ConfigurationDecoder {
             for platform in given {
                 guard let value = entry.fields[platform], let id = reader.string(value, at: "\(path).\(platform)") else { continue }
                 let trimmed = id.trimmingCharacters(in: .whitespaces)
-                guard !trimmed.isEmpty, !trimmed.contains(where: { $0.isWhitespace }), !trimmed.hasPrefix("@"), !trimmed.hasPrefix("<") else {
+                guard !trimmed.isEmpty, !trimmed.contains(where: { $0.isWhitespace }), !trimmed.hasPrefix("@"), !trimmed.hasPrefix("<")
+                else {
                     reader.error("\(path).\(platform) must be the \(platform) user ID (e.g. U0AVA), found \"\(id)\"", at: value)
                     continue
                 }
@@ -91,7 +92,8 @@ extension ConfigurationDecoder {
             guard !YAMLReader.isNull(entry.value), let items = reader.strings(entry.value, at: path) else { continue }
             var identities: [Identity] = []
             for (index, item) in items.enumerated() {
-                for identity in roleEntry(item.text, at: item.node, in: "\(path)[\(index)]", people: people) where !identities.contains(identity) {
+                for identity in roleEntry(item.text, at: item.node, in: "\(path)[\(index)]", people: people)
+                where !identities.contains(identity) {
                     identities.append(identity)
                 }
             }

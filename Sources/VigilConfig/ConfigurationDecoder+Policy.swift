@@ -129,8 +129,8 @@ extension ConfigurationDecoder {
         guard trimmed.hasSuffix("%") else { return nil }
         let number = trimmed.dropLast().trimmingCharacters(in: .whitespaces)
         guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-              number.first != ".", number.last != ".", number.count(where: { $0 == "." }) <= 1,
-              let value = Double(number), (1...99).contains(value)
+            number.first != ".", number.last != ".", number.count(where: { $0 == "." }) <= 1,
+            let value = Double(number), (1...99).contains(value)
         else { return nil }
         return value
     }
@@ -161,7 +161,7 @@ extension ConfigurationDecoder {
         guard case let .sequence(items) = list else { return [] }
         return items.compactMap { item in
             guard let pair = item.mapping?.first(where: { $0.key.scalar?.string == "name" }),
-                  let text = pair.value.scalar?.string
+                let text = pair.value.scalar?.string
             else { return nil }
             return (text.lowercased(), pair.value)
         }

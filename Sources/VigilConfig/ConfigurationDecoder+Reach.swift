@@ -20,7 +20,9 @@ extension ConfigurationDecoder {
         {
             let url = fields["api_url"].flatMap { httpURL($0, at: "slack.api_url") } ?? SlackAPISettings.defaultURL
             reach.slack = SlackAPISettings(botToken: token, apiURL: url.hasSuffix("/") ? url : url + "/")
-        } else if let node = top["slack"], let fields = reader.fields(of: node, at: "slack", known: Self.slackKeys), let url = fields["api_url"] {
+        } else if let node = top["slack"], let fields = reader.fields(of: node, at: "slack", known: Self.slackKeys),
+            let url = fields["api_url"]
+        {
             reader.error("slack.api_url is used only with slack.bot_token", at: url)
         }
         if let node = top["mattermost"], let fields = reader.fields(of: node, at: "mattermost", known: Self.mattermostKeys) {
@@ -28,8 +30,10 @@ extension ConfigurationDecoder {
             let url = fields["url"].flatMap { httpURL($0, at: "mattermost.url") }
             switch (token, url) {
             case let (token?, url?): reach.mattermost = MattermostAPISettings(botToken: token, url: Self.trimmedSlash(url))
-            case (.some, nil) where fields["url"] == nil: reader.error("mattermost.bot_token needs mattermost.url, the server's address", at: node)
-            case (nil, .some) where fields["bot_token"] == nil: reader.error("mattermost.url is used only with mattermost.bot_token", at: node)
+            case (.some, nil) where fields["url"] == nil:
+                reader.error("mattermost.bot_token needs mattermost.url, the server's address", at: node)
+            case (nil, .some) where fields["bot_token"] == nil:
+                reader.error("mattermost.url is used only with mattermost.bot_token", at: node)
             default: break
             }
         }
@@ -48,9 +52,13 @@ extension ConfigurationDecoder {
     }
 
     private func pagerDuty(_ node: Node, levelNames: [String]) -> PagerDutySettings? {
-        guard let fields = reader.fields(of: node, at: "pagerduty", known: ["routing_keys", "events_url", "webhook_secret"]) else { return nil }
+        guard let fields = reader.fields(of: node, at: "pagerduty", known: ["routing_keys", "events_url", "webhook_secret"]) else {
+            return nil
+        }
         guard let keysNode = fields["routing_keys"] else {
-            reader.error("pagerduty needs routing_keys: an Events API v2 integration key per escalation level (\(levelNames.joined(separator: ", ")))", at: node)
+            reader.error(
+                "pagerduty needs routing_keys: an Events API v2 integration key per escalation level (\(levelNames.joined(separator: ", ")))",
+                at: node)
             return nil
         }
         guard let keyFields = reader.fields(of: keysNode, at: "pagerduty.routing_keys", known: levelNames, noun: "escalation level")
@@ -64,7 +72,8 @@ extension ConfigurationDecoder {
             return nil
         }
         let url = fields["events_url"].flatMap { httpURL($0, at: "pagerduty.events_url") } ?? PagerDutySettings.defaultEventsURL
-        return PagerDutySettings(routingKeys: keys, eventsURL: url, webhookSecret: optionalSecret(fields["webhook_secret"], at: "pagerduty.webhook_secret"))
+        return PagerDutySettings(
+            routingKeys: keys, eventsURL: url, webhookSecret: optionalSecret(fields["webhook_secret"], at: "pagerduty.webhook_secret"))
     }
 
     private func smtp(_ node: Node) -> SMTPSettings? {

@@ -74,9 +74,7 @@ struct ConfigurationDecoder {
         var policy = policy(top)
         let reach = reach(top, levelNames: policy.escalationLevels.map(\.name))
         checkAPIChannels(channels, reach: reach, at: top["channels"])
-        policy.paging = PagingPolicy(
-            chatPlatforms: reach.apiPlatforms, ntfy: reach.ntfy != nil, email: reach.smtp != nil,
-            pagerDutyLevels: Set(reach.pagerDuty?.routingKeys.keys ?? [:].keys))
+        policy.paging = reach.paging
         policy.editsPosts = channels.values.allSatisfy { if case .chatAPI = $0 { true } else { $0 == .console } }
         let roleNames = roleNames(top["roles"])
         let http = http(top["http"])
@@ -171,13 +169,16 @@ struct ConfigurationDecoder {
             guard let fields = reader.fields(of: node, at: path, known: ["url", "format", "channel", "platform"]) else { return nil }
             if let channelNode = fields["channel"] {
                 guard fields["url"] == nil, fields["format"] == nil else {
-                    reader.error("\(path) has both channel and url: a channel is posted to through the platform's API, a url is a webhook", at: node)
+                    reader.error(
+                        "\(path) has both channel and url: a channel is posted to through the platform's API, a url is a webhook", at: node)
                     return nil
                 }
                 guard let channel = reader.string(channelNode, at: "\(path).channel")?.trimmingCharacters(in: .whitespaces),
                     !channel.isEmpty, !channel.contains(where: { $0.isWhitespace || $0 == "#" || $0 == "/" })
                 else {
-                    reader.error("\(path).channel must be the channel's ID (Slack: C0123ABCD; Mattermost: its 26-character id), not its name", at: channelNode)
+                    reader.error(
+                        "\(path).channel must be the channel's ID (Slack: C0123ABCD; Mattermost: its 26-character id), not its name",
+                        at: channelNode)
                     return nil
                 }
                 let platform = fields["platform"].flatMap { reader.oneOf($0, at: "\(path).platform", APIPlatform.self) } ?? .slack

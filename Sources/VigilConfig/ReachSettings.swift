@@ -1,3 +1,5 @@
+import VigilCore
+
 /// Slack as an app: `slack: {bot_token: …, api_url: …}`. With it Vigil posts through the Web
 /// API (`chat.postMessage`), threads follow-ups, edits earlier posts and sends direct messages.
 public struct SlackAPISettings: Sendable, Equatable {
@@ -94,6 +96,13 @@ public struct ReachSettings: Sendable, Equatable {
         self.pagerDuty = pagerDuty
         self.ntfy = ntfy
         self.smtp = smtp
+    }
+
+    /// The pages these settings make possible, for ``VigilCore/Policy/paging``.
+    public var paging: PagingPolicy {
+        PagingPolicy(
+            chatPlatforms: apiPlatforms, ntfy: ntfy != nil, email: smtp != nil,
+            pagerDutyLevels: Set(pagerDuty?.routingKeys.keys ?? [:].keys))
     }
 
     /// Platforms where Vigil can post as an app (and so edit and send direct messages).

@@ -113,7 +113,9 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
         } catch {
             logger.error(
                 "releasing a clock failed; its lease runs out on its own",
-                metadata: ["incident": "\(policy.displayID(row.incident))", "clock": "\(row.name)", "error": "\(String(reflecting: error))"])
+                metadata: [
+                    "incident": "\(policy.displayID(row.incident))", "clock": "\(row.name)", "error": "\(String(reflecting: error))",
+                ])
         }
         return false
     }

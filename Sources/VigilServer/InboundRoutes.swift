@@ -36,6 +36,8 @@ struct InboundRoutes: Sendable {
     /// without bound; past this many, a late command is waited for instead, as a platform's own
     /// time-out would have it.
     let deferred = DeferredCommands(limit: 32)
+    /// PagerDuty's v3 webhooks, with `pagerduty.webhook_secret`.
+    var pagerDuty: PagerDutyWebhookRoute? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.text(.ok, "ok") }
@@ -60,6 +62,9 @@ struct InboundRoutes: Sendable {
             router.get(RouterPath(CommandLinkPage.path)) { request, _ in
                 page.respond(command: request.uri.queryParameters.get("command"))
             }
+        }
+        if let pagerDuty {
+            router.post(RouterPath(PagerDutyWebhookRoute.path)) { request, _ in await pagerDuty.receive(request) }
         }
         for adapter in adapters {
             for path in adapter.paths {

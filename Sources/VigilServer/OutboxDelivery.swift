@@ -232,7 +232,8 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
                 return await send(
                     HTTPRequest.post(
                         url, headers: [HTTPHeader("Content-Type", "application/json")],
-                        body: format.renderer(settings.buttons).webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout))
+                        body: format.renderer(settings.buttons).webhookBody(row.item.message).serialized(), timeout: settings.requestTimeout
+                    ))
             case let .chatAPI(platform, channel):
                 guard let chat = reach.chat else { return .failed("\(platform) has no bot token configured", retryable: false) }
                 return await chat.post(row.item.message, platform: platform, channel: channel, incident: row.item.incident)
@@ -250,25 +251,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     /// Sends `request` and sorts the outcome. Nothing here names the URL: a webhook's or a reply
     /// address's holds a credential (``HTTPClientError`` already redacts it).
     func send(_ request: HTTPRequest) async -> DeliveryAttempt {
-        do {
-            let response = try await transport.send(request)
-            switch response.status {
-            case 200..<300:
-                return .delivered
-            case 429:
-                return .rateLimited(response.retryAfter(now: now()) ?? settings.defaultRetryAfter, "HTTP 429")
-            case 408, 500...:
-                return .failed("HTTP \(response.status)", retryable: true)
-            default:
-                // 400 invalid_payload, 403 action_prohibited, 404 no_service; for a reply, 401/404
-                // an expired token or a body the platform refuses: retrying cannot help.
-                return .failed("HTTP \(response.status): \(String(response.text.prefix(200)))", retryable: false)
-            }
-        } catch let error as HTTPClientError {
-            return .failed(error.description, retryable: error.kind.isRetryable)
-        } catch {
-            return .failed(String(describing: error), retryable: true)
-        }
+        await DeliveryAttempt.sending(request, through: transport, now: now(), defaultRetryAfter: settings.defaultRetryAfter)
     }
 
     // MARK: - Naming rows in logs
@@ -298,7 +281,8 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         switch row.item.target {
         case let .channel(channel): ["row": "\(row.id)", "channel": "\(channel.rawValue)"]
         case let .reply(destination): ["row": "\(row.id)", "platform": "\(destination.platform)"]
-        case let .page(page): ["row": "\(row.id)", "medium": "\(page.target.medium)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
+        case let .page(page):
+            ["row": "\(row.id)", "medium": "\(page.target.medium)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
         case .redaction: ["row": "\(row.id)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilHTTP
 
 /// How one attempt to send an outbox row ended.
 public enum DeliveryAttempt: Sendable, Equatable {
@@ -10,6 +11,34 @@ public enum DeliveryAttempt: Sendable, Equatable {
     /// Refused for now (HTTP 429, or the channel's pace): try again after the wait.
     case rateLimited(Duration, String)
     case failed(String, retryable: Bool)
+
+    /// Sends `request` and sorts the outcome: 2xx delivered; 429 rate-limited for its
+    /// `Retry-After` (or `defaultRetryAfter`); 408 and 5xx retried; any other status final.
+    /// Nothing here names the URL: a webhook's or a reply address's holds a credential
+    /// (``HTTPClientError`` already redacts it).
+    static func sending(
+        _ request: HTTPRequest, through transport: any HTTPTransport, now: Date, defaultRetryAfter: Duration
+    ) async -> DeliveryAttempt {
+        do {
+            let response = try await transport.send(request)
+            switch response.status {
+            case 200..<300:
+                return .delivered
+            case 429:
+                return .rateLimited(response.retryAfter(now: now) ?? defaultRetryAfter, "HTTP 429")
+            case 408, 500...:
+                return .failed("HTTP \(response.status)", retryable: true)
+            default:
+                // 400 invalid_payload, 403 action_prohibited, 404 no_service; for a reply, 401/404
+                // an expired token or a body the platform refuses: retrying cannot help.
+                return .failed("HTTP \(response.status): \(String(response.text.prefix(200)))", retryable: false)
+            }
+        } catch let error as HTTPClientError {
+            return .failed(error.description, retryable: error.kind.isRetryable)
+        } catch {
+            return .failed(String(describing: error), retryable: true)
+        }
+    }
 }
 
 /// Posts as an app through a platform's API (Slack with a bot token, Mattermost with a bot

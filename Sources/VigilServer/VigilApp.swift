@@ -19,6 +19,8 @@ public struct AppEnvironment: Sendable {
     /// its reply later (true in service). Tests of other things turn it off, so that a slow
     /// machine never changes what they see.
     public var defersSlowReplies = true
+    /// Sends email pages (config `smtp:`).
+    public var mail: any MailTransport = CurlMailClient()
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() }, console: any ConsoleSink = StandardOutputConsole(),
@@ -77,10 +79,21 @@ public struct VigilApp: Sendable {
         settings.lease = configuration.lease
         settings.buttons = ChatButtonSettings(publicURL: configuration.publicURL, platforms: configuration.chatPlatforms)
         let policy = configuration.policy
+        let reach = configuration.reach
+        let sender = ChatAPISender(transport: environment.transport, now: environment.now, requestTimeout: settings.requestTimeout)
+        let outboxReach = OutboxReach(
+            chat: reach.apiPlatforms.isEmpty
+                ? nil : ChatAppPoster(reach: reach, sender: sender, posts: store, now: environment.now, logger: environment.logger),
+            pagers: reach.pagerDuty == nil && reach.ntfy == nil && reach.smtp == nil
+                ? nil
+                : PagerDelivery(
+                    reach: reach, transport: environment.transport, mail: environment.mail, now: environment.now,
+                    requestTimeout: settings.requestTimeout),
+            incidents: store)
         let delivery = OutboxDelivery(
             store: store, transport: environment.transport, channels: configuration.channels, console: environment.console,
             settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger,
-            displayID: { policy.displayID($0) }, health: health)
+            displayID: { policy.displayID($0) }, health: health, reach: outboxReach)
         self.delivery = delivery
         let catalog = PlaybookCatalog(playbooks)
         let scheduler = ClockScheduler(
@@ -100,13 +113,17 @@ public struct VigilApp: Sendable {
             store: store, parser: CommandParser(specs: specs, policy: configuration.policy, catalog: catalog), catalog: catalog,
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
+        let logger = environment.logger
+        let deskForPagers = desk
+        let pagerDutyRoute = reach.pagerDuty?.webhookSecret.map { PagerDutyWebhookRoute(secret: $0, desk: deskForPagers, logger: logger) }
         routes = InboundRoutes(
             desk: desk, store: store,
             adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs, publicURL: configuration.publicURL) },
             now: environment.now, logger: environment.logger, health: health,
             laterReplies: LaterReplySender(
                 store: store, outboxWritten: { delivery.notify() }, now: environment.now, logger: environment.logger),
-            defersSlowReplies: environment.defersSlowReplies)
+            defersSlowReplies: environment.defersSlowReplies,
+            pagerDuty: pagerDutyRoute)
         // A store several replicas share tells this one what the others committed.
         if let feed = store as? any StoreChangeFeed {
             feed.onChange { change in

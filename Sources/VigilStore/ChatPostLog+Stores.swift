@@ -25,7 +25,7 @@ enum ChatPostRows {
     }
 }
 
-extension SQLiteIncidentStore: ChatPostLog {
+extension SQLiteIncidentStore {
     public func recordPost(_ post: ChatPost) async throws {
         let bindings = ChatPostRows.bindings(post)
         try await perform("record a chat post") { database in try database.run(ChatPostRows.insert, bindings) }

@@ -29,7 +29,9 @@ import VigilTestSupport
         parser = CommandParser(specs: try Fixtures.shippedSpecs(), policy: Self.policy)
     }
 
-    func apply(_ text: String, to incident: Incident?, clocks: [ClockRow] = [], at now: Date, by actor: UserRef = Fixtures.ava) throws -> Outcome {
+    func apply(_ text: String, to incident: Incident?, clocks: [ClockRow] = [], at now: Date, by actor: UserRef = Fixtures.ava) throws
+        -> Outcome
+    {
         let context = CommandContext(policy: Self.policy, now: now, actor: actor, platform: "slack", channel: "ts")
         let command = try parser.parse(text)
         if command.subcommand == .open { return try Lifecycle.planOpen(command, context: context).outcome(number: 7) }
@@ -45,7 +47,9 @@ import VigilTestSupport
         #expect(post.plainText.contains("to level 2 (lead)"))
         #expect(post.lines[0].contains(.mention(Self.lead)))
         #expect(
-            Self.targets(outcome.outbox) == [.chat(Identity(platform: "slack", id: "U0LEAD")), .ntfy(topic: "lee-pager"), .pagerDuty(.trigger, level: "lead")])
+            Self.targets(outcome.outbox) == [
+                .chat(Identity(platform: "slack", id: "U0LEAD")), .ntfy(topic: "lee-pager"), .pagerDuty(.trigger, level: "lead"),
+            ])
         // Unacknowledged, so an ack makes the pages still waiting moot.
         #expect(outcome.outbox.compactMap(\.page).allSatisfy { $0.endsWithAck })
         // The DM carries the Ack button.

@@ -24,7 +24,8 @@ import VigilTestSupport
         return (outcome.incident, outcome.clocks)
     }
 
-    func apply(_ text: String, to incident: Incident, clocks: [ClockRow], at now: Date, by actor: UserRef = Fixtures.ava) throws -> Outcome {
+    func apply(_ text: String, to incident: Incident, clocks: [ClockRow], at now: Date, by actor: UserRef = Fixtures.ava) throws -> Outcome
+    {
         try Lifecycle.apply(try parser.parse(text), to: incident, clocks: clocks, context: context(actor, at: now))
     }
 

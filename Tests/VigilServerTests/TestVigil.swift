@@ -69,7 +69,8 @@ struct TestVigil {
         chatPlatforms: [ChatPlatformSettings] = [
             .slack(signingSecret: TestVigil.slackSecret), .mattermost(token: TestVigil.mattermostToken),
         ],
-        defersSlowReplies: Bool = false, publicURL: String? = nil
+        defersSlowReplies: Bool = false, publicURL: String? = nil, reach: ReachSettings = ReachSettings(),
+        mail: (any MailTransport)? = nil
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -84,6 +85,9 @@ struct TestVigil {
             chatPlatforms: chatPlatforms, channels: channels,
             outbox: OutboxSettings(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)), policy: policy)
         configuration.publicURL = publicURL
+        configuration.reach = reach
+        // As config loading does: what the reach settings make possible is the core's paging.
+        if reach != ReachSettings() { configuration.policy.paging = reach.paging }
         let clock = clock
         let now: @Sendable () -> Date
         if realTime { now = { Date() } } else { now = { clock.now } }
@@ -91,6 +95,7 @@ struct TestVigil {
         logger.logLevel = .critical
         var environment = AppEnvironment(now: now, console: console, transport: transport, logger: logger)
         environment.defersSlowReplies = defersSlowReplies
+        if let mail { environment.mail = mail }
         app = try VigilApp(
             configuration: configuration, specs: try Fixtures.shippedSpecs(), playbooks: try Fixtures.shippedPlaybooks(), store: store,
             environment: environment)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
+
 @testable import VigilStore
 
 /// SQLite's primary result codes, as documented (the C constants are not imported here).
@@ -136,15 +137,17 @@ struct SQLiteMigrationTests {
                     )
                 }
                 #expect(versions == Array(1...SQLiteMigrations.latestVersion))
-                #expect(schema == [
-                    "chat_posts", "chat_posts_by_incident", "clocks", "clocks_due", "clocks_due_by_class", "clocks_legal_due", "clocks_legal_met", "clocks_met_by_class",
-                    "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "idempotency_by_created", "incidents",
-                    "incidents_acknowledged_by_severity", "incidents_by_opened", "incidents_by_resolved", "incidents_by_state",
-                    "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "oncall_overrides",
-                    "oncall_overrides_live", "once_keys", "outbox",
-                    "outbox_dead", "outbox_delivered", "outbox_leased", "outbox_pending_by_due", "outbox_pending_by_priority",
-                    "outbox_posted", "outbox_summaries", "schema_migrations",
-                ])
+                #expect(
+                    schema == [
+                        "chat_posts", "chat_posts_by_incident", "clocks", "clocks_due", "clocks_due_by_class", "clocks_legal_due",
+                        "clocks_legal_met", "clocks_met_by_class",
+                        "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "idempotency_by_created", "incidents",
+                        "incidents_acknowledged_by_severity", "incidents_by_opened", "incidents_by_resolved", "incidents_by_state",
+                        "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "oncall_overrides",
+                        "oncall_overrides_live", "once_keys", "outbox",
+                        "outbox_dead", "outbox_delivered", "outbox_leased", "outbox_pending_by_due", "outbox_pending_by_priority",
+                        "outbox_posted", "outbox_summaries", "schema_migrations",
+                    ])
                 #expect(mode == "wal")
                 try await store.ping()
                 await store.close()
@@ -152,9 +155,11 @@ struct SQLiteMigrationTests {
         }
     }
 
-    @Test("durability sets synchronous", arguments: [
-        (SQLiteIncidentStore.Durability.normal, 1), (.full, 2),
-    ])
+    @Test(
+        "durability sets synchronous",
+        arguments: [
+            (SQLiteIncidentStore.Durability.normal, 1), (.full, 2),
+        ])
     func durability(_ durability: SQLiteIncidentStore.Durability, synchronous: Int) async throws {
         try await withDatabasePath { path in
             let store = try SQLiteIncidentStore.open(path: path, durability: durability)

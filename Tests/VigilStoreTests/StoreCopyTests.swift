@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
+
 @testable import VigilStore
 
 /// `vigil db copy`: a store made by the fixtures goes SQLite → PostgreSQL → SQLite and comes back
@@ -12,7 +13,9 @@ struct StoreCopyTests {
     private func fill(_ store: any IncidentStore) async throws {
         for number in 1...5 {
             var work = openWork(number)
-            work.clocks = [clock(number, "ack", .ack, due: 300, fire: 240), clock(number, "legal", .legal, due: 3600, rule: "tco", fire: 3000)]
+            work.clocks = [
+                clock(number, "ack", .ack, due: 300, fire: 240), clock(number, "legal", .legal, due: 3600, rule: "tco", fire: 3000),
+            ]
             try await store.commit(work)
         }
         for number in [2, 4] {
@@ -20,9 +23,12 @@ struct StoreCopyTests {
             try await store.commit(ackWork(incident, by: ben, requestID: "ack-\(number)"))
         }
         try await store.commit(postWork(requestID: "posts", count: 3))
-        try await store.perform(StoreUnit<Bool>(key: .once("digest:2026-09-21"), target: .none) { input in
-            input.alreadyDone ? .answer(false) : .write(UnitOfWork(outbox: [OutboxItem(channel: .leads, incident: nil, message: message("digest"))]), true)
-        })
+        try await store.perform(
+            StoreUnit<Bool>(key: .once("digest:2026-09-21"), target: .none) { input in
+                input.alreadyDone
+                    ? .answer(false)
+                    : .write(UnitOfWork(outbox: [OutboxItem(channel: .leads, incident: nil, message: message("digest"))]), true)
+            })
         let claimed = try await store.claimOutbox(now: at(86_400), limit: 2, worker: "w", leaseUntil: at(86_430))
         try await store.markDelivered(claimed.map(\.id), at: at(86_401))
         _ = try await store.claimDueClocks(now: at(240), limit: 1, worker: "w", leaseUntil: at(270))

@@ -76,7 +76,8 @@ extension IncidentDraft {
     func installed(_ playbookID: String, usage: String) throws(UserError) -> Playbook {
         guard let playbook = context.catalog.playbook(id: playbookID) ?? context.catalog.playbook(forType: playbookID) else {
             let hint = Suggestions.closest(to: playbookID, in: context.catalog.ids).first.map { " Did you mean `\($0)`?" } ?? ""
-            throw UserError("There is no playbook “\(playbookID)”.\(hint) \(Lifecycle.applicablePlaybooks(incident.category, context))", usage: usage)
+            throw UserError(
+                "There is no playbook “\(playbookID)”.\(hint) \(Lifecycle.applicablePlaybooks(incident.category, context))", usage: usage)
         }
         return playbook
     }

@@ -67,7 +67,8 @@ extension IncidentDraft {
             // Every earlier post is edited down where Vigil posts as an app; a webhook post cannot
             // be edited, so the channel is told that it may still hold details.
             outbox.append(
-                OutboxItem(target: .redaction, incident: incident.number, message: Message(lines: [text.tag(incident)]), priority: .redaction))
+                OutboxItem(
+                    target: .redaction, incident: incident.number, message: Message(lines: [text.tag(incident)]), priority: .redaction))
             let notice: [Span] =
                 context.policy.editsPosts
                 ? [.text("Now restricted: earlier posts about \(id) were edited down to its ID, severity and category.")]
@@ -79,7 +80,8 @@ extension IncidentDraft {
             lines.append(notice)
         }
         let buttons = IncidentActions.lifecycle(incident, policy: context.policy)
-        let message = Message(lines: lines, actions: buttons + IncidentActions.steps(progresses, incident: incident, policy: context.policy))
+        let message = Message(
+            lines: lines, actions: buttons + IncidentActions.steps(progresses, incident: incident, policy: context.policy))
         guard incident.restricted else {
             outbox.append(OutboxItem(channel: .incidents, incident: incident.number, message: message))
             reply = Reply(.inChannel, message)

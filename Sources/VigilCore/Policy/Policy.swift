@@ -80,6 +80,17 @@ public struct Policy: Sendable {
     /// `INC-42`.
     public func displayID(_ number: Int) -> String { "\(idPrefix)-\(number)" }
 
+    /// The number in a display ID this policy writes (`INC-42` → 42), exactly: another prefix,
+    /// a sign, spaces or leading zeros are not one.
+    public func incidentNumber(displayID text: String) -> Int? {
+        guard text.hasPrefix(idPrefix + "-") else { return nil }
+        let digits = text.dropFirst(idPrefix.count + 1)
+        guard let first = digits.first, first != "0", digits.count <= 18, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return nil
+        }
+        return Int(digits)
+    }
+
     /// Whether `user` is cleared for restricted incidents: holds the `restricted` role, by
     /// identity (never by display name), through any of their linked accounts.
     public func mayReadRestricted(_ user: UserRef) -> Bool {
