@@ -120,4 +120,55 @@ import VigilTestSupport
             ).isEmpty)
         #expect(Paging.stopPagerDuty(.acknowledge, incident: incident, message: Message(lines: []), policy: policy).isEmpty)
     }
+
+    // MARK: - Steps given to people
+
+    static let lou = UserRef(id: "U0LOU", name: "lou", platform: "slack")
+    static let report = Playbook(
+        id: "report-case", title: "Report case", summary: "Report", appliesTo: IncidentMatch(categories: ["child-safety", "fraud"]),
+        steps: [
+            PlaybookStep(id: "preserve", title: "Preserve the upload", instructions: "Preserve.", owner: "responder"),
+            PlaybookStep(id: "report", title: "File the CyberTip", instructions: "Report.", owner: "legal", due: .seconds(86_400)),
+        ])
+
+    func stepPolicy() -> Policy {
+        var policy = Self.policy
+        policy.owners = ["legal": [.user(Self.lou)], "responder": [.user(Fixtures.ava)]]
+        policy.people.people.append(
+            Person(
+                name: "lou", accounts: [Identity(platform: "slack", id: "U0LOU")],
+                contacts: Contacts(ntfy: "lou-pager", email: "legal@example.com")))
+        return policy
+    }
+
+    @Test func aStepsOwnersGetItDirectlyButNotWhoeverOpenedIt() throws {
+        let policy = stepPolicy()
+        let catalog = PlaybookCatalog([Self.report])
+        let parser = CommandParser(specs: try Fixtures.shippedSpecs(), policy: policy, catalog: catalog)
+        let context = CommandContext(
+            policy: policy, now: Fixtures.t0, actor: Fixtures.ava, platform: "slack", channel: "ts", catalog: catalog)
+        let opened = try Lifecycle.planOpen(try parser.parse("open sev2 fraud Card testing --playbook report-case"), context: context)
+            .outcome(number: 7)
+        let targets = Self.targets(opened.outbox)
+        // Both steps are open; Ava opened it, so only Lou is paged: by DM and email, no push for a notice.
+        #expect(targets == [.chat(Identity(platform: "slack", id: "U0LOU")), .email(address: "legal@example.com")])
+        let notice = try #require(opened.outbox.first { $0.page != nil }).message
+        #expect(notice.plainText.contains("step 2/2 “File the CyberTip” is yours"))
+        #expect(notice.actions.map(\.command) == ["step INC-7 done report", "step INC-7 show report"])
+        #expect(opened.outbox.compactMap(\.page).allSatisfy { !$0.endsWithAck })
+    }
+
+    @Test func aRestrictedIncidentsStepNoticeNamesNeitherItsTitleNorTheStep() throws {
+        let policy = stepPolicy()
+        let catalog = PlaybookCatalog([Self.report])
+        let parser = CommandParser(specs: try Fixtures.shippedSpecs(), policy: policy, catalog: catalog)
+        let context = CommandContext(
+            policy: policy, now: Fixtures.t0, actor: Fixtures.dee, platform: "slack", channel: "ts", catalog: catalog)
+        let opened = try Lifecycle.planOpen(
+            try parser.parse("open sev1 child-safety Upload flagged by hash match --playbook report-case"), context: context
+        ).outcome(number: 7)
+        let notices = opened.outbox.filter { $0.page != nil }.map(\.message.plainText)
+        #expect(!notices.isEmpty)
+        #expect(notices.allSatisfy { !$0.contains("hash match") && !$0.contains("CyberTip") && !$0.contains("Preserve") })
+    }
 }

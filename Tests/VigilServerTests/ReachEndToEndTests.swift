@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 import VigilConfig
 import VigilCore
@@ -61,12 +62,12 @@ import VigilTestSupport
         }
     }
 
-    func vigil(_ fakes: Fakes) throws -> TestVigil {
+    func vigil(_ fakes: Fakes, mail: (any MailTransport)? = RecordingMail()) throws -> TestVigil {
         try TestVigil(
             channels: [
                 .incidents: .chatAPI(platform: "slack", channel: "C0INCIDENTS"), .oncall: .chatAPI(platform: "slack", channel: "C0ONCALL"),
             ],
-            transport: CurlHTTPClient(), policy: Self.policy, reach: fakes.reach)
+            transport: CurlHTTPClient(), policy: Self.policy, reach: fakes.reach, mail: mail)
     }
 
     /// Delivers until nothing is due, stepping past Slack's one-post-a-second pace per channel.
@@ -80,7 +81,8 @@ import VigilTestSupport
 
     @Test func aBreachPagesByDMPagerDutyNtfyAndEmailAndAnAckInPagerDutyAcknowledgesInVigil() async throws {
         let fakes = try await Fakes.start()
-        let vigil = try vigil(fakes)
+        let mail = RecordingMail()
+        let vigil = try vigil(fakes, mail: mail)
         defer { vigil.cleanUp() }
         try await vigil.withClient { client in
             let (status, _) = try await vigil.slack("open sev1 fraud Card testing on payouts", client: client)
@@ -107,8 +109,10 @@ import VigilTestSupport
         #expect(trigger["payload"]?["severity"]?.stringValue == "critical")
         // ntfy and email.
         #expect(fakes.ntfy.publications.map(\.topic) == ["ben-pager"])
-        let mail = try #require(fakes.smtp.messages.first)
-        #expect(mail.recipients == ["ben@example.com"])
+        let sent = try #require(mail.all.first)
+        #expect(sent.recipients == ["ben@example.com"])
+        #expect(sent.url == fakes.smtp.url && sent.from == "vigil@example.com")
+        #expect(String(decoding: sent.message, as: UTF8.self).contains("To: ben@example.com"))
         // Alerts about INC-1 in a channel thread under its announcement there.
         let oncallPosts = fakes.slack.messages.filter { $0.channel == "C0ONCALL" }
         #expect(oncallPosts.count >= 1)
@@ -220,6 +224,43 @@ import VigilTestSupport
         await fakes.stop()
     }
 
+    @Test func onMattermostAnEscalationPagesByDMAndARestrictedMoveEditsItsPosts() async throws {
+        let mattermost = try await FakeMattermostAPI.start()
+        var policy = Self.policy
+        policy.people = PeopleDirectory([
+            Person(name: "ben", accounts: [Identity(platform: "mattermost", id: "benmm00000000000000000000a")])
+        ])
+        policy.escalationLevels[1].notify = [.user(UserRef(id: "benmm00000000000000000000a", name: "ben", platform: "mattermost"))]
+        let vigil = try TestVigil(
+            channels: [.incidents: .chatAPI(platform: "mattermost", channel: "incidentschannel000000000a")], transport: CurlHTTPClient(),
+            policy: policy, reach: ReachSettings(mattermost: MattermostAPISettings(botToken: "mm-bot-token", url: mattermost.serverURL)))
+        defer { vigil.cleanUp() }
+        try await vigil.withClient { client in
+            _ = try await vigil.slack("open sev2 moderation Threats sent to a creator by a fan", client: client)
+            _ = try await vigil.slack("escalate 1", client: client)
+        }
+        try await deliverAll(vigil)
+        // The escalation names Ben and pages him in a direct channel with the bot.
+        let direct = try #require(mattermost.calls(.directChannel).first)
+        #expect("\(direct.body)".contains("benmm00000000000000000000a"))
+        let channelPosts = mattermost.posts.filter { $0.channelID == "incidentschannel000000000a" }
+        #expect(channelPosts.count == 2)
+        #expect(channelPosts[1].rootID == channelPosts[0].id)
+        #expect(mattermost.posts.count == 3)
+
+        try await vigil.withClient { client in
+            _ = try await vigil.slack("type 1 child-safety", as: Fixtures.dee, client: client)
+        }
+        try await deliverAll(vigil)
+        // Every earlier post, the DM included, is edited down.
+        for post in mattermost.posts.prefix(3) {
+            let edited = try #require(mattermost.post(post.id))
+            #expect(edited.edits == 1)
+            #expect(!edited.message.contains("by a fan"))
+        }
+        await mattermost.stop()
+    }
+
     // MARK: - Helpers
 
     static func acknowledgement(id: String, key: String, type: String = "incident.acknowledged") -> [UInt8] {
@@ -236,4 +277,11 @@ import VigilTestSupport
         for header in list { fields[HTTPField.Name(header.name)!] = header.value }
         return fields
     }
+}
+
+/// Records the mail it is asked to send.
+final class RecordingMail: MailTransport {
+    private let sent = Mutex<[MailDelivery]>([])
+    func send(_ mail: MailDelivery) async throws { sent.withLock { $0.append(mail) } }
+    var all: [MailDelivery] { sent.withLock { $0 } }
 }

@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A throw-away PostgreSQL server of the test process's own: a fresh cluster in a temporary
@@ -425,31 +425,18 @@ private struct Tools: Sendable {
     func run(_ program: String, _ arguments: [String], asServer: Bool) throws -> (status: Int32, output: String) {
         let command = commandLine(program, arguments, asServer: asServer)
         let outputFile = directory.appendingPathComponent("output-\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
-            let output = FileHandle(forWritingAtPath: outputFile.path)
-        else {
-            throw PostgresTestServerError("could not create \(outputFile.path) for the output of \(program)")
-        }
         defer { try? FileManager.default.removeItem(at: outputFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command.executable)
-        process.arguments = command.arguments
-        process.environment = environment
-        // The postgres user may not be able to enter the caller's directory.
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
+        let status: Int32
         do {
-            try process.run()
+            // Not Foundation's Process: see ``ProgramRun``. The postgres user may not be able to
+            // enter the caller's directory, so the program runs in the server's.
+            status = try ProgramRun.run(
+                command.executable, command.arguments, environment: environment, directory: directory.path, outputPath: outputFile.path)
         } catch {
-            try? output.close()
             throw PostgresTestServerError("could not run \(command.executable): \(error)")
         }
-        process.waitUntilExit()
-        try? output.close()
         let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, text)
+        return (status, text)
     }
 
     /// Whether the server accepts connections: the status line of `postmaster.pid` says `ready`,

@@ -235,6 +235,13 @@ public struct OpenPlan: Sendable {
             ?? []
         let message = Message(lines: lines, actions: buttons + stepButtons)
         let channelLine = Message(lines: [line], actions: buttons)
+        var stepPages: [OutboxItem] = []
+        if let playbook {
+            let progress = PlaybookProgress(playbook: playbook, incident: incident)
+            stepPages = StepPages.pages(
+                opened: progress.openSteps.map { (progress, $0) }, incident: incident, actor: context.actor, policy: policy,
+                now: context.now)
+        }
         // A restricted incident's playbook is not described in open channels: the channel gets
         // the redacted headline, the person who opened it gets the first step privately.
         let restrictedSteps = incident.restricted && lines.count > 1
@@ -244,12 +251,12 @@ public struct OpenPlan: Sendable {
             let notice = Lifecycle.restrictedNotice
             return Outcome(
                 incident: incident, expectedSequence: 0, events: [event],
-                outbox: [OutboxItem(channel: .incidents, incident: number, message: channelLine)],
+                outbox: [OutboxItem(channel: .incidents, incident: number, message: channelLine)] + stepPages,
                 reply: Reply(.ephemeral, Message(lines: [text.headline(incident, "opened"), notice])), clocks: clocks)
         }
         return Outcome(
             incident: incident, expectedSequence: 0, events: [event],
-            outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? channelLine : message)],
+            outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? channelLine : message)] + stepPages,
             // Private for every restricted incident: an `in_channel` reply would also show the
             // channel the typed command, title included. Where the whole thread sees a private
             // reply (Teams), it says no more than the channel post.

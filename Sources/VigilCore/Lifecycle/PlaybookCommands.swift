@@ -45,7 +45,14 @@ extension IncidentDraft {
         clocks += PlaybookChoice.cancelled(in: existingClocks, at: now)
         let progress = PlaybookProgress(playbook: playbook, incident: incident, attachedAt: now, isPrimary: true)
         startClocks(of: progress)
+        pageOwners(of: progress)
         return progress
+    }
+
+    /// The owners of the steps a newly attached playbook opens get them directly.
+    mutating func pageOwners(of progress: PlaybookProgress) {
+        outbox += StepPages.pages(
+            opened: progress.openSteps.map { (progress, $0) }, incident: incident, actor: context.actor, policy: context.policy, now: now)
     }
 
     /// Attaches a second (third, …) playbook: each keeps its own steps and its own legal clock.
@@ -65,6 +72,7 @@ extension IncidentDraft {
         if isPrimary { clocks += PlaybookChoice.cancelled(in: existingClocks, at: now) }
         let progress = PlaybookProgress(playbook: playbook, incident: incident, attachedAt: now, isPrimary: isPrimary)
         startClocks(of: progress)
+        pageOwners(of: progress)
         let line = text.headline(incident, "playbook added") + [.text(" · “\(playbook.title)” by "), .mention(context.actor)]
         // A restricted incident's channel post does not name the playbook: its title says what
         // the case is about.

@@ -210,6 +210,9 @@ extension IncidentDraft {
     mutating func settled(_ before: PlaybookProgress) -> [[Span]] {
         guard let after = progresses.first(where: { $0.playbook.id == before.playbook.id }) else { return [] }
         clocks += after.clocksOpened(since: before).map { ClockPlanner.schedule($0, policy: context.policy, incident: incident) }
+        outbox += StepPages.pages(
+            opened: after.newlyOpened(since: before).map { (after, $0) }, incident: incident, actor: context.actor, policy: context.policy,
+            now: now)
         return nextStepLines()
     }
 
