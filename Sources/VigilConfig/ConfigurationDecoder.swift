@@ -75,7 +75,10 @@ struct ConfigurationDecoder {
         let reach = reach(top, levelNames: policy.escalationLevels.map(\.name))
         checkAPIChannels(channels, reach: reach, at: top["channels"])
         policy.paging = reach.paging
-        policy.editsPosts = channels.values.allSatisfy { if case .chatAPI = $0 { true } else { $0 == .console } }
+        // Posts can be edited only where Vigil posts as an app, and none through a webhook.
+        policy.editsPosts =
+            channels.values.contains { if case .chatAPI = $0 { true } else { false } }
+            && !channels.values.contains { if case .webhook = $0 { true } else { false } }
         let roleNames = roleNames(top["roles"])
         let http = http(top["http"])
         let retention = retention(top["retention"])

@@ -54,6 +54,8 @@ struct ReachConfigTests {
         #expect(configuration.reach == ReachSettings())
         #expect(configuration.policy.paging.isEmpty)
         #expect(!configuration.policy.editsPosts)
+        // Local mode: the console edits nothing either.
+        #expect(!(try Self.decode("")).policy.editsPosts)
     }
 
     @Test func mistakesAreReportedAtTheirLine() {
