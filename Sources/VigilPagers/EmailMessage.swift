@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// A plain-text e-mail page, rendered as an RFC 5322 message ready for SMTP `DATA`.
 ///
@@ -137,11 +138,11 @@ enum RFC5322Date {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = RFC3339.civil(fromDays: days)
+        let (year, month, day) = ISOTimestamp.civil(fromDays: Int(days))
         // 1970-01-01 was a Thursday.
         let weekday = Int(((days % 7) + 7 + 4) % 7)
         let time = [secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60].map(two).joined(separator: ":")
-        return "\(weekdays[weekday]), \(two(day)) \(months[Int(month) - 1]) \(year) \(time) +0000"
+        return "\(weekdays[weekday]), \(two(Int64(day))) \(months[month - 1]) \(year) \(time) +0000"
     }
 
     private static func two(_ value: Int64) -> String {

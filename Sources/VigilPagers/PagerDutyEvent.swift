@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 import VigilJSON
 
 /// PagerDuty's alert severities (Events API v2 `payload.severity`).
@@ -215,63 +216,12 @@ public struct PagerDutyEvent: Sendable, Equatable {
             ("summary", .string(PagerText.truncated(payload.summary, maxUTF16: maxSummaryLength))),
             ("source", .string(payload.source)),
             ("severity", .string(payload.severity.rawValue)),
-            ("timestamp", .string(RFC3339.string(from: payload.timestamp))),
+            ("timestamp", .string(ISOTimestamp.string(payload.timestamp))),
         ]
         if let component = payload.component { fields.append(("component", .string(component))) }
         if let group = payload.group { fields.append(("group", .string(group))) }
         if let eventClass = payload.eventClass { fields.append(("class", .string(eventClass))) }
         if let details = payload.customDetails { fields.append(("custom_details", details)) }
         return .object(fields)
-    }
-}
-
-/// RFC 3339 timestamps in UTC with milliseconds, e.g. `2026-11-28T21:40:00.000Z`.
-enum RFC3339 {
-    static func string(from date: Date) -> String {
-        // Whole milliseconds, computed by hand: no formatter (and so no locale or shared state).
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let millis = Int(((totalMillis % 1000) + 1000) % 1000)
-        let seconds = (totalMillis - Int64(millis)) / 1000
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
-        let (year, month, day) = civil(fromDays: days)
-        let hour = secondOfDay / 3600
-        let minute = secondOfDay % 3600 / 60
-        let second = secondOfDay % 60
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-            + ".\(pad(Int64(millis), 3))Z"
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days-from-civil).
-    static func days(year y0: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// Howard Hinnant's days-from-civil inverse: proleptic Gregorian date of a day count since 1970.
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

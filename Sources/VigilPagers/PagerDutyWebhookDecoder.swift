@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 import VigilJSON
 
 /// Decodes a PagerDuty v3 webhook body into a ``PagerDutyWebhookEvent``.
@@ -117,7 +118,7 @@ enum ISO8601 {
         }
         guard index == bytes.count else { return nil }
 
-        let days = RFC3339.days(year: year, month: month, day: day)
+        let days = Int64(ISOTimestamp.days(year: Int(year), month: Int(month), day: Int(day)))
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }

@@ -52,8 +52,9 @@ public protocol AppPoster: Sendable {
 
 /// Sends pages to services outside chat: PagerDuty, ntfy, email.
 public protocol PagerServices: Sendable {
-    /// Sends `message` about the incident numbered `incident` (`displayID`, e.g. `INC-7`).
-    func send(_ target: PageTarget, message: Message, incident: Int, displayID: String) async -> DeliveryAttempt
+    /// Sends `message` about the incident numbered `incident` (`displayID`, e.g. `INC-7`), whose
+    /// severity is `severity` when the store could say.
+    func send(_ target: PageTarget, message: Message, incident: Int, displayID: String, severity: String?) async -> DeliveryAttempt
 }
 
 /// What the delivery service needs beyond webhooks and reply addresses: an app poster, the
@@ -74,22 +75,24 @@ public struct OutboxReach: Sendable {
     /// stops everywhere. PagerDuty's acknowledge and resolve always go: they are what stops it.
     func page(_ page: Page, row: OutboxRow, displayID: (Int) -> String) async -> DeliveryAttempt {
         guard let number = row.item.incident else { return .failed("a page row names no incident", retryable: false) }
-        if let reason = await moot(page, incident: number) { return .dropped(reason) }
+        // An incident the store cannot read now is paged anyway: a redundant page costs less
+        // than a lost one.
+        let incident = try? await incidents?.incident(number)
+        if let incident, let reason = Self.moot(page, incident: incident) { return .dropped(reason) }
         switch page.target {
         case let .chat(identity):
             guard let chat else { return .failed("no bot token is configured for \(identity.platform)", retryable: false) }
             return await chat.directMessage(row.item.message, to: identity, incident: number)
         case .ntfy, .email, .pagerDuty:
             guard let pagers else { return .failed("\(page.target.medium) is not configured", retryable: false) }
-            return await pagers.send(page.target, message: row.item.message, incident: number, displayID: displayID(number))
+            return await pagers.send(
+                page.target, message: row.item.message, incident: number, displayID: displayID(number), severity: incident?.severity)
         }
     }
 
-    /// Why the page need not go, if it need not. An incident the store cannot read now is paged
-    /// anyway: a redundant page costs less than a lost one.
-    private func moot(_ page: Page, incident number: Int) async -> String? {
+    /// Why the page need not go, if it need not.
+    private static func moot(_ page: Page, incident: Incident) -> String? {
         if case let .pagerDuty(action, _) = page.target, action != .trigger { return nil }
-        guard let incidents, let incident = try? await incidents.incident(number) else { return nil }
         if incident.state == .resolved { return "the incident was resolved" }
         if page.endsWithAck, incident.state != .open { return "the incident was acknowledged" }
         return nil

@@ -26,7 +26,7 @@ final class PagerDelivery: PagerServices {
         self.requestTimeout = requestTimeout
     }
 
-    func send(_ target: PageTarget, message: Message, incident: Int, displayID: String) async -> DeliveryAttempt {
+    func send(_ target: PageTarget, message: Message, incident: Int, displayID: String, severity: String?) async -> DeliveryAttempt {
         let summary = message.lines.first.map { Message(lines: [$0]).plainText } ?? displayID
         switch target {
         case let .pagerDuty(action, level):
@@ -38,7 +38,8 @@ final class PagerDelivery: PagerServices {
             switch action {
             case .trigger:
                 event = .trigger(
-                    routingKey: key, dedupKey: displayID, summary: summary, severity: Self.severity(in: summary), timestamp: now())
+                    routingKey: key, dedupKey: displayID, summary: summary,
+                    severity: severity.map(PagerDutySeverity.init(vigilSeverity:)) ?? .error, timestamp: now())
             case .acknowledge: event = .acknowledge(routingKey: key, dedupKey: displayID)
             case .resolve: event = .resolve(routingKey: key, dedupKey: displayID)
             }
@@ -71,14 +72,6 @@ final class PagerDelivery: PagerServices {
         case .chat:
             return .failed("a chat page goes through the app poster", retryable: false)
         }
-    }
-
-    /// The PagerDuty severity for the alert: its first line names the incident's (`· SEV1 ·`).
-    static func severity(in summary: String) -> PagerDutySeverity {
-        for word in summary.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where word.lowercased().hasPrefix("sev") {
-            return PagerDutySeverity(vigilSeverity: String(word))
-        }
-        return .error
     }
 
     private func pagerDuty(_ request: PagerRequest) async -> DeliveryAttempt {

@@ -13,7 +13,8 @@ public enum ISOTimestamp {
         let inDay = Int(seconds - Int64(days) * 86_400)
         let (year, month, day) = civil(fromDays: days)
         let pad = Digits.padded
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):\(pad(inDay % 60, 2)).\(pad(milliseconds, 3))Z"
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):\(pad(inDay % 60, 2)).\(pad(milliseconds, 3))Z"
     }
 
     /// Reads an RFC 3339 date-time: `2017-04-06T21:33:48.6419024Z`, `2017-04-06T14:33:48-07:00`.
@@ -58,7 +59,7 @@ public enum ISOTimestamp {
 
     /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm; the inverse of
     /// ``civil(fromDays:)``).
-    static func days(year: Int, month: Int, day: Int) -> Int {
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -76,7 +77,7 @@ public enum ISOTimestamp {
     }
 
     /// Year, month and day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+    public static func civil(fromDays days: Int) -> (Int, Int, Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
