@@ -64,6 +64,7 @@ public enum ConfigCheck {
         if let policy = outcome.policy {
             let playbooks = PlaybookLoader.collect(directory: outcome.playbooksDirectory, policy: policy, roles: outcome.playbookRoles).0
             warnings += unmappedOwners(in: playbooks, policy: policy, reportedAt: outcome.ownersKey ?? SourceLocation(file: path, line: 0))
+            warnings += unknownRoomTypes(in: policy, playbooks: playbooks, reportedAt: SourceLocation(file: path, line: 0))
         }
         return warnings.map { relative($0, to: workingDirectory) }
     }

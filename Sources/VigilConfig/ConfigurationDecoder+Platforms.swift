@@ -25,7 +25,7 @@ extension ConfigurationDecoder {
     /// base that post as an app.
     static let slackKeys = ["signing_secret", "bot_token", "api_url"]
     /// The keys of `mattermost:`: the slash command's token, and the bot token and server URL.
-    static let mattermostKeys = ["token", "bot_token", "url"]
+    static let mattermostKeys = ["token", "bot_token", "url", "team_id"]
 
     /// `slack: {signing_secret: …}`: a secret must not be empty once substituted.
     func secret(_ node: Node?, at path: String, key: String, known: [String]? = nil) -> String? {

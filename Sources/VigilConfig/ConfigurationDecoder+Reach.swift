@@ -7,7 +7,7 @@ import Yams
 ///
 /// ```yaml
 /// slack: {signing_secret: …, bot_token: ${SLACK_BOT_TOKEN}, api_url: https://slack.com/api/}
-/// mattermost: {token: …, bot_token: ${MATTERMOST_BOT_TOKEN}, url: https://chat.example.com}
+/// mattermost: {token: …, bot_token: ${MATTERMOST_BOT_TOKEN}, url: https://chat.example.com, team_id: …}
 /// pagerduty: {routing_keys: {responders: …, lead: …}, events_url: …, webhook_secret: ${PAGERDUTY_WEBHOOK_SECRET}}
 /// ntfy: {url: https://ntfy.example.com, token: …}
 /// smtp: {url: smtp://mail.example.com:587, from: vigil@example.com, username: …, password: …}
@@ -29,7 +29,9 @@ extension ConfigurationDecoder {
             let token = optionalSecret(fields["bot_token"], at: "mattermost.bot_token")
             let url = fields["url"].flatMap { httpURL($0, at: "mattermost.url") }
             switch (token, url) {
-            case let (token?, url?): reach.mattermost = MattermostAPISettings(botToken: token, url: Self.trimmedSlash(url))
+            case let (token?, url?):
+                let team = fields["team_id"].flatMap { reader.string($0, at: "mattermost.team_id") }
+                reach.mattermost = MattermostAPISettings(botToken: token, url: Self.trimmedSlash(url), teamID: team)
             case (.some, nil) where fields["url"] == nil:
                 reader.error("mattermost.bot_token needs mattermost.url, the server's address", at: node)
             case (nil, .some) where fields["bot_token"] == nil:

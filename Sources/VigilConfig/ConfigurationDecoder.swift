@@ -48,7 +48,7 @@ struct ConfigurationDecoder {
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
         "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
-        "oncall_overrides", "pagerduty", "ntfy", "smtp",
+        "oncall_overrides", "pagerduty", "ntfy", "smtp", "incident_channels",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
@@ -75,6 +75,7 @@ struct ConfigurationDecoder {
         let reach = reach(top, levelNames: policy.escalationLevels.map(\.name))
         checkAPIChannels(channels, reach: reach, at: top["channels"])
         policy.paging = reach.paging
+        policy.rooms = rooms(top["incident_channels"], policy: policy, reach: reach)
         // Posts can be edited only where Vigil posts as an app, and none through a webhook.
         policy.editsPosts =
             channels.values.contains { if case .chatAPI = $0 { true } else { false } }

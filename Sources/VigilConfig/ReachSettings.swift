@@ -23,10 +23,13 @@ public struct MattermostAPISettings: Sendable, Equatable {
     public var botToken: String
     /// The server's base URL, without a trailing `/`.
     public var url: String
+    /// The team incident channels are made in (`mattermost.team_id`); `nil` makes none.
+    public var teamID: String?
 
-    public init(botToken: String, url: String) {
+    public init(botToken: String, url: String, teamID: String? = nil) {
         self.botToken = botToken
         self.url = url
+        self.teamID = teamID
     }
 }
 
@@ -110,6 +113,15 @@ public struct ReachSettings: Sendable, Equatable {
         var platforms: Set<String> = []
         if slack != nil { platforms.insert("slack") }
         if mattermost != nil { platforms.insert("mattermost") }
+        return platforms
+    }
+
+    /// Platforms where Vigil can make incident channels, the default first: Slack with a bot
+    /// token; Mattermost with a bot token and a team to make them in.
+    public var roomPlatforms: [String] {
+        var platforms: [String] = []
+        if slack != nil { platforms.append("slack") }
+        if mattermost?.teamID != nil { platforms.append("mattermost") }
         return platforms
     }
 }

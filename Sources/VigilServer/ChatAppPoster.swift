@@ -12,20 +12,27 @@ import VigilCore
 final class ChatAppPoster: AppPoster {
     let slack: SlackWebAPI?
     let mattermost: MattermostAPI?
+    /// The Mattermost team incident channels are made in.
+    let mattermostTeam: String?
     let sender: ChatAPISender
     let posts: any ChatPostLog
+    /// The incident channels made so far; `nil` when config gives no incident a channel.
+    let rooms: (any IncidentRoomStore)?
     let now: @Sendable () -> Date
     let logger: Logger
     /// The Mattermost bot's own user id, asked once: a direct channel is between it and the person.
     private let botUserID = Mutex<String?>(nil)
 
     init(
-        reach: ReachSettings, sender: ChatAPISender, posts: any ChatPostLog, now: @escaping @Sendable () -> Date, logger: Logger
+        reach: ReachSettings, sender: ChatAPISender, posts: any ChatPostLog, rooms: (any IncidentRoomStore)? = nil,
+        now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         slack = reach.slack.map { SlackWebAPI(token: $0.botToken, baseURL: $0.apiURL) }
         mattermost = reach.mattermost.map { MattermostAPI(serverURL: $0.url, token: $0.botToken) }
+        mattermostTeam = reach.mattermost?.teamID
         self.sender = sender
         self.posts = posts
+        self.rooms = rooms
         self.now = now
         self.logger = logger
     }
@@ -48,7 +55,7 @@ final class ChatAppPoster: AppPoster {
         default:
             return Self.notConfigured(platform)
         }
-        return await send(request, recording: incident, platform: platform, channel: channel)
+        return await send(request, recording: incident, platform: platform, channel: channel).attempt
     }
 
     func directMessage(_ message: Message, to identity: Identity, incident: Int?) async -> DeliveryAttempt {
@@ -120,9 +127,13 @@ final class ChatAppPoster: AppPoster {
 
     // MARK: -
 
-    private func send(_ request: ChatAPIRequest, recording incident: Int?, platform: String, channel: String) async -> DeliveryAttempt {
+    /// Sends a post and records its id against the incident (for threads and redaction); the
+    /// answer's fields too, for a caller that pins it.
+    func send(
+        _ request: ChatAPIRequest, recording incident: Int?, platform: String, channel: String
+    ) async -> (attempt: DeliveryAttempt, fields: ChatAPIFields?) {
         let result = await sender.send(request)
-        guard case let .ok(fields) = result else { return Self.attempt(result) }
+        guard case let .ok(fields) = result else { return (Self.attempt(result), nil) }
         if let incident, let id = fields.messageID {
             do {
                 try await posts.recordPost(
@@ -134,7 +145,7 @@ final class ChatAppPoster: AppPoster {
                     metadata: ["incident": "\(incident)", "platform": "\(platform)", "error": "\(String(reflecting: error))"])
             }
         }
-        return .delivered
+        return (.delivered, fields)
     }
 
     private enum BotID: Sendable {

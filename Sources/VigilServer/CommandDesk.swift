@@ -7,8 +7,9 @@ import VigilCore
 /// one transaction), or one read for a view. Never throws: refusals and failures become
 /// ephemeral replies, and nothing is written unless the whole command is accepted.
 public struct CommandDesk: Sendable {
-    /// What the desk needs of the store: units of work, views, reports and on-call overrides.
-    public typealias Store = IncidentCommands & IncidentQueries & ReportReads & OncallOverrideStore
+    /// What the desk needs of the store: units of work, views, reports, on-call overrides and
+    /// incident channels (a command typed in one is about its incident).
+    public typealias Store = IncidentCommands & IncidentQueries & ReportReads & OncallOverrideStore & IncidentRoomStore
 
     let store: any Store
     let parser: CommandParser
@@ -44,9 +45,11 @@ public struct CommandDesk: Sendable {
         // before the store: a refusal costs no store call at all.
         let command: ParsedCommand
         do {
-            command = try parser.parse(invocation.text)
-        } catch {
+            command = try parser.parse(invocation.text, room: try await room(of: invocation))
+        } catch let error as UserError {
             return error.reply
+        } catch {
+            return storeFailed(error, requestID: requestID, invocation: invocation)
         }
         var context = CommandContext(
             policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
@@ -68,13 +71,24 @@ public struct CommandDesk: Sendable {
             }
             return try await view(command, context: context)
         } catch {
-            var metadata: Logger.Metadata = ["request": "\(requestID)", "error": "\(String(reflecting: error))"]
-            metadata["platform"] = "\(invocation.platform)"
-            logger.error("command failed in the store", metadata: metadata)
-            return Reply.ephemeral(
-                "Vigil could not save this command: its store is not answering. Nothing was changed; please try again, and tell the Vigil operator if it persists."
-            )
+            return storeFailed(error, requestID: requestID, invocation: invocation)
         }
+    }
+
+    /// The incident whose own channel the invocation came from, if config gives incidents
+    /// channels (otherwise no store call: a refusal still costs none).
+    private func room(of invocation: Invocation) async throws -> Int? {
+        guard !policy.rooms.isEmpty, !invocation.channelID.isEmpty else { return nil }
+        return try await store.room(platform: invocation.platform, channel: invocation.channelID)?.incident
+    }
+
+    private func storeFailed(_ error: any Error, requestID: String, invocation: Invocation) -> Reply {
+        var metadata: Logger.Metadata = ["request": "\(requestID)", "error": "\(String(reflecting: error))"]
+        metadata["platform"] = "\(invocation.platform)"
+        logger.error("command failed in the store", metadata: metadata)
+        return Reply.ephemeral(
+            "Vigil could not save this command: its store is not answering. Nothing was changed; please try again, and tell the Vigil operator if it persists."
+        )
     }
 
     /// What a mutation's unit of work came to.

@@ -245,6 +245,10 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
             // Without a bot token no post was made through an API, so there is nothing to edit.
             guard let chat = reach.chat else { return .delivered }
             return await chat.redact(incident: incident, to: row.item.message)
+        case let .room(request):
+            guard let incident = row.item.incident else { return .failed("a room row names no incident", retryable: false) }
+            guard let chat = reach.chat else { return .failed("\(request.platform) has no bot token configured", retryable: false) }
+            return await chat.room(request, incident: incident, brief: row.item.message)
         }
     }
 
@@ -263,6 +267,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         case let .reply(destination): "reply:" + destination.platform
         case let .page(page): "page:" + page.target.medium
         case .redaction: "redaction"
+        case let .room(request): "room:" + request.platform
         }
     }
 
@@ -272,6 +277,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         case .reply: "deferred reply"
         case .page: "page"
         case .redaction: "redaction"
+        case .room: "incident channel"
         }
     }
 
@@ -283,7 +289,7 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         case let .reply(destination): ["row": "\(row.id)", "platform": "\(destination.platform)"]
         case let .page(page):
             ["row": "\(row.id)", "medium": "\(page.target.medium)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
-        case .redaction: ["row": "\(row.id)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
+        case .redaction, .room: ["row": "\(row.id)", "incident": "\(row.item.incident.map(String.init) ?? "-")"]
         }
     }
 }

@@ -48,6 +48,12 @@ public protocol AppPoster: Sendable {
     func post(_ message: Message, platform: String, channel: String, incident: Int?) async -> DeliveryAttempt
     func directMessage(_ message: Message, to identity: Identity, incident: Int?) async -> DeliveryAttempt
     func redact(incident: Int, to message: Message) async -> DeliveryAttempt
+    /// Makes sure the incident has the channel `request` describes: made if need be (a public
+    /// one it had is closed when it must now be private), people invited, and in a channel just
+    /// made, `brief` posted and the steps pinned.
+    func room(_ request: RoomRequest, incident: Int, brief: Message) async -> DeliveryAttempt
+    /// Posts `farewell` in an incident's channel and archives it.
+    func archive(_ room: IncidentRoom, farewell: Message) async -> DeliveryAttempt
 }
 
 /// Sends pages to services outside chat: PagerDuty, ntfy, email.

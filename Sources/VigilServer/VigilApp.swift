@@ -46,6 +46,8 @@ public struct VigilApp: Sendable {
     let announcer: HandoffAnnouncer<ContinuousClock>
     let digest: DigestService<ContinuousClock>
     let retention: RetentionService<ContinuousClock>
+    /// Archives incident channels after resolve; `nil` when no incident gets a channel.
+    public let roomArchiver: RoomArchiver<ContinuousClock>?
     let routes: InboundRoutes
     /// The background services' last cycles, for `/readyz`.
     public let health: ServiceHealth
@@ -81,9 +83,14 @@ public struct VigilApp: Sendable {
         let policy = configuration.policy
         let reach = configuration.reach
         let sender = ChatAPISender(transport: environment.transport, now: environment.now, requestTimeout: settings.requestTimeout)
+        let poster =
+            reach.apiPlatforms.isEmpty
+            ? nil
+            : ChatAppPoster(
+                reach: reach, sender: sender, posts: store, rooms: policy.rooms.isEmpty ? nil : store, now: environment.now,
+                logger: environment.logger)
         let outboxReach = OutboxReach(
-            chat: reach.apiPlatforms.isEmpty
-                ? nil : ChatAppPoster(reach: reach, sender: sender, posts: store, now: environment.now, logger: environment.logger),
+            chat: poster,
             pagers: reach.pagerDuty == nil && reach.ntfy == nil && reach.smtp == nil
                 ? nil
                 : PagerDelivery(
@@ -109,6 +116,13 @@ public struct VigilApp: Sendable {
         retention = RetentionService(
             store: store, settings: configuration.retention, clock: ContinuousClock(), now: environment.now,
             logger: environment.logger, health: health)
+        roomArchiver = poster.flatMap { poster in
+            policy.rooms.isEmpty
+                ? nil
+                : RoomArchiver(
+                    store: store, poster: poster, policy: policy, clock: ContinuousClock(), now: environment.now, logger: environment.logger
+                )
+        }
         desk = CommandDesk(
             store: store, parser: CommandParser(specs: specs, policy: configuration.policy, catalog: catalog), catalog: catalog,
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
@@ -153,7 +167,8 @@ public struct VigilApp: Sendable {
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "vigil"),
             // The store first, when it is a service (PostgreSQL's pool): the group stops services
             // in reverse order, so it stops last, after everything that uses it.
-            services: ((store as? any Service).map { [$0] } ?? []) + [delivery, scheduler, announcer, digest, retention] as [any Service],
+            services: ((store as? any Service).map { [$0] } ?? []) + [delivery, scheduler, announcer, digest, retention]
+                + (roomArchiver.map { [$0] } ?? []) as [any Service],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: environment.logger)
     }

@@ -10,7 +10,7 @@ import VigilCore
 /// for the first and then finds nothing left to do. Each migration runs in its own transaction
 /// with its `schema_migrations` row. A migration is never edited once released: append a new one.
 ///
-/// The schema mirrors the SQLite store's (version 1 its version 9, version 3 its version 10, version 4 its version 11), so
+/// The schema mirrors the SQLite store's (version 1 its version 9, version 3 its version 10, version 4 its version 11, version 6 its version 13), so
 /// the two adapters share one row codec: times are `BIGINT` UTC milliseconds, JSON is `TEXT`,
 /// booleans are 0 or 1. Indexes are
 /// written for PostgreSQL's planner, which reads a partial index only when the query's WHERE
@@ -28,6 +28,7 @@ enum PostgresMigrations {
         Migration(version: 3, sql: replyDestinations),
         Migration(version: 4, sql: oncallOverrides),
         Migration(version: 5, sql: chatPosts),
+        Migration(version: 6, sql: incidentRooms),
     ]
 
     /// The version a fully migrated database is at.
@@ -283,5 +284,21 @@ enum PostgresMigrations {
             UNIQUE (platform, channel, post_id)
         );
         CREATE INDEX chat_posts_by_incident ON chat_posts (incident, created_at_ms);
+        """
+
+    /// The channels Vigil made for incidents, as SQLite's migration 13.
+    private static let incidentRooms = """
+        CREATE TABLE incident_rooms (
+            incident        BIGINT NOT NULL,
+            platform        TEXT   NOT NULL,
+            channel         TEXT   NOT NULL,
+            name            TEXT   NOT NULL,
+            visibility      TEXT   NOT NULL CHECK (visibility IN ('public', 'private')),
+            archive_after_s BIGINT NOT NULL,
+            created_at_ms   BIGINT NOT NULL,
+            archived_at_ms  BIGINT,
+            PRIMARY KEY (platform, channel)
+        );
+        CREATE INDEX incident_rooms_by_incident ON incident_rooms (incident);
         """
 }

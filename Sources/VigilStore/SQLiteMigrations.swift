@@ -26,6 +26,7 @@ enum SQLiteMigrations {
         Migration(version: 10, sql: replyDestinations),
         Migration(version: 11, sql: oncallOverrides),
         Migration(version: 12, sql: chatPosts),
+        Migration(version: 13, sql: incidentRooms),
     ]
 
     /// The version a fully migrated database is at.
@@ -352,5 +353,23 @@ enum SQLiteMigrations {
             UNIQUE (platform, channel, post_id)
         );
         CREATE INDEX chat_posts_by_incident ON chat_posts (incident, created_at_ms);
+        """
+
+    /// The channels Vigil made for incidents (config `incident_channels:`): the one a command
+    /// typed in belongs to, the one a second request finds instead of making another, and each
+    /// archived once, a delay after its incident is resolved.
+    private static let incidentRooms = """
+        CREATE TABLE incident_rooms (
+            incident        INTEGER NOT NULL,
+            platform        TEXT    NOT NULL,
+            channel         TEXT    NOT NULL,
+            name            TEXT    NOT NULL,
+            visibility      TEXT    NOT NULL CHECK (visibility IN ('public', 'private')),
+            archive_after_s INTEGER NOT NULL,
+            created_at_ms   INTEGER NOT NULL,
+            archived_at_ms  INTEGER,
+            PRIMARY KEY (platform, channel)
+        );
+        CREATE INDEX incident_rooms_by_incident ON incident_rooms (incident);
         """
 }

@@ -59,7 +59,7 @@ enum StoreJSON {
         JSONValue.object(members(message)).serializedString()
     }
 
-    private static func members(_ message: Message) -> [(String, JSONValue)] {
+    static func members(_ message: Message) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [("lines", lines(message))]
         if !message.actions.isEmpty { members.append(("actions", .array(message.actions.map(action)))) }
         return members
@@ -249,7 +249,7 @@ enum StoreJSON {
         }
     }
 
-    private static func message(_ root: JSONValue, _ what: String) throws -> Message {
+    static func message(_ root: JSONValue, _ what: String) throws -> Message {
         guard let lines = root["lines"]?.arrayValue else { throw RowDecodingError("\(what): no lines array") }
         var actions: [MessageAction] = []
         if let stored = root["actions"] {

@@ -170,6 +170,8 @@ enum StoreRows {
     static let pageChannel = "page"
     /// The `channel` of a redaction row: earlier posts edited down, outside every budget.
     static let redactionChannel = "redaction"
+    /// The `channel` of a room row: an incident's own channel made and filled, outside every budget.
+    static let roomChannel = "room"
 
     /// The columns a new row sets, with ``outboxBindings(_:createdAt:)``: it is pending, due at once.
     static let insertOutbox = """
@@ -184,6 +186,7 @@ enum StoreRows {
         case let .reply(reply): (channel, destination) = (replyChannel, .text(StoreJSON.encode(destination: reply)))
         case let .page(page): (channel, destination) = (pageChannel, .text(StoreJSON.encode(page: page)))
         case .redaction: (channel, destination) = (redactionChannel, .null)
+        case let .room(room): (channel, destination) = (roomChannel, .text(StoreJSON.encode(room: room)))
         }
         return [
             .text(channel), SQLiteValue(item.incident), .text(StoreJSON.encode(item.message)), .integer(createdAt),
@@ -204,6 +207,8 @@ enum StoreRows {
         let target: OutboxTarget
         if channel == redactionChannel {
             target = .redaction
+        } else if channel == roomChannel, let room = try r.optionalJSON(StoreJSON.decodeRoom) {
+            target = .room(room)
         } else if channel == pageChannel, let page = try r.optionalJSON(StoreJSON.decodePage) {
             target = .page(page)
         } else if channel == replyChannel, let destination = try r.optionalJSON(StoreJSON.decodeDestination) {

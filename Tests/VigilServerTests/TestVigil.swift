@@ -116,10 +116,12 @@ struct TestVigil {
     }
 
     /// A slash-command body as Slack sends it.
-    static func slackForm(_ text: String, user: UserRef = Fixtures.ava, trigger: String = UUID().uuidString) -> [UInt8] {
+    static func slackForm(_ text: String, user: UserRef = Fixtures.ava, trigger: String = UUID().uuidString, channel: String = "C1")
+        -> [UInt8]
+    {
         Array(
             FormBody(fields: [
-                ("token", "legacy"), ("team_id", "T1"), ("channel_id", "C1"), ("channel_name", "ts-incidents"),
+                ("token", "legacy"), ("team_id", "T1"), ("channel_id", channel), ("channel_name", "ts-incidents"),
                 ("user_id", user.id), ("user_name", user.name), ("command", "/incident"), ("text", text),
                 ("response_url", "https://hooks.slack.com/commands/T1/1/x"), ("trigger_id", trigger),
             ]).encoded().utf8)
@@ -136,10 +138,11 @@ struct TestVigil {
     }
 
     /// Sends a signed Slack command and returns the status and parsed JSON reply.
-    func slack(_ text: String, as user: UserRef = Fixtures.ava, trigger: String = UUID().uuidString, client: any TestClientProtocol)
-        async throws -> (HTTPResponse.Status, VigilJSONReply)
-    {
-        let body = Self.slackForm(text, user: user, trigger: trigger)
+    func slack(
+        _ text: String, as user: UserRef = Fixtures.ava, trigger: String = UUID().uuidString, channel: String = "C1",
+        client: any TestClientProtocol
+    ) async throws -> (HTTPResponse.Status, VigilJSONReply) {
+        let body = Self.slackForm(text, user: user, trigger: trigger, channel: channel)
         let response = try await client.execute(
             uri: "/slack/commands", method: .post, headers: slackHeaders(for: body), body: ByteBuffer(bytes: body))
         return (response.status, VigilJSONReply(response.body))

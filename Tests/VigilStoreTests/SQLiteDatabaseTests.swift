@@ -141,7 +141,8 @@ struct SQLiteMigrationTests {
                     schema == [
                         "chat_posts", "chat_posts_by_incident", "clocks", "clocks_due", "clocks_due_by_class", "clocks_legal_due",
                         "clocks_legal_met", "clocks_met_by_class",
-                        "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "idempotency_by_created", "incidents",
+                        "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "idempotency_by_created",
+                        "incident_rooms", "incident_rooms_by_incident", "incidents",
                         "incidents_acknowledged_by_severity", "incidents_by_opened", "incidents_by_resolved", "incidents_by_state",
                         "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "oncall_overrides",
                         "oncall_overrides_live", "once_keys", "outbox",

@@ -22,7 +22,12 @@ public enum ClockAlerts {
     /// Fires `row` at `now`; `nil` when it has nothing to do (not running, nothing scheduled).
     public static func fire(_ row: ClockRow, incident: Incident, catalog: PlaybookCatalog, policy: Policy, now: Date) -> ClockFiring? {
         guard row.state == .running, let scheduled = row.nextFireAt else { return nil }
-        if row.kind == .escalation { return escalate(row, incident: incident, policy: policy, now: now) }
+        if row.kind == .escalation {
+            // The new level's people are invited into the incident's own channel, if it has one.
+            var firing = escalate(row, incident: incident, policy: policy, now: now)
+            firing.outbox += Rooms.rows(before: incident, after: firing.incident, policy: policy, catalog: catalog, now: now)
+            return firing
+        }
         if row.kind == .reminder { return PlaybookChoice.fire(row, incident: incident, catalog: catalog, policy: policy, now: now) }
         var draft = AlertDraft(row: row, incident: incident, policy: policy, now: now, scheduled: scheduled)
         let playbooks = catalog.progresses(of: incident)

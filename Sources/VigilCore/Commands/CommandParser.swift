@@ -22,7 +22,11 @@ public struct CommandParser: Sendable {
         return specs.first { $0.name == lowered || $0.aliases.contains(lowered) }
     }
 
-    public func parse(_ text: String) throws(UserError) -> ParsedCommand {
+    /// Parses `text`. In an incident's own channel, `room` is that incident: a command that
+    /// names an incident may leave it out (`/incident ack`), and takes the room's then. There a
+    /// bare number is not read as an ID (`note 3 accounts affected` is a note on the room's
+    /// incident); `INC-3` or `#3` names another incident explicitly.
+    public func parse(_ text: String, room: Int? = nil) throws(UserError) -> ParsedCommand {
         // Refused characters are refused before anything else reads the words (and echoes them).
         if let problem = TextRules.problem(in: text) {
             let first = (try? Tokenizer.tokenize(text))?.first
@@ -31,12 +35,13 @@ public struct CommandParser: Sendable {
         let tokens = try Tokenizer.tokenize(text)
         guard let first = tokens.first else {
             // A bare `/incident` is a request for help.
-            return try parse("help")
+            return try parse("help", room: room)
         }
         guard let spec = spec(named: first.text), let subcommand = Subcommand(rawValue: spec.name) else {
             throw unknownSubcommand(first.text)
         }
         var parse = ArgumentParse(spec: spec, policy: policy, catalog: catalog, specs: specs, text: text)
+        parse.room = room
         try parse.run(Array(tokens.dropFirst()))
         return ParsedCommand(subcommand: subcommand, spec: spec, arguments: parse.arguments, options: parse.options)
     }
@@ -61,6 +66,8 @@ private struct ArgumentParse {
     let text: String
     var arguments: [String: ArgumentValue] = [:]
     var options: [String: [ArgumentValue]] = [:]
+    /// The incident whose own channel the command was typed in, if it was.
+    var room: Int?
 
     init(spec: CommandSpec, policy: Policy, catalog: PlaybookCatalog, specs: [CommandSpec], text: String) {
         self.spec = spec
@@ -88,6 +95,11 @@ private struct ArgumentParse {
                 arguments[argument.name] = .text(try TextRules.freeText(freeText(rest), argument: argument.name, usage: spec.usage))
                 cursor = positional.count
                 break
+            }
+            if argument.type == .incident, let room, !namesIncident(cursor < positional.count ? positional[cursor] : nil) {
+                arguments[argument.name] = .incident(room)
+                index += 1
+                continue
             }
             if let group = argument.group {
                 // Consecutive arguments of one group may come in any order.
@@ -126,7 +138,7 @@ private struct ArgumentParse {
         while index < tokens.count {
             let token = tokens[index]
             guard !token.quoted, token.text.hasPrefix("--"), token.text.count > 2,
-                  token.text.dropFirst(2).first?.isLetter == true
+                token.text.dropFirst(2).first?.isLetter == true
             else {
                 positional.append(token)
                 index += 1
@@ -143,7 +155,8 @@ private struct ArgumentParse {
             name = name.lowercased()
             guard let option = spec.options.first(where: { $0.name == name }) else {
                 let known = spec.options.map { "--" + $0.name }
-                let hint = Suggestions.closest(to: name, in: spec.options.map(\.name)).first.map { " Did you mean --\($0)?" }
+                let hint =
+                    Suggestions.closest(to: name, in: spec.options.map(\.name)).first.map { " Did you mean --\($0)?" }
                     ?? (known.isEmpty ? " `\(spec.name)` takes no options." : " Options: \(known.joined(separator: ", ")).")
                 throw fail("Unknown option --\(name).\(hint)")
             }
@@ -166,7 +179,9 @@ private struct ArgumentParse {
             }
             if options[name] != nil, !option.repeatable { throw fail("--\(name) is given twice.") }
             if let given = options[name], given.count >= TextRules.maximumRepeats {
-                throw fail("--\(name) is given more than \(TextRules.maximumRepeats) times; one command takes at most \(TextRules.maximumRepeats).")
+                throw fail(
+                    "--\(name) is given more than \(TextRules.maximumRepeats) times; one command takes at most \(TextRules.maximumRepeats)."
+                )
             }
             if name == "ref", !TextRules.isRef(valueToken.text) { throw TextRules.refError(valueToken.text, usage: spec.usage) }
             let asArgument = ArgumentSpec(name: "--\(name)", type: option.type)
@@ -187,7 +202,7 @@ private struct ArgumentParse {
             }
             let token = tokens[cursor]
             if let position = open.firstIndex(where: { if case .success = recognise(token, as: $0) { true } else { false } }),
-               case let .success(value) = recognise(token, as: open[position])
+                case let .success(value) = recognise(token, as: open[position])
             {
                 arguments[open[position].name] = value
                 open.remove(at: position)
@@ -225,6 +240,13 @@ private struct ArgumentParse {
         if words.count == 1 { return words[0].text }
         let raw = String(text[words.first!.range.lowerBound..<words.last!.range.upperBound])
         return Tokenizer.decodeEntities(raw)
+    }
+
+    /// Whether `token` names an incident explicitly, as it must to override the room's: `INC-3`
+    /// or `#3`, not a bare number, which in a room is more likely the start of a note.
+    func namesIncident(_ token: Token?) -> Bool {
+        guard let word = token?.text, word.first?.isNumber == false else { return false }
+        return IncidentReference.parse(word, prefix: policy.idPrefix) != nil
     }
 
     /// Recognises one word as a value of `argument`'s type, or explains why it is not one.
@@ -272,7 +294,10 @@ private struct ArgumentParse {
             return TextRules.freeTextResult(word, argument: argument.name, usage: spec.usage)
         case .time:
             guard let date = TimeText.parse(word, in: policy.timeZone) else {
-                return .failure(fail("“\(word)” is not a time. Write it as \"2026-11-22 09:30\", optionally with a zone: \"2026-11-22 09:30 Europe/Paris\"."))
+                return .failure(
+                    fail(
+                        "“\(word)” is not a time. Write it as \"2026-11-22 09:30\", optionally with a zone: \"2026-11-22 09:30 Europe/Paris\"."
+                    ))
             }
             return .success(.time(date))
         case .subcommand:

@@ -37,6 +37,8 @@ public enum Lifecycle {
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
         var outcome = draft.outcome
+        outcome.outbox += Rooms.rows(
+            before: incident, after: outcome.incident, policy: context.policy, catalog: context.catalog, now: context.now)
         // Slack shows the command as typed to the whole channel along with an `in_channel`
         // reply. On a restricted incident that text (a note, a resolution, a reason) may hold
         // the very details the channel must not see, so the reply stays private; the channel
@@ -242,6 +244,8 @@ public struct OpenPlan: Sendable {
                 opened: progress.openSteps.map { (progress, $0) }, incident: incident, actor: context.actor, policy: policy,
                 now: context.now)
         }
+        // Its own channel, where rules give it one.
+        let room = Rooms.rows(before: nil, after: incident, policy: policy, catalog: context.catalog, now: context.now)
         // A restricted incident's playbook is not described in open channels: the channel gets
         // the redacted headline, the person who opened it gets the first step privately.
         let restrictedSteps = incident.restricted && lines.count > 1
@@ -251,12 +255,13 @@ public struct OpenPlan: Sendable {
             let notice = Lifecycle.restrictedNotice
             return Outcome(
                 incident: incident, expectedSequence: 0, events: [event],
-                outbox: [OutboxItem(channel: .incidents, incident: number, message: channelLine)] + stepPages,
+                outbox: [OutboxItem(channel: .incidents, incident: number, message: channelLine)] + room + stepPages,
                 reply: Reply(.ephemeral, Message(lines: [text.headline(incident, "opened"), notice])), clocks: clocks)
         }
         return Outcome(
             incident: incident, expectedSequence: 0, events: [event],
-            outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? channelLine : message)] + stepPages,
+            outbox: [OutboxItem(channel: .incidents, incident: number, message: restrictedSteps ? channelLine : message)] + room
+                + stepPages,
             // Private for every restricted incident: an `in_channel` reply would also show the
             // channel the typed command, title included. Where the whole thread sees a private
             // reply (Teams), it says no more than the channel post.

@@ -61,6 +61,9 @@ public enum OutboxTarget: Sendable, Equatable {
     /// Every earlier post Vigil made about the incident, edited down to the row's message (the
     /// incident became restricted): on platforms where Vigil posts as an app and can edit.
     case redaction
+    /// The incident's own channel: made if need be, people invited, the row's message posted
+    /// as its brief in a channel just made (``RoomRequest``).
+    case room(RoomRequest)
 }
 
 /// A message the core wants posted to a channel, or a reply to one chat request; the store keeps

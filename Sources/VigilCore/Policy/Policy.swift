@@ -42,6 +42,8 @@ public struct Policy: Sendable {
     /// Mattermost with a bot token), so a redaction reaches every earlier post; with any
     /// incoming webhook, Vigil says instead that earlier posts may still show details.
     public var editsPosts = false
+    /// Config `incident_channels:`: which incidents get a channel of their own.
+    public var rooms = RoomPolicy()
 
     /// `playbook_choice` when the config does not set it.
     public static let defaultPlaybookChoice = Duration.seconds(10 * 60)
