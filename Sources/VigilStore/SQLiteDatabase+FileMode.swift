@@ -1,9 +1,9 @@
 import CSQLite
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Keeps a database's files private to its owner (mode 0600): they hold restricted titles, notes
@@ -32,29 +32,34 @@ enum DatabaseFileMode {
             // Exactly 0600, whatever the umask took away from the mode asked for.
             guard fchmod(created, 0o600) == 0 else { throw failure("chmod 0600", path) }
         } else if errno == EEXIST {
-            let existing = open(path, O_RDONLY | O_CLOEXEC)
-            guard existing >= 0 else { throw failure("open", path) }
-            defer { close(existing) }
-            try narrow(descriptor: existing, path: path)
+            try narrow(path, followingLinks: true)
         } else {
             throw failure("create", path)
         }
         for suffix in companionSuffixes {
-            let companion = path + suffix
-            let file = open(companion, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard file >= 0 else { continue }  // not there: SQLite will create it with the database's mode
-            defer { close(file) }
-            try narrow(descriptor: file, path: companion)
+            try narrow(path + suffix, followingLinks: false)
         }
     }
 
-    /// Clears the group and other bits of an open file; a file already private is left alone.
-    private static func narrow(descriptor: Int32, path: String) throws(SQLiteError) {
+    /// Clears the group and other bits of an existing file; a file already private is left
+    /// alone, and so is a companion that is missing (SQLite will create it with the database's
+    /// mode), unreadable or a symbolic link.
+    ///
+    /// By path, never through a descriptor of its own: closing any descriptor on a file drops
+    /// every POSIX lock this process holds on it, and the store's other connections hold theirs
+    /// on the database and its `-shm` (the one that tells SQLite it is not the last connection).
+    /// Without them, another process closing the database (`vigil report`, `vigil audit`) takes
+    /// itself for the last one and deletes the WAL this process is still writing to.
+    private static func narrow(_ path: String, followingLinks: Bool) throws(SQLiteError) {
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw failure("stat", path) }
+        guard (followingLinks ? stat(path, &status) : lstat(path, &status)) == 0 else {
+            if followingLinks { throw failure("stat", path) }
+            return
+        }
+        guard followingLinks || status.st_mode & S_IFMT == S_IFREG else { return }
         let mode = status.st_mode & 0o777
         guard mode & 0o077 != 0 else { return }
-        guard fchmod(descriptor, mode & 0o700) == 0 else { throw failure("chmod", path) }
+        guard chmod(path, mode & 0o700) == 0 else { throw failure("chmod", path) }
     }
 
     private static func failure(_ operation: String, _ path: String) -> SQLiteError {

@@ -71,18 +71,10 @@ public enum EventChain {
             previousHash: previous, hash: hash)
     }
 
-    /// True when every event's hash matches its content and chains onto the one before.
+    /// True when every event's hash matches its content and chains onto the one before
+    /// (``firstBreak(in:incident:)`` says where and why when not).
     public static func verify(_ events: [IncidentEvent]) -> Bool {
-        var previous = genesis
-        for (offset, event) in events.enumerated() {
-            guard event.sequence == offset + 1, event.previousHash == previous else { return false }
-            let expected = digest(
-                incident: event.incident, sequence: event.sequence, kind: event.kind, actor: event.actor,
-                at: event.at, payload: event.payload, previousHash: event.previousHash)
-            guard expected == event.hash else { return false }
-            previous = event.hash
-        }
-        return true
+        firstBreak(in: events, incident: nil) == nil
     }
 
     static func digest(

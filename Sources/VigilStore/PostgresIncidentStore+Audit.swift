@@ -1,0 +1,23 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VigilCore
+
+// MARK: - Audit
+
+/// `vigil audit verify`'s walk over every incident, a page of numbers at a time by the primary
+/// key, with the same statement as the SQLite store's.
+extension PostgresIncidentStore: AuditReads {
+    public func incidentNumbers(after number: Int, limit: Int) async throws -> [Int] {
+        guard limit > 0 else { return [] }
+        let logger = logger
+        return try await reading("incident numbers") { connection in
+            try await connection.rows(
+                SQLiteIncidentStore.incidentNumbersQuery, [SQLiteValue(number), SQLiteValue(limit)], logger: logger
+            ) { row in
+                var reader = RowReader(row, table: "incidents", columns: ["number"])
+                return try reader.int()
+            }
+        }
+    }
+}
