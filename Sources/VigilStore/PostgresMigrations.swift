@@ -28,6 +28,7 @@ enum PostgresMigrations {
         Migration(version: 3, sql: replyDestinations),
         Migration(version: 4, sql: oncallOverrides),
         Migration(version: 5, sql: chatPosts),
+        Migration(version: 7, sql: intakeKeys),
     ]
 
     /// The version a fully migrated database is at.
@@ -283,5 +284,15 @@ enum PostgresMigrations {
             UNIQUE (platform, channel, post_id)
         );
         CREATE INDEX chat_posts_by_incident ON chat_posts (incident, created_at_ms);
+        """
+
+    /// Intake dedup keys, as SQLite's migration 14 (7, not 6: see there).
+    private static let intakeKeys = """
+        CREATE TABLE intake_keys (
+            key           TEXT   PRIMARY KEY,
+            incident      BIGINT NOT NULL,
+            created_at_ms BIGINT NOT NULL,
+            updated_at_ms BIGINT NOT NULL
+        );
         """
 }

@@ -26,6 +26,7 @@ enum SQLiteMigrations {
         Migration(version: 10, sql: replyDestinations),
         Migration(version: 11, sql: oncallOverrides),
         Migration(version: 12, sql: chatPosts),
+        Migration(version: 14, sql: intakeKeys),
     ]
 
     /// The version a fully migrated database is at.
@@ -352,5 +353,18 @@ enum SQLiteMigrations {
             UNIQUE (platform, channel, post_id)
         );
         CREATE INDEX chat_posts_by_incident ON chat_posts (incident, created_at_ms);
+        """
+
+    /// Intake dedup keys (`zendesk:4521`, `webhook:<dedup_key>`) and the incident each names: a
+    /// second delivery of one case joins it. The key is unique, so two deliveries racing to open
+    /// one case cannot both succeed; the loser joins. (14, not 13: 13 was taken by a parallel
+    /// change when this was written; the gap is harmless.)
+    private static let intakeKeys = """
+        CREATE TABLE intake_keys (
+            key           TEXT    PRIMARY KEY,
+            incident      INTEGER NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            updated_at_ms INTEGER NOT NULL
+        );
         """
 }

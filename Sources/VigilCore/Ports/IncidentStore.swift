@@ -26,6 +26,8 @@ public struct UnitOfWork: Sendable {
     /// Clock rows to insert or replace, keyed by (incident, name). Writing a row also drops any
     /// scheduler lease on it: the writer has decided its fate.
     public var clocks: [ClockRow]
+    /// An intake case's dedup key, recorded with the incident it opened (``IntakeKeyStore``).
+    public var intakeKey: IntakeKeyWrite? = nil
 
     public init(
         requestID: String?, reply: Reply?, incident: Incident?, expectedSequence: Int, events: [IncidentEvent],

@@ -6,7 +6,7 @@ import Foundation
 /// clock rows claimed under a lease so several workers (or replicas) never deliver one row, or
 /// fire one clock, twice at once. Times are stored in UTC with millisecond precision.
 public typealias IncidentStore = IncidentCommands & IncidentQueries & ClockQueue & OutboxQueue & ReportReads & StoreMaintenance
-    & OncallOverrideStore & ChatPostLog
+    & OncallOverrideStore & ChatPostLog & IntakeKeyStore
 
 /// An incident with everything `status` and `summary` show, read from one snapshot.
 public struct IncidentRecord: Sendable, Equatable {
