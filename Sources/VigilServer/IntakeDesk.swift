@@ -43,13 +43,16 @@ struct IntakeDesk: Sendable {
         let key = delivery.map {
             UnitKey.request(id: "intake:\(intake.source):\($0)", fingerprint: RequestFingerprint(intake: intake.source, body: body))
         }
-        // A conflict means another delivery of the same case committed between our read of the
-        // key and our write; the next round reads what it wrote and joins it.
-        for round in 1...3 {
+        // A taken key means another delivery of the same case committed between our read of the
+        // key and our write; the next round reads what it wrote and joins it. A short pause lets
+        // the other's commit become visible to reads first.
+        let rounds = 5
+        for round in 1...rounds {
             do {
                 return try await attempt(intake, afterResolve: afterResolve, key: key, context: context)
-            } catch let error as StoreError where error.kind == .conflict && round < 3 {
+            } catch let error as StoreError where [.keyTaken, .conflict].contains(error.kind) && round < rounds {
                 logger.notice("intake delivery raced another of the same case; joining it", metadata: ["source": "\(intake.source)"])
+                try await Task.sleep(for: .milliseconds(5 * round))
             }
         }
         throw StoreError(.conflict, "intake delivery kept conflicting")

@@ -13,13 +13,13 @@ extension PostgresIncidentStore: IntakeKeyStore {
     }
 
     /// Records `write` in the unit's transaction; see the SQLite adapter. A racing delivery that
-    /// recorded the key first makes this a ``StoreError/Kind/conflict``.
+    /// recorded the key first makes this ``StoreError/Kind/keyTaken``.
     static func writeIntakeKey(_ write: IntakeKeyWrite, createdAt: Int64, on connection: PostgresConnection, logger: Logger) async throws {
         if let replacing = write.replacing {
             let updated = try await connection.rows(
                 "UPDATE intake_keys SET incident = ?, updated_at_ms = ? WHERE key = ? AND incident = ? RETURNING 1::bigint",
                 [SQLiteValue(write.incident), .integer(createdAt), .text(write.key), SQLiteValue(replacing)], logger: logger)
-            guard updated.count == 1 else { throw StoreError(.conflict, "intake key no longer names incident \(replacing)") }
+            guard updated.count == 1 else { throw StoreError(.keyTaken, "intake key no longer names incident \(replacing)") }
             return
         }
         do {
@@ -27,7 +27,7 @@ extension PostgresIncidentStore: IntakeKeyStore {
                 "INSERT INTO intake_keys (key, incident, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?)",
                 [.text(write.key), SQLiteValue(write.incident), .integer(createdAt), .integer(createdAt)], logger: logger)
         } catch let error as PSQLError where error.sqlState == "23505" {
-            throw StoreError(.conflict, "intake key already recorded")
+            throw StoreError(.keyTaken, "intake key already recorded")
         }
     }
 }

@@ -11,14 +11,14 @@ extension SQLiteIncidentStore {
     }
 
     /// Records `write` in the unit's transaction. A key another delivery recorded first, or
-    /// moved on since it was read, is a ``StoreError/Kind/conflict``: the unit rolls back, and
+    /// moved on since it was read, is ``StoreError/Kind/keyTaken``: the unit rolls back, and
     /// the caller reads the key again and joins that incident.
     static func writeIntakeKey(_ write: IntakeKeyWrite, createdAt: Int64, in database: SQLiteDatabase) throws {
         if let replacing = write.replacing {
             try database.run(
                 "UPDATE intake_keys SET incident = ?, updated_at_ms = ? WHERE key = ? AND incident = ?",
                 [SQLiteValue(write.incident), .integer(createdAt), .text(write.key), SQLiteValue(replacing)])
-            guard database.changes == 1 else { throw StoreError(.conflict, "intake key no longer names incident \(replacing)") }
+            guard database.changes == 1 else { throw StoreError(.keyTaken, "intake key no longer names incident \(replacing)") }
             return
         }
         do {
@@ -26,7 +26,7 @@ extension SQLiteIncidentStore {
                 "INSERT INTO intake_keys (key, incident, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?)",
                 [.text(write.key), SQLiteValue(write.incident), .integer(createdAt), .integer(createdAt)])
         } catch let error as SQLiteError where error.isUniquenessViolation {
-            throw StoreError(.conflict, "intake key already recorded")
+            throw StoreError(.keyTaken, "intake key already recorded")
         }
     }
 }

@@ -111,6 +111,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case duplicateRequest
         /// The database failed (I/O, corruption, misuse); `message` says how.
         case failure
+        /// An intake dedup key another unit recorded (or moved on) first (``IntakeKeyWrite``):
+        /// not retried by the store, since the same unit would only fail again; the caller reads
+        /// the key again and joins its incident.
+        case keyTaken
     }
 
     public var kind: Kind

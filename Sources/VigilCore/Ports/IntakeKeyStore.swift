@@ -5,7 +5,7 @@ public struct IntakeKeyWrite: Sendable, Equatable {
     public var key: String
     public var incident: Int
     /// The incident the key named before (a resolved one, with `after_resolve: new`), or `nil`
-    /// for a key seen the first time. The write fails with ``StoreError/Kind/conflict`` when the
+    /// for a key seen the first time. The write fails with ``StoreError/Kind/keyTaken`` when the
     /// key no longer names it, or (for a new key) when another delivery recorded it first: the
     /// caller reads the key again and joins instead.
     public var replacing: Int?
