@@ -8,7 +8,7 @@ import VigilCore
 ///
 /// The key is read before the unit, and written inside it under a unique constraint: two
 /// deliveries of one case racing each other cannot both open an incident. The loser's unit
-/// fails with a conflict and changes nothing; it reads the key again and joins.
+/// fails (`keyTaken`) and changes nothing; it reads the key again and joins.
 struct IntakeDesk: Sendable {
     /// What intake needs of the store.
     typealias Store = IncidentCommands & IncidentQueries & IntakeKeyStore
