@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Vigil: a chat-ops escalation bot for Trust & Safety teams.
 ///
-/// Layers point one way: VigilCore (pure) ← adapters (VigilStore, VigilChat, VigilConfig, VigilPagers) and the
+/// Layers point one way: VigilCore (pure) ← adapters (VigilStore, VigilChat, VigilConfig, VigilPagers, VigilIntake) and the
 /// C wrappers (VigilJSON, VigilHTTP) ← VigilServer (the app) ← `vigil` (thin executable).
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -76,6 +76,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "VigilIntake",
+            dependencies: ["VigilCore", "VigilJSON", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "VigilConfig",
             dependencies: ["VigilCore", "Yams"],
             swiftSettings: strict
@@ -86,6 +91,7 @@ let package = Package(
             name: "VigilServer",
             dependencies: [
                 "VigilCore", "VigilJSON", "VigilHTTP", "VigilStore", "VigilChat", "VigilConfig", "VigilPagers",
+                "VigilIntake",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -171,6 +177,11 @@ let package = Package(
             name: "VigilPagersTests",
             dependencies: ["VigilPagers", "VigilJSON", "VigilHTTP", "VigilTestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VigilIntakeTests",
+            dependencies: ["VigilIntake", "VigilCore", "VigilTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+import VigilCore
+
 /// Verifies a Mattermost slash command's token: the `Authorization: Token …` header or, failing
 /// that, the `token` form field, compared in constant time.
 public struct MattermostToken: Sendable {

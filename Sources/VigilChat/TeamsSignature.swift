@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VigilCore
 
 /// Verifies a Microsoft Teams outgoing webhook's signature: `Authorization: HMAC <base64>`, where
 /// the base64 is of HMAC-SHA256 over the raw body, keyed with the webhook's security token

@@ -31,6 +31,7 @@ public enum ConfigCheck {
         // defaults would report mistakes that are not there.
         var policy: Policy? = .defaults
         var roles = Playbook.builtInRoles
+        var zendesk: ZendeskIntakeSettings?
         if let path = configPath ?? existingDefaultConfig(in: workingDirectory) {
             let outcome = VigilConfiguration.decodeFile(path: path, environment: environment, workingDirectory: workingDirectory)
             diagnostics += outcome.diagnostics
@@ -40,13 +41,15 @@ public enum ConfigCheck {
             playbooksNotFound = notFound(playbooks, outcome: outcome, file: path)
             policy = outcome.policy
             roles = outcome.playbookRoles
+            zendesk = outcome.configuration?.intake.zendesk
         } else {
             commands = ConfigPaths.resolve(commandsDirectory ?? "commands", relativeTo: workingDirectory)
             playbooks = ConfigPaths.resolve(playbooksDirectory ?? "playbooks", relativeTo: workingDirectory)
         }
         diagnostics += CommandSpecLoader.collect(directory: commands, referencedAt: commandsKey).1
         if let policy {
-            diagnostics += PlaybookLoader.collect(directory: playbooks, policy: policy, roles: roles, notFound: playbooksNotFound).1
+            let (loaded, problems) = PlaybookLoader.collect(directory: playbooks, policy: policy, roles: roles, notFound: playbooksNotFound)
+            diagnostics += problems + unknownIntakeTypes(zendesk, playbooks: loaded, policy: policy)
         }
         return diagnostics.map { relative($0, to: workingDirectory) }
     }

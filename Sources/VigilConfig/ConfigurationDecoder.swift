@@ -48,7 +48,7 @@ struct ConfigurationDecoder {
         "mattermost", "channels", "roles", "outbox", "severities", "categories", "oncall", "escalation",
         "escalation_repeats", "digest", "people",
         "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
-        "oncall_overrides", "pagerduty", "ntfy", "smtp", "incident_channels",
+        "oncall_overrides", "pagerduty", "ntfy", "smtp", "incident_channels", "intake",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
@@ -100,6 +100,7 @@ struct ConfigurationDecoder {
             file: reader.file, roleNames: roleNames, http: http, retention: retention)
         configuration.lease = lease
         configuration.reach = reach
+        configuration.intake = intake(top["intake"], policy: policy)
         configuration.publicURL = top["public_url"].flatMap(publicURL)
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }

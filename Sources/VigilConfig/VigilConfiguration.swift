@@ -38,6 +38,8 @@ public struct VigilConfiguration: Sendable {
     public var publicURL: String?
     /// Slack and Mattermost as apps, PagerDuty, ntfy and SMTP: everything that reaches people.
     public var reach = ReachSettings()
+    /// `intake:` — Zendesk and the generic signed webhook; an endpoint exists only when set.
+    public var intake = IntakeSettings()
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,

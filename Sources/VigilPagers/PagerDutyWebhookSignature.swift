@@ -1,4 +1,5 @@
 import Crypto
+import VigilCore
 
 /// Verifies the `X-PagerDuty-Signature` header of a v3 webhook.
 ///
@@ -36,17 +37,6 @@ public enum PagerDutyWebhookSignature {
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
-    }
-}
-
-/// Comparison whose time does not depend on where two secrets first differ.
-enum ConstantTime {
-    static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        // Length is not secret (signatures have a fixed shape); the content is.
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }
 

@@ -38,6 +38,8 @@ struct InboundRoutes: Sendable {
     let deferred = DeferredCommands(limit: 32)
     /// PagerDuty's v3 webhooks, with `pagerduty.webhook_secret`.
     var pagerDuty: PagerDutyWebhookRoute? = nil
+    /// `intake:`'s endpoints, each only when configured.
+    var intake: IntakeRoutes? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.text(.ok, "ok") }
@@ -66,6 +68,7 @@ struct InboundRoutes: Sendable {
         if let pagerDuty {
             router.post(RouterPath(PagerDutyWebhookRoute.path)) { request, _ in await pagerDuty.receive(request) }
         }
+        intake?.register(on: router)
         for adapter in adapters {
             for path in adapter.paths {
                 router.post(RouterPath(path)) { request, _ in

@@ -130,7 +130,7 @@ public struct VigilApp: Sendable {
         let logger = environment.logger
         let deskForPagers = desk
         let pagerDutyRoute = reach.pagerDuty?.webhookSecret.map { PagerDutyWebhookRoute(secret: $0, desk: deskForPagers, logger: logger) }
-        routes = InboundRoutes(
+        var routes = InboundRoutes(
             desk: desk, store: store,
             adapters: try configuration.chatPlatforms.map { try $0.adapter(specs: specs, publicURL: configuration.publicURL) },
             now: environment.now, logger: environment.logger, health: health,
@@ -138,6 +138,13 @@ public struct VigilApp: Sendable {
                 store: store, outboxWritten: { delivery.notify() }, now: environment.now, logger: environment.logger),
             defersSlowReplies: environment.defersSlowReplies,
             pagerDuty: pagerDutyRoute)
+        if configuration.intake.zendesk != nil || configuration.intake.webhook != nil {
+            let intakeDesk = IntakeDesk(
+                store: store, desk: desk, now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
+                logger: logger)
+            routes.intake = IntakeRoutes(settings: configuration.intake, desk: intakeDesk, logger: logger)
+        }
+        self.routes = routes
         // A store several replicas share tells this one what the others committed.
         if let feed = store as? any StoreChangeFeed {
             feed.onChange { change in

@@ -135,6 +135,7 @@ extension PostgresIncidentStore {
         }
         for item in work.outbox { try await insertOutbox(item, createdAt: createdAt, on: connection, logger: logger) }
         changes.outbox = !work.outbox.isEmpty
+        if let intakeKey = work.intakeKey { try await writeIntakeKey(intakeKey, createdAt: createdAt, on: connection, logger: logger) }
         switch key {
         case let .request(id, fingerprint)?:
             guard let reply = work.reply else { throw StoreError(.failure, "the unit of work for request \(id) has no reply to store") }

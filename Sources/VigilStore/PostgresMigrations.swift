@@ -29,6 +29,7 @@ enum PostgresMigrations {
         Migration(version: 4, sql: oncallOverrides),
         Migration(version: 5, sql: chatPosts),
         Migration(version: 6, sql: incidentRooms),
+        Migration(version: 7, sql: intakeKeys),
     ]
 
     /// The version a fully migrated database is at.
@@ -300,5 +301,15 @@ enum PostgresMigrations {
             PRIMARY KEY (platform, channel)
         );
         CREATE INDEX incident_rooms_by_incident ON incident_rooms (incident);
+        """
+
+    /// Intake dedup keys, as SQLite's migration 14.
+    private static let intakeKeys = """
+        CREATE TABLE intake_keys (
+            key           TEXT   PRIMARY KEY,
+            incident      BIGINT NOT NULL,
+            created_at_ms BIGINT NOT NULL,
+            updated_at_ms BIGINT NOT NULL
+        );
         """
 }

@@ -119,6 +119,7 @@ extension SQLiteIncidentStore {
             try writeClocks(work.clocks, of: incident, in: database)
         }
         for item in work.outbox { try insertOutbox(item, createdAt: createdAt, in: database) }
+        if let intakeKey = work.intakeKey { try writeIntakeKey(intakeKey, createdAt: createdAt, in: database) }
         switch key {
         case let .request(id, fingerprint)?:
             guard let reply = work.reply else { throw StoreError(.failure, "the unit of work for request \(id) has no reply to store") }

@@ -27,6 +27,7 @@ enum SQLiteMigrations {
         Migration(version: 11, sql: oncallOverrides),
         Migration(version: 12, sql: chatPosts),
         Migration(version: 13, sql: incidentRooms),
+        Migration(version: 14, sql: intakeKeys),
     ]
 
     /// The version a fully migrated database is at.
@@ -371,5 +372,17 @@ enum SQLiteMigrations {
             PRIMARY KEY (platform, channel)
         );
         CREATE INDEX incident_rooms_by_incident ON incident_rooms (incident);
+        """
+
+    /// Intake dedup keys (`zendesk:4521`, `webhook:<dedup_key>`) and the incident each names: a
+    /// second delivery of one case joins it. The key is unique, so two deliveries racing to open
+    /// one case cannot both succeed; the loser joins.
+    private static let intakeKeys = """
+        CREATE TABLE intake_keys (
+            key           TEXT    PRIMARY KEY,
+            incident      INTEGER NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            updated_at_ms INTEGER NOT NULL
+        );
         """
 }

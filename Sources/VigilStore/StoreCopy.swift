@@ -31,6 +31,7 @@ struct CopyTable: Sendable {
             name: "chat_posts", columns: ["incident", "platform", "channel", "post_id", "created_at_ms"],
             key: ["platform", "channel", "post_id"]),
         CopyTable(name: "incident_rooms", columns: IncidentRoomRows.columns, key: ["platform", "channel"]),
+        CopyTable(name: "intake_keys", columns: ["key", "incident", "created_at_ms", "updated_at_ms"], key: ["key"]),
     ]
 
     /// The next page after `after` (the last row's key values), `limit` rows, in key order.

@@ -70,7 +70,7 @@ struct TestVigil {
             .slack(signingSecret: TestVigil.slackSecret), .mattermost(token: TestVigil.mattermostToken),
         ],
         defersSlowReplies: Bool = false, publicURL: String? = nil, reach: ReachSettings = ReachSettings(),
-        mail: (any MailTransport)? = nil
+        mail: (any MailTransport)? = nil, intake: IntakeSettings = IntakeSettings()
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -86,6 +86,7 @@ struct TestVigil {
             outbox: OutboxSettings(maxAttempts: 3, baseDelay: .seconds(2), maxDelay: .seconds(60)), policy: policy)
         configuration.publicURL = publicURL
         configuration.reach = reach
+        configuration.intake = intake
         // As config loading does: what the reach settings make possible is the core's paging.
         if reach != ReachSettings() { configuration.policy.paging = reach.paging }
         let clock = clock

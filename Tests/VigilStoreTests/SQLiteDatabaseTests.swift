@@ -136,7 +136,7 @@ struct SQLiteMigrationTests {
                         try database.queryFirst("PRAGMA journal_mode") { $0.text(0) }
                     )
                 }
-                #expect(versions == Array(1...SQLiteMigrations.latestVersion))
+                #expect(versions == SQLiteMigrations.all.map(\.version))
                 #expect(
                     schema == [
                         "chat_posts", "chat_posts_by_incident", "clocks", "clocks_due", "clocks_due_by_class", "clocks_legal_due",
@@ -144,7 +144,7 @@ struct SQLiteMigrationTests {
                         "clocks_next_fire", "counters", "events", "events_by_kind", "idempotency", "idempotency_by_created",
                         "incident_rooms", "incident_rooms_by_incident", "incidents",
                         "incidents_acknowledged_by_severity", "incidents_by_opened", "incidents_by_resolved", "incidents_by_state",
-                        "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "oncall_overrides",
+                        "incidents_opened_by_class", "incidents_resolved_by_class", "incidents_unresolved", "intake_keys", "oncall_overrides",
                         "oncall_overrides_live", "once_keys", "outbox",
                         "outbox_dead", "outbox_delivered", "outbox_leased", "outbox_pending_by_due", "outbox_pending_by_priority",
                         "outbox_posted", "outbox_summaries", "schema_migrations",

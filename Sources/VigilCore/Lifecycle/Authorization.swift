@@ -19,6 +19,7 @@ public enum Authorization {
             guard command.subcommand == .ack else { throw UserError("A pager service may only acknowledge an incident.") }
             return
         }
+        if context.isIntake, !intakeMay(command.subcommand) { throw intakeRefusal }
         try requireRole(command.spec, context: context)
         if let incident, !mayAccess(incident, context: context) {
             throw unavailable(incident.number, context: context, usage: command.spec.usage)
@@ -28,9 +29,23 @@ public enum Authorization {
     /// Refuses unless the actor holds one of the roles `spec` names.
     public static func requireRole(_ spec: CommandSpec, context: CommandContext) throws(UserError) {
         if context.isPagerAcknowledgement, spec.name == Subcommand.ack.rawValue { return }
+        if context.isIntake {
+            // The signed endpoint vouches for the tool, not for a person holding a role.
+            guard let subcommand = Subcommand(rawValue: spec.name), intakeMay(subcommand) else { throw intakeRefusal }
+            return
+        }
         guard !context.policy.roles.hasAny(context.actor, spec.roles, people: context.policy.people) else { return }
         throw UserError(roleRefusal(spec.roles, doing: "run `\(spec.name)`"))
     }
+
+    /// What an intake identity (`intake:zendesk`) may do: open a case, add a later report of it
+    /// as a note, and reopen it when config says a report after a resolve does. Nothing else,
+    /// and it reads nothing.
+    public static func intakeMay(_ subcommand: Subcommand) -> Bool {
+        [.open, .note, .reopen].contains(subcommand)
+    }
+
+    static let intakeRefusal = UserError("An intake endpoint may only open an incident, note a report on it, or reopen it.")
 
     /// Whether the actor may read and act on `incident`: always, unless it is restricted and
     /// they are not cleared.

@@ -37,6 +37,10 @@ public struct CommandContext: Sendable {
     /// ``Invocation/pagerPlatform``, and no chat decoder can.
     public var isPagerAcknowledgement: Bool { platform == Invocation.pagerPlatform }
 
+    /// The command comes from an intake endpoint (Zendesk, the generic webhook), vouched for by
+    /// its signature rather than by a person: see ``Authorization/intakeMay(_:)``.
+    public var isIntake: Bool { platform == Invocation.intakePlatform }
+
     var text: IncidentText { IncidentText(policy: policy, now: now, repliesArePrivate: repliesArePrivate) }
 }
 

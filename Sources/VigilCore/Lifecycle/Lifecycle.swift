@@ -91,37 +91,49 @@ public enum Lifecycle {
     public static func planOpen(_ command: ParsedCommand, context: CommandContext) throws(UserError) -> OpenPlan {
         // Any responder may open, restricted or not: an urgent report is never refused.
         try Authorization.requireRole(command.spec, context: context)
+        return try plan(
+            title: command.string("title") ?? "", severity: command.string("severity")!, word: command.string("category")!,
+            knownAt: { () throws(UserError) in
+                try checkedKnownAt(command.optionTime("known"), named: "--known", context: context, usage: command.spec.usage)
+            },
+            refs: command.optionStrings("ref"), playbookID: command.optionStrings("playbook").first, context: context,
+            usage: command.spec.usage)
+    }
+
+    /// The checks and the playbook choice every `open` goes through, typed or from an intake
+    /// endpoint (``Intake``). `source` is what the announcement says the case came from.
+    static func plan(
+        title: String, severity: String, word: String, knownAt: () throws(UserError) -> Date, refs: [String], playbookID: String?,
+        source: (full: String, redacted: String)? = nil, context: CommandContext, usage: String?
+    ) throws(UserError) -> OpenPlan {
         let policy = context.policy
-        let title = (command.string("title") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty else { throw UserError("An incident needs a title.", usage: command.spec.usage) }
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else { throw UserError("An incident needs a title.", usage: usage) }
         guard title.count <= 200 else {
-            throw UserError(
-                "The title is \(title.count) characters; keep it under 200 and put details in a note.", usage: command.spec.usage)
+            throw UserError("The title is \(title.count) characters; keep it under 200 and put details in a note.", usage: usage)
         }
-        let severity = command.string("severity")!
         // The word in the category's place is a category or an incident type (`tco`): a type
         // names its category and its playbook.
-        let word = command.string("category")!
         let typed = context.catalog.playbook(forType: word)
         guard let category = policy.category(named: typed?.category ?? word) else {
-            throw UserError("Unknown category or type “\(word)”. See `/incident types`.", usage: command.spec.usage)
+            throw UserError("Unknown category or type “\(word)”. See `/incident types`.", usage: usage)
         }
-        let knownAt = try checkedKnownAt(command, context: context)
+        let knownAt = try knownAt()
         var playbook: Playbook?
         var choices: [Playbook] = []
-        if let id = command.optionStrings("playbook").first {
+        if let id = playbookID {
             guard let chosen = context.catalog.playbook(id: id) else {
-                throw UserError("There is no playbook “\(id)”. \(applicablePlaybooks(category.name, context))", usage: command.spec.usage)
+                throw UserError("There is no playbook “\(id)”. \(applicablePlaybooks(category.name, context))", usage: usage)
             }
             guard chosen.applies(toCategory: category.name) else {
                 throw UserError(
                     "Playbook “\(chosen.id)” is not for \(category.name) incidents. \(applicablePlaybooks(category.name, context))",
-                    usage: command.spec.usage)
+                    usage: usage)
             }
             if let typed, typed.id != chosen.id {
                 throw UserError(
                     "Type “\(word)” is the “\(typed.id)” playbook; --playbook \(chosen.id) names another. Give one of the two.",
-                    usage: command.spec.usage)
+                    usage: usage)
             }
             playbook = chosen
         } else if let typed {
@@ -137,28 +149,29 @@ public enum Lifecycle {
             }
         }
         return OpenPlan(
-            title: title, severity: severity, category: category, knownAt: knownAt, refs: command.optionStrings("ref"),
-            playbook: playbook, choices: choices, context: context)
+            title: title, severity: severity, category: category, knownAt: knownAt, refs: refs, playbook: playbook, choices: choices,
+            source: source, context: context)
     }
 
     /// `--known`, or now. It may not be in the future (a minute of grace for clocks that
     /// differ), nor further back than `known_max_age`: every deadline it starts would already be
     /// long past, and catching up on them all would flood on-call.
-    static func checkedKnownAt(_ command: ParsedCommand, context: CommandContext) throws(UserError) -> Date {
-        guard let knownAt = command.optionTime("known") else { return context.now }
+    /// `name` is how the sender wrote it (`--known`, or an intake body's `known_at`).
+    static func checkedKnownAt(_ knownAt: Date?, named name: String, context: CommandContext, usage: String?) throws(UserError) -> Date {
+        guard let knownAt else { return context.now }
         guard knownAt <= context.now.addingTimeInterval(60) else {
             throw UserError(
-                "--known is in the future (\(context.text.time(knownAt))); it is when the team learned of the incident, so now or earlier.",
-                usage: command.spec.usage)
+                "\(name) is in the future (\(context.text.time(knownAt))); it is when the team learned of the incident, so now or earlier.",
+                usage: usage)
         }
         let limit = context.policy.knownMaxAge
         // Compared as seconds in Double: no Duration or Int arithmetic on a year-1 date.
         let limitSeconds = Double(limit.components.seconds)
         guard context.now.timeIntervalSince(knownAt) <= limitSeconds else {
             throw UserError(
-                "--known (\(context.text.time(knownAt))) is more than \(DurationText.format(limit)) ago; it may be at most \(DurationText.format(limit)) back "
-                    + "(known_max_age in the config). For an older case, open it without --known and say in a note when it began.",
-                usage: command.spec.usage)
+                "\(name) (\(context.text.time(knownAt))) is more than \(DurationText.format(limit)) ago; it may be at most \(DurationText.format(limit)) back "
+                    + "(known_max_age in the config). For an older case, open it without \(name) and say in a note when it began.",
+                usage: usage)
         }
         return knownAt
     }
@@ -186,6 +199,9 @@ public struct OpenPlan: Sendable {
     let playbook: Playbook?
     /// When `open` named only a category with several playbooks: the candidates, best first.
     let choices: [Playbook]
+    /// Where an intake case came from (`Zendesk ticket 4521`), and the same without its
+    /// reference for a restricted incident's channel post; `nil` for a typed `open`.
+    var source: (full: String, redacted: String)? = nil
     let context: CommandContext
 
     /// The new incident, its `opened` event, its clocks, its announcement and its first step.
@@ -200,12 +216,18 @@ public struct OpenPlan: Sendable {
         if !refs.isEmpty { payload["refs"] = refs.joined(separator: " ") }
         if knownAt != context.now { payload["known_at"] = String(Int64((knownAt.timeIntervalSince1970 * 1000).rounded())) }
         if let playbook { payload["playbook"] = playbook.id }
+        if let source { payload["source"] = source.full }
         let event = EventChain.append(.opened, by: context.actor, at: context.now, payload: payload, to: &incident)
 
         let text = context.text
         var line = text.headline(incident, "opened")
-        line.append(.text(" · reporter "))
-        line.append(.mention(context.actor))
+        if let source {
+            // A tool, not a person, reported it: the announcement says where it came from.
+            line.append(.text(" · from \(incident.restricted ? source.redacted : source.full)"))
+        } else {
+            line.append(.text(" · reporter "))
+            line.append(.mention(context.actor))
+        }
         if !incident.restricted, !refs.isEmpty { line.append(.text(" · ref \(refs.joined(separator: ", "))")) }
         if let ack = ServiceTargets.status(of: incident, kind: .ack, policy: policy) {
             line.append(.text(" · \(text.dueText(ack))"))

@@ -30,6 +30,10 @@ public struct Invocation: Sendable, Equatable {
     /// The platform of an acknowledgement made in PagerDuty and synced back by its webhook.
     public static let pagerPlatform = "pagerduty"
 
+    /// The platform of a case opened or joined through an intake endpoint (`intake:zendesk`);
+    /// only the app's signed intake routes act as it, and no chat decoder can.
+    public static let intakePlatform = "intake"
+
     public init(
         platform: String, user: UserRef, channelName: String, channelID: String, command: String, text: String,
         responseURL: String?, requestID: String, repliesArePrivate: Bool = true

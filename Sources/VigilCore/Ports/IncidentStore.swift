@@ -26,6 +26,8 @@ public struct UnitOfWork: Sendable {
     /// Clock rows to insert or replace, keyed by (incident, name). Writing a row also drops any
     /// scheduler lease on it: the writer has decided its fate.
     public var clocks: [ClockRow]
+    /// An intake case's dedup key, recorded with the incident it opened (``IntakeKeyStore``).
+    public var intakeKey: IntakeKeyWrite? = nil
 
     public init(
         requestID: String?, reply: Reply?, incident: Incident?, expectedSequence: Int, events: [IncidentEvent],
@@ -109,6 +111,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case duplicateRequest
         /// The database failed (I/O, corruption, misuse); `message` says how.
         case failure
+        /// An intake dedup key another unit recorded (or moved on) first (``IntakeKeyWrite``):
+        /// not retried by the store, since the same unit would only fail again; the caller reads
+        /// the key again and joins its incident.
+        case keyTaken
     }
 
     public var kind: Kind

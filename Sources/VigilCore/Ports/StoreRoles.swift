@@ -7,7 +7,7 @@ import Foundation
 /// fire one clock, twice at once. Times are stored in UTC with millisecond precision.
 public typealias IncidentStore = IncidentCommands & IncidentQueries & ClockQueue & OutboxQueue & ReportReads & StoreMaintenance
     & OncallOverrideStore & ChatPostLog & AuditReads
-    & IncidentRoomStore
+    & IncidentRoomStore & IntakeKeyStore
 
 /// An incident with everything `status` and `summary` show, read from one snapshot.
 public struct IncidentRecord: Sendable, Equatable {
