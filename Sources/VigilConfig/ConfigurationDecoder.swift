@@ -49,6 +49,7 @@ struct ConfigurationDecoder {
         "escalation_repeats", "digest", "people",
         "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
         "oncall_overrides", "pagerduty", "ntfy", "smtp", "incident_channels", "intake",
+        "preservation",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
@@ -76,6 +77,7 @@ struct ConfigurationDecoder {
         checkAPIChannels(channels, reach: reach, at: top["channels"])
         policy.paging = reach.paging
         policy.rooms = rooms(top["incident_channels"], policy: policy, reach: reach)
+        policy.preservationReminder = preservationReminder(top["preservation"])
         // Posts can be edited only where Vigil posts as an app, and none through a webhook.
         policy.editsPosts =
             channels.values.contains { if case .chatAPI = $0 { true } else { false } }

@@ -61,12 +61,31 @@ extension PlaybookDecoder {
         if completesLegal, !context.hasLegal, let flag = fields["completes_legal"] {
             reader.error("\(path).completes_legal is true but the playbook has no legal clock (add legal: or remove it)", at: flag)
         }
+        let preserve = fields["preserve"].flatMap { preservation($0, at: "\(path).preserve") }
         guard let id, let idKey = fields.keyNode("id") else { return nil }
         let step = PlaybookStep(
             id: id, title: title ?? "", instructions: instructions ?? "", owner: owner ?? "", due: due, dueFrom: from,
             requires: requires, twoPersonApproval: approval == .twoPerson, when: when, blocking: blocking,
-            completesLegal: completesLegal, after: after.map(\.id), source: reader.location(of: idKey))
+            completesLegal: completesLegal, after: after.map(\.id), preserve: preserve, source: reader.location(of: idKey))
         return DecodedStep(step: step, path: path, after: after, afterKey: fields.keyNode("after"))
+    }
+
+    /// `preserve: {for: 1y, from: completed, what: …, law: …}`: a ledger entry when the step is done.
+    private func preservation(_ node: Node, at path: String) -> PreservationRule? {
+        guard let fields = reader.fields(of: node, at: path, known: ["for", "from", "what", "law"]) else { return nil }
+        guard let periodNode = fields["for"] else {
+            reader.error("\(path) needs for: how long to keep it, like 1y, 6mo or 90d", at: node)
+            return nil
+        }
+        guard let text = reader.string(periodNode, at: "\(path).for") else { return nil }
+        guard let period = PreservationPeriod(parsing: text) else {
+            reader.error("\(path).for must be a period like 1y, 6mo, 90d or 2w, found \"\(text)\"", at: periodNode)
+            return nil
+        }
+        let from = fields["from"].flatMap { reader.oneOf($0, at: "\(path).from", PreservationRule.Start.self) } ?? .completed
+        return PreservationRule(
+            period: period, from: from, what: fields["what"].flatMap { reader.string($0, at: "\(path).what") },
+            law: fields["law"].flatMap { reader.string($0, at: "\(path).law") })
     }
 
     /// A role from `roles` (case-insensitive, returned as `roles` spells it).

@@ -9,7 +9,7 @@ import VigilCore
 public struct CommandDesk: Sendable {
     /// What the desk needs of the store: units of work, views, reports, on-call overrides and
     /// incident channels (a command typed in one is about its incident).
-    public typealias Store = IncidentCommands & IncidentQueries & ReportReads & OncallOverrideStore & IncidentRoomStore
+    public typealias Store = IncidentCommands & IncidentQueries & ReportReads & OncallOverrideStore & IncidentRoomStore & AuditReads
 
     let store: any Store
     let parser: CommandParser
@@ -218,6 +218,9 @@ public struct CommandDesk: Sendable {
             }
             let open = try await store.incidents(matching: IncidentFilter(states: [.open, .acknowledged], limit: 500))
             return IncidentViews.overview(of: open, outbox: try await store.outboxHealth(), context: context)
+        case .holds:
+            let entries = PreservationLedger.entries(from: try await store.ledgerEvents())
+            return try PreservationView.reply(entries, command: command, context: context)
         case .list:
             let scope = command.string("scope").flatMap(ListScope.named) ?? .open
             // A type narrows to its category.
@@ -250,7 +253,7 @@ public struct CommandDesk: Sendable {
             return try await report(command, context: context)
         case .types:
             return TypesView.reply(category: command.string("category"), catalog: catalog, policy: policy)
-        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type:
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type, .hold, .release:
             return UserError("`\(command.spec.name)` changes an incident.").reply
         }
     }

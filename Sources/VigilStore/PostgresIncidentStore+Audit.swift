@@ -20,4 +20,11 @@ extension PostgresIncidentStore: AuditReads {
             }
         }
     }
+
+    public func ledgerEvents() async throws -> [IncidentEvent] {
+        let logger = logger
+        return try await reading("the preservation ledger") { connection in
+            try await connection.rows(SQLiteIncidentStore.ledgerEventsQuery, [], logger: logger) { try StoreRows.event($0) }
+        }
+    }
 }

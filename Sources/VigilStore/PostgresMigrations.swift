@@ -30,6 +30,7 @@ enum PostgresMigrations {
         Migration(version: 5, sql: chatPosts),
         Migration(version: 6, sql: incidentRooms),
         Migration(version: 7, sql: intakeKeys),
+        Migration(version: 8, sql: legalHolds),
     ]
 
     /// The version a fully migrated database is at.
@@ -311,5 +312,13 @@ enum PostgresMigrations {
             created_at_ms BIGINT NOT NULL,
             updated_at_ms BIGINT NOT NULL
         );
+        """
+
+    /// An incident's legal hold, as SQLite's migration 15.
+    private static let legalHolds = """
+        ALTER TABLE incidents ADD COLUMN hold_by_id TEXT;
+        ALTER TABLE incidents ADD COLUMN hold_by_name TEXT;
+        ALTER TABLE incidents ADD COLUMN hold_at_ms BIGINT;
+        ALTER TABLE incidents ADD COLUMN hold_reason TEXT;
         """
 }

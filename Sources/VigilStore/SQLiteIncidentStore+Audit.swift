@@ -20,4 +20,19 @@ extension SQLiteIncidentStore {
     /// A page of incident numbers above the first value, at most the second; the PostgreSQL
     /// store runs it too.
     static let incidentNumbersQuery = "SELECT number FROM incidents WHERE number > ? ORDER BY number LIMIT ?"
+
+    /// The preservation ledger's events (``PreservationLedger/eventKinds``), through `events_by_kind`.
+    static let ledgerEventsQuery =
+        "\(StoreRows.selectEvents) WHERE kind IN \(PreservationLedger.eventKinds.sqlList) ORDER BY incident, sequence"
+
+    public func ledgerEvents() async throws -> [IncidentEvent] {
+        try await reading("the preservation ledger", lane: .report) { database in
+            try database.query(Self.ledgerEventsQuery, []) { try StoreRows.event($0) }
+        }
+    }
+}
+
+extension [EventKind] {
+    /// `('preserved', 'held')`: the kinds as an SQL list (raw values are fixed words, never input).
+    var sqlList: String { "(" + map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")" }
 }

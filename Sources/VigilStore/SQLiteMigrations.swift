@@ -28,6 +28,7 @@ enum SQLiteMigrations {
         Migration(version: 12, sql: chatPosts),
         Migration(version: 13, sql: incidentRooms),
         Migration(version: 14, sql: intakeKeys),
+        Migration(version: 15, sql: legalHolds),
     ]
 
     /// The version a fully migrated database is at.
@@ -384,5 +385,15 @@ enum SQLiteMigrations {
             created_at_ms INTEGER NOT NULL,
             updated_at_ms INTEGER NOT NULL
         );
+        """
+
+    /// An incident's legal hold (`hold`, lifted by `release`): who placed it, when and why.
+    /// Nothing the incident preserved is released while it stands; the ledger's entries are
+    /// events (`preserved`), so only the hold needs columns.
+    private static let legalHolds = """
+        ALTER TABLE incidents ADD COLUMN hold_by_id TEXT;
+        ALTER TABLE incidents ADD COLUMN hold_by_name TEXT;
+        ALTER TABLE incidents ADD COLUMN hold_at_ms INTEGER;
+        ALTER TABLE incidents ADD COLUMN hold_reason TEXT;
         """
 }

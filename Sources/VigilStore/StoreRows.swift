@@ -11,7 +11,7 @@ enum StoreRows {
         "reporter_id", "reporter_name", "platform", "channel", "opened_at_ms", "known_at_ms",
         "acknowledged_at_ms", "acknowledged_by_id", "acknowledged_by_name", "resolved_at_ms",
         "resolved_by_id", "resolved_by_name", "resolution", "refs", "playbook", "steps", "restricted",
-        "last_sequence", "last_hash", "reopened_at_ms", "playbooks",
+        "last_sequence", "last_hash", "reopened_at_ms", "playbooks", "hold_by_id", "hold_by_name", "hold_at_ms", "hold_reason",
     ]
 
     static let selectIncidents = "SELECT \(incidentColumns.joined(separator: ", ")) FROM incidents"
@@ -38,7 +38,8 @@ enum StoreRows {
             SQLiteValue(incident.playbook), .text(StoreJSON.encode(steps: incident.steps)),
             SQLiteValue(incident.restricted),
             SQLiteValue(incident.lastSequence), .text(incident.lastHash), milliseconds(incident.reopenedAt),
-            .text(StoreJSON.encode(playbooks: incident.playbooks)),
+            .text(StoreJSON.encode(playbooks: incident.playbooks)), SQLiteValue(incident.legalHold?.by.storedID),
+            SQLiteValue(incident.legalHold?.by.name), milliseconds(incident.legalHold?.at), SQLiteValue(incident.legalHold?.reason),
         ]
     }
 
@@ -46,7 +47,7 @@ enum StoreRows {
         var r = RowReader(row, table: "incidents", columns: incidentColumns)
         let number = try r.int()
         r.context = "incident \(number)"
-        return Incident(
+        var incident = Incident(
             number: number, title: try r.text(), severity: try r.text(), category: try r.text(),
             state: try r.enumeration(IncidentState.self), level: try r.int(), owner: try r.optionalUser(),
             reporter: try r.user(), platform: try r.text(), channel: try r.text(), openedAt: try r.date(),
@@ -55,6 +56,9 @@ enum StoreRows {
             refs: try r.json(StoreJSON.decodeRefs), playbook: try r.optionalText(),
             steps: try r.json(StoreJSON.decodeSteps), restricted: try r.bool(), lastSequence: try r.int(),
             lastHash: try r.text(), reopenedAt: try r.optionalDate(), playbooks: try r.json(StoreJSON.decodePlaybooks))
+        let holder = try r.optionalUser(), heldAt = try r.optionalDate(), reason = try r.optionalText()
+        if let holder, let heldAt { incident.legalHold = LegalHold(by: holder, at: heldAt, reason: reason ?? "") }
+        return incident
     }
 
     // MARK: - Events

@@ -111,18 +111,7 @@ struct Audit: AsyncParsableCommand {
                 failed(command, error)
             }
             await audit.close()
-            if let output {
-                let target = URL(
-                    fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
-                do {
-                    // Written beside the target and renamed into place: never half a document.
-                    try Data(export.json.utf8).write(to: target, options: .atomic)
-                } catch {
-                    fail("\(command): cannot write \(target.path): \(error.localizedDescription)", code: 2)
-                }
-            } else {
-                FileHandle.standardOutput.write(Data(export.json.utf8))
-            }
+            write(export.json, to: output, command: command)
             if let broken = export.chainBreak {
                 let warning = "warning: \(audit.policy.displayID(number))'s chain is broken: \(broken.explanation)\n"
                 FileHandle.standardError.write(Data(warning.utf8))
@@ -131,8 +120,23 @@ struct Audit: AsyncParsableCommand {
     }
 }
 
+/// Writes a document to `output` (replaced whole), or to standard output; exits 2 when it cannot.
+func write(_ document: String, to output: String?, command: String) {
+    guard let output else {
+        FileHandle.standardOutput.write(Data(document.utf8))
+        return
+    }
+    let target = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+    do {
+        // Written beside the target and renamed into place: never half a document.
+        try Data(document.utf8).write(to: target, options: .atomic)
+    } catch {
+        fail("\(command): cannot write \(target.path): \(error.localizedDescription)", code: 2)
+    }
+}
+
 /// Exits for `error`: 64 for a mistake on the command line, 2 when the store cannot be read.
-private func failed(_ command: String, _ error: any Error) -> Never {
+func failed(_ command: String, _ error: any Error) -> Never {
     if let error = error as? UserError { fail("\(command): \(error.message)", code: 64) }
     fail("\(command): \(error)", code: 2)
 }

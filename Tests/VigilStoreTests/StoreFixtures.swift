@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+
 @testable import VigilStore
 
 // MARK: - A fresh database per test
@@ -150,7 +151,8 @@ func postWork(requestID: String, count: Int, channel: ChannelRole = .oncall) -> 
 /// for upgrade tests that write an older schema by hand.
 func insertBeforeVersion4(_ incident: Incident, into database: SQLiteDatabase) throws {
     // Columns that later versions added are left out (they come last in the list).
-    let columns = StoreRows.incidentColumns.filter { $0 != "reopened_at_ms" && $0 != "playbooks" }
+    let later: Set<String> = ["reopened_at_ms", "playbooks", "hold_by_id", "hold_by_name", "hold_at_ms", "hold_reason"]
+    let columns = StoreRows.incidentColumns.filter { !later.contains($0) }
     try database.run(
         "INSERT INTO incidents (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
         Array(StoreRows.bindings(incident).prefix(columns.count)))

@@ -44,6 +44,7 @@ struct AlertDraft {
             return "step “\(playbooks.step(forClock: row)?.step.title ?? stepID)”"
         case .escalation: return "escalation"
         case .reminder: return "reminder"
+        case .release: return "preservation release reminder"
         }
     }
 
@@ -52,6 +53,7 @@ struct AlertDraft {
     func command(_ playbooks: [PlaybookProgress]) -> String {
         switch row.kind {
         case .ack, .escalation: return "/incident ack \(id)"
+        case .release: return "/incident holds due 30d"
         case .resolve: return "/incident resolve \(id) <resolution…>"
         case .step, .legal, .reminder:
             guard let (progress, step) = playbooks.step(forClock: row) else { return "/incident step \(id)" }

@@ -29,6 +29,7 @@ public enum ClockAlerts {
             return firing
         }
         if row.kind == .reminder { return PlaybookChoice.fire(row, incident: incident, catalog: catalog, policy: policy, now: now) }
+        if row.kind == .release { return PreservationLedger.fire(row, incident: incident, policy: policy, now: now) }
         var draft = AlertDraft(row: row, incident: incident, policy: policy, now: now, scheduled: scheduled)
         let playbooks = catalog.progresses(of: incident)
         let thresholds = policy.severity(named: incident.severity)?.warn ?? []

@@ -6,6 +6,8 @@ public enum Subcommand: String, Sendable, CaseIterable {
     case open, ack, assign, escalate, resolve, reopen, note, sev, status, list, help, step, playbook, oncall, summary, report, waive, types
     /// `type <id> <type|category>`: reclassify.
     case type
+    /// The evidence-preservation ledger: `hold`, `release` (the legal hold) and `holds` (the list).
+    case hold, release, holds
 }
 
 /// A value the parser recognised for an argument or option.
@@ -42,9 +44,9 @@ public struct ParsedCommand: Sendable, Equatable {
     /// `step <id> show` only read.
     public var isMutation: Bool {
         switch subcommand {
-        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type: true
+        case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type, .hold, .release: true
         case .step: string("action").map { $0 != "show" } ?? false
-        case .status, .list, .help, .oncall, .summary, .report, .types: false
+        case .status, .list, .help, .oncall, .summary, .report, .types, .holds: false
         }
     }
 

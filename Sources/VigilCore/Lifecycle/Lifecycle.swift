@@ -24,6 +24,8 @@ public enum Lifecycle {
         case .note: try draft.note(command.string("text") ?? "")
         case .sev: try draft.changeSeverity(to: command.string("severity")!)
         case .type: try draft.reclassify(to: command.string("type")!, usage: command.spec.usage)
+        case .hold: try draft.hold(reason: command.string("reason") ?? "")
+        case .release: try draft.releaseHold(reason: command.string("reason") ?? "")
         case .step: try draft.step(command)
         case .playbook:
             let words = (command.string("playbook") ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
@@ -33,7 +35,7 @@ public enum Lifecycle {
             default: throw UserError("Name one playbook, or `add` and one.", usage: command.spec.usage)
             }
         case .waive: try draft.waive(command.string("clock")!, reason: command.string("reason") ?? "", usage: command.spec.usage)
-        case .open, .status, .list, .help, .oncall, .summary, .report, .types:
+        case .open, .status, .list, .help, .oncall, .summary, .report, .types, .holds:
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
         var outcome = draft.outcome

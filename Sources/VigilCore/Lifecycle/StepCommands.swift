@@ -131,13 +131,14 @@ extension IncidentDraft {
             StepRecord(step: step.id, playbook: progress.playbook.id, status: .done, by: context.actor, at: now, evidence: evidence))
         record(.stepCompleted, payload)
         stopClocks(of: step, progress: progress, at: now)
+        let kept = preserve(step, in: progress, evidence: evidence)
         var line = text.tag(incident)
         line += [
             .text(" · step \(stepNumber)/\(progress.steps.count) “\(step.title)” done by "), .mention(context.actor),
             .text(evidenceNote(evidence) + timeliness(step, progress)),
         ]
         let next = settled(progress)
-        post(Message(lines: [line] + next), publicLine: publicLine(stepNumber, progress, "done"))
+        post(Message(lines: [line] + kept + next), publicLine: publicLine(stepNumber, progress, "done"))
     }
 
     mutating func skip(_ step: PlaybookStep, in progress: PlaybookProgress, reason: String) throws(UserError) {
@@ -196,13 +197,14 @@ extension IncidentDraft {
         if let index = incident.steps.lastIndex(of: record) { incident.steps[index] = approved }
         self.record(.stepApproved, ["step": step.id, "playbook": progress.playbook.id])
         stopClocks(of: step, progress: progress, at: now)
+        let kept = preserve(step, in: progress, evidence: record.evidence)
         var line = text.tag(incident)
         line += [
             .text(" · step \(progress.position(of: step))/\(progress.steps.count) “\(step.title)” approved by "), .mention(context.actor),
             .text(" (done by "), .mention(record.by), .text(")" + timeliness(step, progress)),
         ]
         let next = settled(progress)
-        post(Message(lines: [line] + next), publicLine: publicLine(progress.position(of: step), progress, "approved"))
+        post(Message(lines: [line] + kept + next), publicLine: publicLine(progress.position(of: step), progress, "approved"))
     }
 
     /// After a step of `before` settled: the clocks of the steps it opened start, and the reply

@@ -8,6 +8,9 @@ public enum ClockKind: String, Sendable, Hashable, CaseIterable {
     /// Not a deadline but a nudge that repeats until its condition ends: a playbook not yet
     /// chosen (``PlaybookChoice``).
     case reminder
+    /// Not a deadline but the reminder, ahead of a preservation ledger entry's release date,
+    /// that legal may release it (or should hold it).
+    case release
 }
 
 /// Whether a clock is still running.

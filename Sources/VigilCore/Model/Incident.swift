@@ -42,6 +42,8 @@ public struct Incident: Sendable, Equatable {
     public var lastSequence: Int
     /// The hash of the last event, which the next event chains onto.
     public var lastHash: String
+    /// The legal hold on it (`hold`), if one stands: nothing it preserved is released meanwhile.
+    public var legalHold: LegalHold?
 
     public init(
         number: Int, title: String, severity: String, category: String, state: IncidentState = .open,

@@ -18,6 +18,13 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case clockWaived = "clock_waived"
     /// Moved to another category or type (`type <id> <type|category>`); the payload names both.
     case reclassified
+    /// A completed step preserved evidence: one entry of the preservation ledger (what, where,
+    /// hash, release date).
+    case preserved
+    /// A legal hold placed on the incident (`hold`): nothing preserved is released while it stands.
+    case held
+    /// The legal hold lifted (`release`).
+    case holdReleased = "hold_released"
 }
 
 /// One append-only entry in an incident's history, chained to the one before it by hash.

@@ -79,12 +79,14 @@ public struct PlaybookStep: Sendable, Hashable {
     /// The steps (by id, same playbook) that must be done or skipped before this one opens.
     /// Empty: it opens when its playbook attaches, in parallel with the others.
     public var after: [String]
+    /// Completing the step records a preservation ledger entry kept this long.
+    public var preserve: PreservationRule?
     public var source: SourceLocation?
 
     public init(
         id: String, title: String, instructions: String, owner: String, due: Duration? = nil, dueFrom: ClockStart = .known,
         requires: [EvidenceField] = [], twoPersonApproval: Bool = false, when: IncidentMatch? = nil, blocking: Bool = false,
-        completesLegal: Bool = false, after: [String] = [], source: SourceLocation? = nil
+        completesLegal: Bool = false, after: [String] = [], preserve: PreservationRule? = nil, source: SourceLocation? = nil
     ) {
         self.id = id
         self.title = title
@@ -98,6 +100,7 @@ public struct PlaybookStep: Sendable, Hashable {
         self.blocking = blocking
         self.completesLegal = completesLegal
         self.after = after
+        self.preserve = preserve
         self.source = source
     }
 

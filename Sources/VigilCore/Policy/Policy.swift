@@ -44,6 +44,13 @@ public struct Policy: Sendable {
     public var editsPosts = false
     /// Config `incident_channels:`: which incidents get a channel of their own.
     public var rooms = RoomPolicy()
+    /// Config `preservation: {remind_before: 14d}`: how long before a preservation ledger
+    /// entry's release date legal is reminded.
+    public var preservationReminder = Policy.defaultPreservationReminder
+
+    /// `preservation.remind_before` when the config does not set it: two weeks, time to ask
+    /// counsel or law enforcement whether the hold should last.
+    public static let defaultPreservationReminder = Duration.seconds(14 * 86_400)
 
     /// `playbook_choice` when the config does not set it.
     public static let defaultPlaybookChoice = Duration.seconds(10 * 60)

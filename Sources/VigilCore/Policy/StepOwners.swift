@@ -75,7 +75,7 @@ extension Array where Element == PlaybookProgress {
             case .legal:
                 guard let legal = progress.legalClock, legal.rule == row.rule else { continue }
                 if let step = progress.steps.first(where: \.completesLegal) { return (progress, step) }
-            case .ack, .resolve, .escalation, .reminder:
+            case .ack, .resolve, .escalation, .reminder, .release:
                 return nil
             }
         }

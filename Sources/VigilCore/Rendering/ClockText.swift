@@ -19,6 +19,7 @@ public struct ClockText: Sendable {
             let stepID = String(row.name.dropFirst("step:".count))
             return "step “\(playbooks.step(forClock: row)?.step.title ?? stepID)”"
         case .reminder: return "playbook choice reminder"
+        case .release: return "preservation release \(row.rule.map { "(\($0))" } ?? "")"
         }
     }
 

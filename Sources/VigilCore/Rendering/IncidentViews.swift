@@ -228,7 +228,7 @@ public enum IncidentViews {
         if let owner = incident.owner { spans += [.text(" · owner "), .mention(owner)] }
         if incident.state != .resolved {
             if context.catalog.awaitsChoice(incident) { spans.append(.text(" · playbook not chosen")) }
-            let running = clocks.filter { $0.state == .running && $0.kind != .escalation && $0.kind != .reminder }.sorted {
+            let running = clocks.filter { $0.state == .running && ![.escalation, .reminder, .release].contains($0.kind) }.sorted {
                 $0.dueAt < $1.dueAt
             }
             if let next = running.first {
@@ -268,6 +268,9 @@ public enum IncidentViews {
         case .clockBreached: return [.text("\(p["clock"] ?? "clock") breached")]
         case .clockWaived: return [.text("\(p["clock"] ?? "legal") clock waived")] + by + free("reason", ": ")
         case .reclassified: return [.text("reclassified \(p["from"] ?? "?") → \(p["to"] ?? "?")")] + by
+        case .preserved: return [.text("preserved “\(p["what"] ?? p["step"] ?? "?")” for \(p["for"] ?? "?")")] + by
+        case .held: return [.text("legal hold placed")] + by + free("reason", ": ")
+        case .holdReleased: return [.text("legal hold lifted")] + by + free("reason", ": ")
         }
     }
 }
