@@ -107,8 +107,7 @@ struct PlaybookDecoder {
         let stem = fileName.dropLast(ext.count + 1)
         if stem == id { return }
         if let dash = stem.firstIndex(of: "-"), dash > stem.startIndex,
-            stem[..<dash].allSatisfy({ $0.isASCII && $0.isNumber }), stem[stem.index(after: dash)...] == id
-        {
+           stem[..<dash].allSatisfy({ $0.isASCII && $0.isNumber }), stem[stem.index(after: dash)...] == id {
             return
         }
         reader.error("playbook \"\(id)\" must be in a file named \(id).\(ext) or NN-\(id).\(ext)", at: node)
@@ -121,14 +120,12 @@ struct PlaybookDecoder {
     func match(_ node: Node, at path: String) -> (match: IncidentMatch, isEmpty: Bool)? {
         guard let fields = reader.fields(of: node, at: path, known: Self.matchKeys) else { return nil }
         var written = 0
-        let categories =
-            fields["categories"].map { node in
-                names(node, at: "\(path).categories", kind: "category", known: policy.categories.map(\.name), written: &written)
-            } ?? []
-        let severities =
-            fields["severities"].map { node in
-                names(node, at: "\(path).severities", kind: "severity", known: policy.severities.map(\.name), written: &written)
-            } ?? []
+        let categories = fields["categories"].map { node in
+            names(node, at: "\(path).categories", kind: "category", known: policy.categories.map(\.name), written: &written)
+        } ?? []
+        let severities = fields["severities"].map { node in
+            names(node, at: "\(path).severities", kind: "severity", known: policy.severities.map(\.name), written: &written)
+        } ?? []
         // An unknown key (reported) counts as written: its author meant something.
         let isEmpty = written == 0 && node.mapping?.count == fields.entries.count
         return (IncidentMatch(categories: categories, severities: severities), isEmpty)
