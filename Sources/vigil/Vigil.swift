@@ -44,11 +44,6 @@ struct Serve: AsyncParsableCommand {
     var database: String?
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
         let directory = FileManager.default.currentDirectoryPath
         let setup: ServeSetup
         do {
@@ -59,6 +54,8 @@ struct Serve: AsyncParsableCommand {
             fail("vigil serve: \(error)")
         }
         let configuration = setup.configuration
+        // After the config is read: the format and the secrets to redact come from it.
+        VigilLogging.bootstrap(configuration, environment: ProcessInfo.processInfo.environment)
         let mode = setup.isLocalMode ? "local mode" : "config \(configuration.file ?? "")"
         let database = configuration.database.description
         let environment = AppEnvironment(
