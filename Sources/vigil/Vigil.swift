@@ -16,7 +16,7 @@ struct Vigil: AsyncParsableCommand {
             Run `vigil serve` with no config file to try Vigil locally (127.0.0.1:8080, console channels), \
             then `vigil send '/incident open sev1 card-testing Card testing spike'` in another terminal.
             """,
-        subcommands: [Serve.self, Send.self, Check.self, Report.self, Database.self, Manifest.self, Audit.self])
+        subcommands: [Serve.self, Send.self, Check.self, Report.self, Database.self, Manifest.self, Audit.self, Status.self])
 }
 
 /// Prints `message` to standard error and exits with `code`.
