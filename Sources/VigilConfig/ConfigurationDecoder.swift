@@ -49,7 +49,7 @@ struct ConfigurationDecoder {
         "escalation_repeats", "digest", "people",
         "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
         "oncall_overrides", "pagerduty", "ntfy", "smtp", "incident_channels", "intake",
-        "preservation",
+        "preservation", "log_format",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
@@ -104,6 +104,7 @@ struct ConfigurationDecoder {
         configuration.reach = reach
         configuration.intake = intake(top["intake"], policy: policy)
         configuration.publicURL = top["public_url"].flatMap(publicURL)
+        configuration.logFormat = top["log_format"].flatMap { reader.oneOf($0, at: "log_format", LogFormat.self) } ?? .text
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)

@@ -40,6 +40,8 @@ public struct VigilConfiguration: Sendable {
     public var reach = ReachSettings()
     /// `intake:` — Zendesk and the generic signed webhook; an endpoint exists only when set.
     public var intake = IntakeSettings()
+    /// `log_format`: how the server writes its log lines (default text).
+    public var logFormat = LogFormat.text
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,

@@ -47,23 +47,8 @@ public struct AuditTrail: Sendable {
     public static func open(
         configPath: String?, database: String?, workingDirectory: String, environment: [String: String]
     ) async throws -> AuditTrail {
-        var configuration = VigilConfiguration(
-            database: .sqlite(path: (workingDirectory as NSString).appendingPathComponent(LocalMode.databaseFileName)),
-            commandsDirectory: ShippedData.directory("commands", near: workingDirectory),
-            playbooksDirectory: ShippedData.directory("playbooks", near: workingDirectory))
-        if let path = ServeSetup.configPath(given: configPath, workingDirectory: workingDirectory) {
-            configuration = try VigilConfiguration.load(path: path, environment: environment)
-        }
-        if let database {
-            do {
-                configuration.database = try DatabaseLocation.parse(database, relativeTo: workingDirectory)
-            } catch {
-                throw SetupError("--database: \(error)")
-            }
-        }
-        if let path = configuration.database.sqlitePath, !FileManager.default.fileExists(atPath: path) {
-            throw SetupError("there is no database at \(path); point --config or --database at Vigil's")
-        }
+        let configuration = try StoreOpener.toolConfiguration(
+            configPath: configPath, database: database, workingDirectory: workingDirectory, environment: environment)
         // The playbooks only name an incident's type in an export: a playbooks directory that
         // no longer loads must not keep anyone from checking or exporting the record itself.
         let playbooks =

@@ -37,26 +37,11 @@ public struct ReportExport: Sendable {
     public static func open(
         configPath: String?, database: String?, workingDirectory: String, environment: [String: String]
     ) async throws -> ReportExport {
-        var policy = Policy.defaults
-        var location = DatabaseLocation.sqlite(path: (workingDirectory as NSString).appendingPathComponent(LocalMode.databaseFileName))
-        if let path = ServeSetup.configPath(given: configPath, workingDirectory: workingDirectory) {
-            let configuration = try VigilConfiguration.load(path: path, environment: environment)
-            policy = configuration.policy
-            location = configuration.database
-        }
-        if let database {
-            do {
-                location = try DatabaseLocation.parse(database, relativeTo: workingDirectory)
-            } catch {
-                throw SetupError("--database: \(error)")
-            }
-        }
-        if let path = location.sqlitePath, !FileManager.default.fileExists(atPath: path) {
-            throw SetupError("there is no database at \(path); point --config or --database at Vigil's")
-        }
-        let store = try await StoreOpener.open(location)
+        let configuration = try StoreOpener.toolConfiguration(
+            configPath: configPath, database: database, workingDirectory: workingDirectory, environment: environment)
+        let store = try await StoreOpener.open(configuration.database)
         StoreOpener.startIfNeeded(store)
-        return ReportExport(store: store, policy: policy)
+        return ReportExport(store: store, policy: configuration.policy)
     }
 
     /// Computes the report for `period` at `now`.

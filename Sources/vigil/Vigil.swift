@@ -16,7 +16,9 @@ struct Vigil: AsyncParsableCommand {
             Run `vigil serve` with no config file to try Vigil locally (127.0.0.1:8080, console channels), \
             then `vigil send '/incident open sev1 card-testing Card testing spike'` in another terminal.
             """,
-        subcommands: [Serve.self, Send.self, Check.self, Report.self, Database.self, Manifest.self, Audit.self, Holds.self])
+        subcommands: [
+            Serve.self, Send.self, Check.self, Report.self, Database.self, Manifest.self, Audit.self, Holds.self, Status.self,
+        ])
 }
 
 /// Prints `message` to standard error and exits with `code`.
@@ -44,11 +46,6 @@ struct Serve: AsyncParsableCommand {
     var database: String?
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
         let directory = FileManager.default.currentDirectoryPath
         let setup: ServeSetup
         do {
@@ -59,6 +56,8 @@ struct Serve: AsyncParsableCommand {
             fail("vigil serve: \(error)")
         }
         let configuration = setup.configuration
+        // After the config is read: the format and the secrets to redact come from it.
+        VigilLogging.bootstrap(configuration, environment: ProcessInfo.processInfo.environment)
         let mode = setup.isLocalMode ? "local mode" : "config \(configuration.file ?? "")"
         let database = configuration.database.description
         let environment = AppEnvironment(

@@ -70,7 +70,7 @@ struct TestVigil {
             .slack(signingSecret: TestVigil.slackSecret), .mattermost(token: TestVigil.mattermostToken),
         ],
         defersSlowReplies: Bool = false, publicURL: String? = nil, reach: ReachSettings = ReachSettings(),
-        mail: (any MailTransport)? = nil, intake: IntakeSettings = IntakeSettings()
+        mail: (any MailTransport)? = nil, intake: IntakeSettings = IntakeSettings(), logger: Logger? = nil
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -92,9 +92,9 @@ struct TestVigil {
         let clock = clock
         let now: @Sendable () -> Date
         if realTime { now = { Date() } } else { now = { clock.now } }
-        var logger = Logger(label: "vigil-test")
-        logger.logLevel = .critical
-        var environment = AppEnvironment(now: now, console: console, transport: transport, logger: logger)
+        var quiet = Logger(label: "vigil-test")
+        quiet.logLevel = .critical
+        var environment = AppEnvironment(now: now, console: console, transport: transport, logger: logger ?? quiet)
         environment.defersSlowReplies = defersSlowReplies
         if let mail { environment.mail = mail }
         app = try VigilApp(

@@ -8,6 +8,7 @@ import Foundation
 public typealias IncidentStore = IncidentCommands & IncidentQueries & ClockQueue & OutboxQueue & ReportReads & StoreMaintenance
     & OncallOverrideStore & ChatPostLog & AuditReads
     & IncidentRoomStore & IntakeKeyStore
+    & StatusReads
 
 /// An incident with everything `status` and `summary` show, read from one snapshot.
 public struct IncidentRecord: Sendable, Equatable {
