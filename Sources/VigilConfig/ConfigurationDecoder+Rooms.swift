@@ -62,21 +62,15 @@ extension ConfigurationDecoder {
         var valid = true
         if let value = fields["severity"] {
             condition.severities = words(value, at: "\(path).severity")
-            for name in condition.severities where policy.severity(named: name) == nil {
-                reader.error(
-                    "\(path).severity names \"\(name)\", which is not a severity (\(policy.severities.map(\.name).joined(separator: ", ")))",
-                    at: value)
-                valid = false
-            }
+            valid =
+                known(condition.severities, at: "\(path).severity", noun: "severity", in: policy.severities.map(\.name), node: value)
+                && valid
         }
         if let value = fields["category"] {
             condition.categories = words(value, at: "\(path).category")
-            for name in condition.categories where policy.category(named: name) == nil {
-                reader.error(
-                    "\(path).category names \"\(name)\", which is not a category (\(policy.categories.map(\.name).joined(separator: ", ")))",
-                    at: value)
-                valid = false
-            }
+            valid =
+                known(condition.categories, at: "\(path).category", noun: "category", in: policy.categories.map(\.name), node: value)
+                && valid
         }
         // Types come from playbooks, which are read after the config; `vigil check` names a
         // type no playbook declares.
@@ -87,6 +81,17 @@ extension ConfigurationDecoder {
             valid = false
         }
         return valid ? condition : nil
+    }
+
+    /// Whether every one of `names` is in `known` (case-insensitive); each one that is not is reported.
+    private func known(_ names: [String], at path: String, noun: String, in known: [String], node: Node) -> Bool {
+        let lowered = Set(known.map { $0.lowercased() })
+        var valid = true
+        for name in names where !lowered.contains(name.lowercased()) {
+            reader.error("\(path) names \"\(name)\", which is not a \(noun) (\(known.joined(separator: ", ")))", at: node)
+            valid = false
+        }
+        return valid
     }
 
     /// One word or a list of words.

@@ -51,16 +51,7 @@ public final class RetentionService<C: Clock>: Service where C.Duration == Durat
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    await self.pruneLogged()
-                    try await self.clock.sleep(for: self.interval)
-                }
-            }
-        } catch is CancellationError {
-            // Shutdown interrupted the sleep: a normal end, not a failure.
-        }
+        try await runPasses(every: interval, on: clock) { await self.pruneLogged() }
     }
 
     /// Prunes, logging a failure instead of stopping the service: the next pass tries again.

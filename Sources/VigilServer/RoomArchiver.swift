@@ -36,16 +36,7 @@ public final class RoomArchiver<C: Clock>: Service where C.Duration == Duration 
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    await self.pass()
-                    try await self.clock.sleep(for: self.interval)
-                }
-            }
-        } catch is CancellationError {
-            // Shutdown interrupted the sleep: a normal end, not a failure.
-        }
+        try await runPasses(every: interval, on: clock) { await self.pass() }
     }
 
     /// Archives what is due; returns how many channels were archived. Failures are logged and

@@ -93,15 +93,20 @@ import VigilTestSupport
         await slack.stop()
     }
 
-    @Test func aSev1ChannelIsPublicMovesToAPrivateOneWhenRestrictedAndIsArchivedAfterResolve() async throws {
-        let slack = try await FakeSlackWebAPI.start()
-        let vigil = try vigil(slack)
-        defer { vigil.cleanUp() }
+    /// Ava opens a sev1 fraud incident; its public channel is made.
+    func openedSev1(_ vigil: TestVigil, _ slack: FakeSlackWebAPI) async throws -> FakeSlackWebAPI.CreatedChannel {
         try await vigil.withClient { client in
             _ = try await vigil.slack("open sev1 fraud Card testing on payouts", as: Fixtures.ava, client: client)
         }
         try await deliverAll(vigil)
-        let publicRoom = try #require(slack.createdChannels.first)
+        return try #require(slack.createdChannels.first)
+    }
+
+    @Test func aSev1ChannelIsPublicMovesToAPrivateOneWhenRestrictedAndIsArchivedAfterResolve() async throws {
+        let slack = try await FakeSlackWebAPI.start()
+        let vigil = try vigil(slack)
+        defer { vigil.cleanUp() }
+        let publicRoom = try await openedSev1(vigil, slack)
         #expect(!publicRoom.isPrivate && publicRoom.name == "inc-1")
         #expect(Set(slack.invites[publicRoom.id] ?? []) == ["U0AVA", "U0BEN"])
 
@@ -127,11 +132,7 @@ import VigilTestSupport
         let slack = try await FakeSlackWebAPI.start()
         let vigil = try vigil(slack)
         defer { vigil.cleanUp() }
-        try await vigil.withClient { client in
-            _ = try await vigil.slack("open sev1 fraud Card testing on payouts", as: Fixtures.ava, client: client)
-        }
-        try await deliverAll(vigil)
-        let room = try #require(slack.createdChannels.first)
+        let room = try await openedSev1(vigil, slack)
         try await vigil.withClient { client in
             let (_, reply) = try await vigil.slack("resolve Blocked the BIN range", as: Fixtures.ava, channel: room.id, client: client)
             #expect(reply.text.contains("INC-1"))
