@@ -68,5 +68,13 @@ import VigilTestSupport
         #expect(json.contains("\"schema\":\"vigil.ledger/1\"") && json.contains("\"releasable\":false"))
         let verification = try await trail.verify(incident: 1)
         #expect(verification.firstBreak == nil)
+
+        // The command line exports the same ledger from the database; a wrong format is a 64.
+        let database = "sqlite:" + vigil.directory.appendingPathComponent("vigil.sqlite").path
+        let exported = try await VigilExecutable.run(["holds", "--database", database], in: vigil.directory)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout == csv)
+        let wrong = try await VigilExecutable.run(["holds", "--format", "xml", "--database", database], in: vigil.directory)
+        #expect(wrong.status == 64 && wrong.stderr == "vigil holds: unknown --format \"xml\"; use csv or json\n")
     }
 }
