@@ -84,7 +84,9 @@ public struct PrometheusExposition: Sendable, Equatable {
             }
         }
         // A dictionary compares regardless of order, as label sets do.
-        guard !samples.contains(where: { $0.name == sample.name && $0.labels == sample.labels }) else { throw PrometheusParseError(line: line, "duplicate series \(sample.name)") }
+        if samples.contains(where: { $0.name == sample.name && $0.labels == sample.labels }) {
+            throw PrometheusParseError(line: line, "duplicate series \(sample.name)")
+        }
     }
 
     /// Each histogram series: buckets cumulative, a `+Inf` bucket equal to `_count`.
