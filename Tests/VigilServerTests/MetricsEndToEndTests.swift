@@ -27,7 +27,7 @@ import VigilTestSupport
         "category": Set(Fixtures.policy.categories.map(\.name)),
         "state": Set(IncidentState.allCases.map(\.rawValue) + ClockState.allCases.map(\.rawValue) + ["pending", "retrying", "dead"]),
         "kind": Set(ClockKind.allCases.map(\.rawValue) + ["channel", "reply", "page", "redaction", "room"]),
-        "channel": Set(ChannelRole.allCases.map(\.rawValue) + ["reply", "page", "room"]),
+        "channel": Set(ChannelRole.allCases.map(\.rawValue) + ["reply", "page", "redaction", "room"]),
     ]
 
     @Test func aScriptedIncidentShowsUpWithBoundedLabels() async throws {
