@@ -42,6 +42,9 @@ public struct VigilConfiguration: Sendable {
     public var intake = IntakeSettings()
     /// `log_format`: how the server writes its log lines (default text).
     public var logFormat = LogFormat.text
+    /// `metrics_listen`: a second listener that alone serves `GET /metrics` (then the main one
+    /// answers 404 for it); `nil` serves it on `listen`.
+    public var metricsListen: ListenAddress?
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,

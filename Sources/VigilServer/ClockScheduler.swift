@@ -31,14 +31,17 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
     let lease: Duration
     /// Where each pass is recorded for `/readyz`.
     let health: ServiceHealth?
+    /// Where each claimed clock's lateness goes; none in most tests.
+    let metrics: VigilMetrics?
     private let signal = WakeSignal()
 
     public init(
         store: any Store, policy: Policy, catalog: PlaybookCatalog, clock: C, now: @escaping @Sendable () -> Date,
         outboxWritten: @escaping @Sendable () -> Void, logger: Logger,
         worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)", batchSize: Int = 200, lease: Duration = .seconds(30),
-        health: ServiceHealth? = nil
+        health: ServiceHealth? = nil, metrics: VigilMetrics? = nil
     ) {
+        self.metrics = metrics
         self.health = health
         self.store = store
         self.policy = policy
@@ -70,6 +73,9 @@ public final class ClockScheduler<C: Clock>: Service where C.Duration == Duratio
         let start = now()
         let rows = try await store.claimDueClocks(now: start, limit: batchSize, worker: worker, leaseUntil: start.adding(lease))
         guard !rows.isEmpty else { return 0 }
+        if let metrics {
+            for row in rows { if let due = row.nextFireAt { metrics.schedulerLateness(start.timeIntervalSince(due)) } }
+        }
         let policy = await self.policy(withOverridesAt: start)
         let alerted = await withTaskGroup(of: Bool.self) { group in
             for row in rows {

@@ -20,6 +20,8 @@ public struct CommandDesk: Sendable {
     /// Told after a commit that wrote clock rows, so the scheduler re-plans its sleep.
     let clocksWritten: @Sendable () -> Void
     let logger: Logger
+    /// Where each command's subcommand and outcome are counted; none unless the app sets it.
+    public var metrics: VigilMetrics?
 
     public init(
         store: any Store, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
@@ -39,6 +41,14 @@ public struct CommandDesk: Sendable {
 
     /// Answers one invocation.
     public func handle(_ invocation: Invocation) async -> Reply {
+        let (reply, subcommand, outcome) = await answer(invocation)
+        metrics?.command(subcommand, outcome: outcome)
+        return reply
+    }
+
+    /// The reply, with what the metrics count: the subcommand (`nil` when the text names none
+    /// Vigil knows, so that typed words never become label values) and how it ended.
+    private func answer(_ invocation: Invocation) async -> (Reply, Subcommand?, VigilMetrics.CommandOutcome) {
         // Request IDs are only unique per platform.
         let requestID = "\(invocation.platform):\(invocation.requestID)"
         // Parsing and the role check are pure, and a repeat carries the same text, so they come
@@ -47,10 +57,11 @@ public struct CommandDesk: Sendable {
         do {
             command = try parser.parse(invocation.text, room: try await room(of: invocation))
         } catch let error as UserError {
-            return error.reply
+            return (error.reply, Self.namedSubcommand(invocation.text), .refused)
         } catch {
-            return storeFailed(error, requestID: requestID, invocation: invocation)
+            return (storeFailed(error, requestID: requestID, invocation: invocation), Self.namedSubcommand(invocation.text), .error)
         }
+        let subcommand = command.subcommand
         var context = CommandContext(
             policy: policy, now: now(), actor: invocation.user, platform: invocation.platform,
             channel: invocation.channelName, catalog: catalog, repliesArePrivate: invocation.repliesArePrivate)
@@ -60,19 +71,28 @@ public struct CommandDesk: Sendable {
         do {
             try Authorization.requireRole(command.spec, context: context)
         } catch {
-            return error.reply
+            return (error.reply, subcommand, .refused)
         }
         do {
             // Who is on call includes the overrides made from chat (`CommandDesk+Oncall.swift`).
             if command.subcommand != .help { context.policy = try await policy(withOverridesAt: context.now) }
-            if command.subcommand == .oncall { return try await oncall(command, requestID: requestID, context: context) }
-            if command.isMutation {
-                return try await mutate(command, requestID: requestID, invocation: invocation, context: context)
+            if command.subcommand == .oncall {
+                return (try await oncall(command, requestID: requestID, context: context), subcommand, .applied)
             }
-            return try await view(command, context: context)
+            if command.isMutation {
+                let (reply, outcome) = try await mutate(command, requestID: requestID, invocation: invocation, context: context)
+                return (reply, subcommand, outcome)
+            }
+            let (reply, outcome) = try await view(command, context: context)
+            return (reply, subcommand, outcome)
         } catch {
-            return storeFailed(error, requestID: requestID, invocation: invocation)
+            return (storeFailed(error, requestID: requestID, invocation: invocation), subcommand, .error)
         }
+    }
+
+    /// The subcommand a command that did not parse starts with, if it is one Vigil knows.
+    private static func namedSubcommand(_ text: String) -> Subcommand? {
+        text.split(whereSeparator: \.isWhitespace).first.flatMap { Subcommand(rawValue: $0.lowercased()) }
     }
 
     /// The incident whose own channel the invocation came from, if config gives incidents
@@ -105,8 +125,9 @@ public struct CommandDesk: Sendable {
     /// incident as it is there, so two commands on one incident apply one after the other and
     /// never race. `open` is checked in full before the store is called, and its number is
     /// reserved inside the unit, so a refusal never leaves a gap.
-    private func mutate(_ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext) async throws -> Reply
-    {
+    private func mutate(
+        _ command: ParsedCommand, requestID: String, invocation: Invocation, context: CommandContext
+    ) async throws -> (Reply, VigilMetrics.CommandOutcome) {
         let plan: OpenPlan?
         let target: UnitTarget
         do {
@@ -118,7 +139,7 @@ public struct CommandDesk: Sendable {
                 target = command.incidentNumber.map(UnitTarget.incident) ?? .none
             }
         } catch {
-            return error.reply
+            return (error.reply, .refused)
         }
         let fingerprint = RequestFingerprint(invocation)
         let unit = StoreUnit<MutationResult>(key: .request(id: requestID, fingerprint: fingerprint), target: target) { input in
@@ -144,9 +165,9 @@ public struct CommandDesk: Sendable {
         }
         switch try await store.perform(unit) {
         case let .refused(reply):
-            return reply
+            return (reply, .refused)
         case let .repeated(stored):
-            return answerRepeat(of: invocation, requestID: requestID, stored: stored)
+            return (answerRepeat(of: invocation, requestID: requestID, stored: stored), .repeated)
         case let .applied(reply, number, events, posted, clocked):
             logger.info(
                 "command applied",
@@ -156,16 +177,16 @@ public struct CommandDesk: Sendable {
                 ])
             if posted { outboxWritten() }
             if clocked { clocksWritten() }
-            return reply
+            return (reply, .applied)
         }
     }
 
     /// A read-only view; nothing is written, so nothing is remembered for idempotency.
-    private func view(_ command: ParsedCommand, context: CommandContext) async throws -> Reply {
+    private func view(_ command: ParsedCommand, context: CommandContext) async throws -> (Reply, VigilMetrics.CommandOutcome) {
         do {
-            return try await viewReply(command, context: context)
+            return (try await viewReply(command, context: context), .applied)
         } catch let error as UserError {
-            return error.reply
+            return (error.reply, .refused)
         }
     }
 

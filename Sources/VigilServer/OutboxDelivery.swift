@@ -85,6 +85,8 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
     let displayID: @Sendable (Int) -> String
     /// Posting as an app, direct pages and redactions; none by default.
     let reach: OutboxReach
+    /// Where each attempt's duration and outcome go; none in most tests.
+    let metrics: VigilMetrics?
     private let signal = WakeSignal()
 
     /// - Parameter displayID: names an incident in a summary post (`INC-42`).
@@ -93,8 +95,10 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         console: any ConsoleSink, settings: DeliverySettings, clock: C, now: @escaping @Sendable () -> Date,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger,
         worker: String = "vigil-\(ProcessInfo.processInfo.processIdentifier)",
-        displayID: @escaping @Sendable (Int) -> String = { "INC-\($0)" }, health: ServiceHealth? = nil, reach: OutboxReach = OutboxReach()
+        displayID: @escaping @Sendable (Int) -> String = { "INC-\($0)" }, health: ServiceHealth? = nil, reach: OutboxReach = OutboxReach(),
+        metrics: VigilMetrics? = nil
     ) {
+        self.metrics = metrics
         self.health = health
         self.reach = reach
         self.displayID = displayID
@@ -168,7 +172,10 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
                 pass.rescheduled += 1
                 continue
             }
-            switch await attempt(row) {
+            let began = ContinuousClock.now
+            let attempted = await attempt(row)
+            metrics?.delivery(kind: Self.metricKind(row), outcome: attempted.metricOutcome, duration: ContinuousClock.now - began)
+            switch attempted {
             case .delivered:
                 delivered.append(row.id)
                 pass.delivered += 1
@@ -268,6 +275,17 @@ public final class OutboxDelivery<C: Clock>: Service where C.Duration == Duratio
         case let .page(page): "page:" + page.target.medium
         case .redaction: "redaction"
         case let .room(request): "room:" + request.platform
+        }
+    }
+
+    /// The row's kind as a metric label.
+    private static func metricKind(_ row: OutboxRow) -> String {
+        switch row.item.target {
+        case .channel: "channel"
+        case .reply: "reply"
+        case .page: "page"
+        case .redaction: "redaction"
+        case .room: "room"
         }
     }
 

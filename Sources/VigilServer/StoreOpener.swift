@@ -14,11 +14,11 @@ public enum StoreOpener {
     /// service group; tools call ``startIfNeeded(_:)``.
     public static func open(
         _ location: DatabaseLocation, durability: Durability = .normal, now: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "vigil.store")
+        logger: Logger = Logger(label: "vigil.store"), hooks: StoreHooks = StoreHooks()
     ) async throws -> Store {
         switch location {
         case let .sqlite(path):
-            return try SQLiteIncidentStore.open(path: path, durability: durability == .full ? .full : .normal, now: now)
+            return try SQLiteIncidentStore.open(path: path, durability: durability == .full ? .full : .normal, now: now, hooks: hooks)
         case let .postgres(postgres):
             return try await PostgresIncidentStore.open(configuration(postgres), now: now, logger: logger)
         }

@@ -21,6 +21,8 @@ public struct AppEnvironment: Sendable {
     public var defersSlowReplies = true
     /// Sends email pages (config `smtp:`).
     public var mail: any MailTransport = CurlMailClient()
+    /// Called with the bound port of the `metrics_listen` listener once it listens.
+    public var onMetricsListening: @Sendable (Int) async -> Void = { _ in }
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() }, console: any ConsoleSink = StandardOutputConsole(),
@@ -53,22 +55,27 @@ public struct VigilApp: Sendable {
     public let health: ServiceHealth
     let configuration: VigilConfiguration
     let environment: AppEnvironment
+    /// What `GET /metrics` answers: this app's own registry, never the process-wide one.
+    public let metrics: VigilMetrics
 
     /// Opens the configured store (SQLite, or PostgreSQL migrated under its lock) and wires
     /// everything; nothing runs until ``run()``.
     public static func open(
-        configuration: VigilConfiguration, specs: [CommandSpec], playbooks: [Playbook] = [], environment: AppEnvironment = AppEnvironment()
+        configuration: VigilConfiguration, specs: [CommandSpec], playbooks: [Playbook] = [], environment: AppEnvironment = AppEnvironment(),
+        metrics: VigilMetrics = VigilMetrics()
     ) async throws -> VigilApp {
         let store = try await StoreOpener.open(
-            configuration.database, durability: configuration.durability, logger: environment.logger)
-        return try VigilApp(configuration: configuration, specs: specs, playbooks: playbooks, store: store, environment: environment)
+            configuration.database, durability: configuration.durability, logger: environment.logger, hooks: metrics.storeHooks)
+        return try VigilApp(
+            configuration: configuration, specs: specs, playbooks: playbooks, store: store, environment: environment, metrics: metrics)
     }
 
     /// Wires the app around a given store (tests pass one they inspect).
     public init(
         configuration: VigilConfiguration, specs: [CommandSpec], playbooks: [Playbook] = [], store: any IncidentStore,
-        environment: AppEnvironment
+        environment: AppEnvironment, metrics: VigilMetrics = VigilMetrics()
     ) throws {
+        self.metrics = metrics
         self.configuration = configuration
         self.environment = environment
         self.store = store
@@ -100,12 +107,13 @@ public struct VigilApp: Sendable {
         let delivery = OutboxDelivery(
             store: store, transport: environment.transport, channels: configuration.channels, console: environment.console,
             settings: settings, clock: ContinuousClock(), now: environment.now, logger: environment.logger,
-            displayID: { policy.displayID($0) }, health: health, reach: outboxReach)
+            displayID: { policy.displayID($0) }, health: health, reach: outboxReach, metrics: metrics)
         self.delivery = delivery
         let catalog = PlaybookCatalog(playbooks)
         let scheduler = ClockScheduler(
             store: store, policy: configuration.policy, catalog: catalog, clock: ContinuousClock(), now: environment.now,
-            outboxWritten: { delivery.notify() }, logger: environment.logger, lease: configuration.lease, health: health)
+            outboxWritten: { delivery.notify() }, logger: environment.logger, lease: configuration.lease, health: health,
+            metrics: metrics)
         self.scheduler = scheduler
         announcer = HandoffAnnouncer(
             store: store, policy: configuration.policy, clock: ContinuousClock(), now: environment.now,
@@ -123,10 +131,12 @@ public struct VigilApp: Sendable {
                     store: store, poster: poster, policy: policy, clock: ContinuousClock(), now: environment.now, logger: environment.logger
                 )
         }
-        desk = CommandDesk(
+        var desk = CommandDesk(
             store: store, parser: CommandParser(specs: specs, policy: configuration.policy, catalog: catalog), catalog: catalog,
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
+        desk.metrics = metrics
+        self.desk = desk
         let logger = environment.logger
         let deskForPagers = desk
         let pagerDutyRoute = reach.pagerDuty?.webhookSecret.map { PagerDutyWebhookRoute(secret: $0, desk: deskForPagers, logger: logger) }
@@ -159,8 +169,26 @@ public struct VigilApp: Sendable {
     /// The HTTP router alone, for in-process tests.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         routes.register(on: router)
+        // With `metrics_listen` the metrics are only on their own listener: the main one may be public.
+        if configuration.metricsListen == nil { metricsRoute.register(on: router) }
         return router
+    }
+
+    private var metricsRoute: MetricsRoute {
+        MetricsRoute(metrics: metrics, store: store, now: environment.now, logger: environment.logger)
+    }
+
+    /// The `metrics_listen` listener, serving `GET /metrics` alone; `nil` without the key.
+    func metricsApplication() -> (any Service)? {
+        guard let address = configuration.metricsListen else { return nil }
+        let router = Router()
+        metricsRoute.register(on: router)
+        let onListening = environment.onMetricsListening
+        return Application(
+            router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "vigil"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) }, logger: environment.logger)
     }
 
     /// The Hummingbird application with the services attached, serving HTTP/1 within
@@ -175,7 +203,7 @@ public struct VigilApp: Sendable {
             // The store first, when it is a service (PostgreSQL's pool): the group stops services
             // in reverse order, so it stops last, after everything that uses it.
             services: ((store as? any Service).map { [$0] } ?? []) + [delivery, scheduler, announcer, digest, retention]
-                + (roomArchiver.map { [$0] } ?? []) as [any Service],
+                + (roomArchiver.map { [$0] } ?? []) + (metricsApplication().map { [$0] } ?? []) as [any Service],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: environment.logger)
     }

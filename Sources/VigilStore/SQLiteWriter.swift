@@ -170,6 +170,7 @@ final class SQLiteWriter: @unchecked Sendable {
         if groupFailure == nil { hooks.afterCommit?(group.count) }
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         statistics.withLock { $0.record(size: group.count, nanoseconds: elapsed) }
+        hooks.groupFinished?(group.count, elapsed)
         for (index, job) in group.enumerated() {
             // A unit that failed on its own says why; the others share the group's failure.
             job.finish(outcomes[index] ?? groupFailure)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Seams into the SQLite store's writer and readers, for tests and benchmarks that need to hold
-/// a group open, see when it became durable, or slow a read down. Production passes none.
+/// a group open, see when it became durable, or slow a read down. Production passes only
+/// ``groupFinished``, for the app's metrics.
 public struct StoreHooks: Sendable {
     /// Called on the writer with the group's size after its last unit and before `COMMIT`;
     /// throwing fails the whole group, as a failing `COMMIT` would.
@@ -11,14 +12,19 @@ public struct StoreHooks: Sendable {
     public var afterCommit: (@Sendable (Int) -> Void)?
     /// Called on a reader before each read, with the read's name (`report`, `incident`, …).
     public var beforeRead: (@Sendable (String) -> Void)?
+    /// Called on the writer after each group, committed or failed, with its size and the
+    /// nanoseconds from `BEGIN` to the end of `COMMIT`: the app's metrics, which the store does
+    /// not know (a closure keeps the metrics library out of this adapter).
+    public var groupFinished: (@Sendable (_ size: Int, _ nanoseconds: UInt64) -> Void)?
 
     public init(
         beforeCommit: (@Sendable (Int) throws -> Void)? = nil, afterCommit: (@Sendable (Int) -> Void)? = nil,
-        beforeRead: (@Sendable (String) -> Void)? = nil
+        beforeRead: (@Sendable (String) -> Void)? = nil, groupFinished: (@Sendable (Int, UInt64) -> Void)? = nil
     ) {
         self.beforeCommit = beforeCommit
         self.afterCommit = afterCommit
         self.beforeRead = beforeRead
+        self.groupFinished = groupFinished
     }
 }
 

@@ -70,12 +70,16 @@ struct TestVigil {
             .slack(signingSecret: TestVigil.slackSecret), .mattermost(token: TestVigil.mattermostToken),
         ],
         defersSlowReplies: Bool = false, publicURL: String? = nil, reach: ReachSettings = ReachSettings(),
-        mail: (any MailTransport)? = nil, intake: IntakeSettings = IntakeSettings(), logger: Logger? = nil
+        mail: (any MailTransport)? = nil, intake: IntakeSettings = IntakeSettings(), logger: Logger? = nil,
+        metrics: VigilMetrics = VigilMetrics()
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The store's groups go to the app's metrics, as `VigilApp.open` wires them.
+        var hooks = storeHooks
+        hooks.groupFinished = hooks.groupFinished ?? metrics.storeHooks.groupFinished
         store = try SQLiteIncidentStore.open(
-            path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal, hooks: storeHooks)
+            path: directory.appendingPathComponent("vigil.sqlite").path, durability: .normal, hooks: hooks)
         clock = ManualWallClock(start)
         console = RecordingConsole()
         var configuration = VigilConfiguration(
@@ -99,7 +103,7 @@ struct TestVigil {
         if let mail { environment.mail = mail }
         app = try VigilApp(
             configuration: configuration, specs: try Fixtures.shippedSpecs(), playbooks: try Fixtures.shippedPlaybooks(), store: store,
-            environment: environment)
+            environment: environment, metrics: metrics)
     }
 
     func cleanUp() {

@@ -9,6 +9,7 @@ public typealias IncidentStore = IncidentCommands & IncidentQueries & ClockQueue
     & OncallOverrideStore & ChatPostLog & AuditReads
     & IncidentRoomStore & IntakeKeyStore
     & StatusReads
+    & MetricsReads
 
 /// An incident with everything `status` and `summary` show, read from one snapshot.
 public struct IncidentRecord: Sendable, Equatable {
