@@ -13,7 +13,7 @@ import VigilTestSupport
     static let secret = "crash-test-secret"
 
     /// Starts `vigil serve` on a free port and returns the process and its port.
-    static func startServer(in directory: URL) async throws -> (Process, Int) {
+    static func startServer(in directory: URL) async throws -> (ChildProcess, Int) {
         let config = """
             listen: 127.0.0.1:0
             database: sqlite:vigil.sqlite
@@ -30,13 +30,7 @@ import VigilTestSupport
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent("serve.out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = try VigilExecutable.url()
-        process.arguments = ["serve", "--config", configPath.path]
-        process.currentDirectoryURL = directory
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try VigilExecutable.serve(config: configPath, in: directory, output: output)
         // The server prints its bound port once it listens; wait for that line (bounded).
         for _ in 0..<600 {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
@@ -47,7 +41,7 @@ import VigilTestSupport
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.terminate()
+        process.send(SIGTERM)
         throw CrashTestError.serverDidNotStart((try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }
 
@@ -60,14 +54,13 @@ import VigilTestSupport
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (process, _) = try await Self.startServer(in: directory)
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        kill(process.processIdentifier, SIGTERM)
+        defer { if process.isRunning { process.send(SIGKILL) } }
+        process.send(SIGTERM)
         // Bounded wait: a server that ignores SIGTERM fails here instead of hanging the suite.
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning, "vigil serve did not stop within 10 s of SIGTERM")
         if !process.isRunning {
-            #expect(process.terminationReason == .exit)
-            #expect(process.terminationStatus == 0)
+            #expect(process.termination == .exited(0))
         }
     }
 
@@ -227,8 +220,8 @@ import VigilTestSupport
     }
 
     /// Sends `signal` to `process` and waits, bounded, for it to end; whether it did.
-    static func stop(_ process: Process, with signal: Int32) async throws -> Bool {
-        kill(process.processIdentifier, signal)
+    static func stop(_ process: ChildProcess, with signal: Int32) async throws -> Bool {
+        process.send(signal)
         // Bounded: a server that ignores the signal fails the test instead of hanging the suite.
         for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         return !process.isRunning
@@ -242,12 +235,12 @@ import VigilTestSupport
         let database = directory.appendingPathComponent("vigil.sqlite").path
         let run = UUID().uuidString.lowercased()
         let (process, port) = try await Self.startServer(in: directory)
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        defer { if process.isRunning { process.send(SIGKILL) } }
         let client = SlashCommandClient(
             url: "http://127.0.0.1:\(port)/slack/commands", signingSecret: Self.secret,
             transport: CurlHTTPClient(configuration: .init(laneCount: Self.senderCount)))
         let ledger = CrashLedger(threshold: Self.killAfter)
-        let pid = process.processIdentifier
+        let pid = process.pid
 
         // MUT: 2,000 opens (and notes and acks on answered ones) from 32 concurrent senders.
         // Once 1,000 commands are answered no sender starts another and the server gets SIGKILL
@@ -281,11 +274,10 @@ import VigilTestSupport
         }
         // Had the threshold not been reached the server would still run; the checks below fail then.
         if !ledger.isStopped { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        await process.waitForExit()
 
         // validate: killed by our SIGKILL mid-stream, not before the threshold, not after the last command
-        #expect(process.terminationReason == .uncaughtSignal)
-        #expect(process.terminationStatus == SIGKILL)
+        #expect(process.termination == .signalled(SIGKILL))
         let answered = ledger.answered
         let attempted = ledger.attempted
         #expect(ledger.unexpectedAnswers.isEmpty, "\(ledger.unexpectedAnswers.prefix(5))")
@@ -303,7 +295,7 @@ import VigilTestSupport
         // MUT: restart on the same database and send every trigger again: each attempted command
         // (answered or not) and the opens never sent, each sender keeping a wave's order.
         let (restarted, restartedPort) = try await Self.startServer(in: directory)
-        defer { if restarted.isRunning { kill(restarted.processIdentifier, SIGKILL) } }
+        defer { if restarted.isRunning { restarted.send(SIGKILL) } }
         let resendClient = SlashCommandClient(
             url: "http://127.0.0.1:\(restartedPort)/slack/commands", signingSecret: Self.secret,
             transport: CurlHTTPClient(configuration: .init(laneCount: Self.senderCount)))

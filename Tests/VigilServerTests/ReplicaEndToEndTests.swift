@@ -81,7 +81,7 @@ import VigilTestSupport
 
     struct Replica {
         var name: String
-        var process: Process
+        var process: ChildProcess
         var port: Int
         var directory: URL
         var client: SlashCommandClient
@@ -133,13 +133,7 @@ import VigilTestSupport
         let errors = directory.appendingPathComponent("serve.err")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        let process = Process()
-        process.executableURL = try VigilExecutable.url()
-        process.arguments = ["serve", "--config", configPath.path]
-        process.currentDirectoryURL = directory
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
+        let process = try VigilExecutable.serve(config: configPath, in: directory, output: output, errors: errors)
         for _ in 0..<1200 {  // bounded: 60 s (the replicas migrate one after another)
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             if let range = text.range(of: "Vigil listening on http://127.0.0.1:") {
@@ -153,14 +147,14 @@ import VigilTestSupport
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { process.send(SIGKILL) }
         let log = ((try? String(contentsOf: output, encoding: .utf8)) ?? "") + ((try? String(contentsOf: errors, encoding: .utf8)) ?? "")
         throw ReplicaTestError.didNotStart(name, log)
     }
 
     /// Sends `signal` to `process` and waits, bounded, for it to end; whether it did.
-    static func stop(_ process: Process, with signal: Int32) async throws -> Bool {
-        kill(process.processIdentifier, signal)
+    static func stop(_ process: ChildProcess, with signal: Int32) async throws -> Bool {
+        process.send(signal)
         for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
         return !process.isRunning
     }
@@ -195,27 +189,13 @@ import VigilTestSupport
         }
     }
 
-    /// Runs `statement` with `psql -X -At` (on a dispatch thread); its output lines, fields split on `|`.
+    /// Runs `statement` with `psql -X -At` (waiting on a dispatch thread); its output lines, fields split on `|`.
     static func psql(_ program: String, _ url: String, _ statement: String) async throws -> [[String]] {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result {
-                        let process = Process()
-                        process.executableURL = URL(fileURLWithPath: program)
-                        process.arguments = ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement, url]
-                        process.environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
-                        let output = Pipe()
-                        process.standardOutput = output
-                        process.standardError = output
-                        try process.run()
-                        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                        process.waitUntilExit()
-                        guard process.terminationStatus == 0 else { throw ReplicaTestError.psql(text) }
-                        return text.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
-                    })
-            }
-        }
+        let result = try await ProgramRun.capture(
+            program, ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement, url], environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
+            directory: "/")
+        guard result.status == 0 else { throw ReplicaTestError.psql(result.stdout + result.stderr) }
+        return result.stdout.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
     }
 
     /// An answered open: which replica took it, its title and the incident number in its reply.
@@ -284,8 +264,8 @@ import VigilTestSupport
         }
         // teardown: whatever is still running (only after a failure) is killed; the sink stops
         for replica in replicas where replica.process.isRunning {
-            kill(replica.process.processIdentifier, SIGKILL)
-            replica.process.waitUntilExit()
+            replica.process.send(SIGKILL)
+            await replica.process.waitForExit()
         }
         await sink.stop()
         if let failure { throw failure }
@@ -334,7 +314,7 @@ import VigilTestSupport
         }
 
         // What A holds right now: the rows it claimed and has not finished, with their leases.
-        let pidA = a.process.processIdentifier
+        let pidA = a.process.pid
         let leasedByA = try await Self.psql(
             psqlPath, database,
             "SELECT id, channel, coalesce(incident, 0), lease_until_ms FROM outbox WHERE state = 'pending' AND claimed_by = 'vigil-\(pidA)'")
@@ -343,7 +323,7 @@ import VigilTestSupport
         let killedAt = Date()
         kill(pidA, SIGKILL)
         try await Self.waitUntil("replica A to die", timeout: 10) { !a.process.isRunning }
-        #expect(a.process.terminationReason == .uncaughtSignal && a.process.terminationStatus == SIGKILL)
+        #expect(a.process.termination == .signalled(SIGKILL))
         #expect(!leasedByA.isEmpty, "A was killed holding no lease (held posts: \(heldAtKill.map(\.text)))")
 
         // Every unacknowledged incident breaches; wait for each alert, then for the outbox to empty
@@ -406,7 +386,7 @@ import VigilTestSupport
         for replica in [b, c] {
             let stopped = try await Self.stop(replica.process, with: SIGTERM)
             #expect(stopped, "replica \(replica.name) did not stop within 10 s of SIGTERM")
-            if stopped { #expect(replica.process.terminationReason == .exit && replica.process.terminationStatus == 0) }
+            if stopped { #expect(replica.process.termination == .exited(0)) }
         }
         print(
             "ReplicaEndToEndTests: \(allNumbers.count) incidents in \(wave + 1) wave(s); A held \(heldAtKill.count) post(s) and "

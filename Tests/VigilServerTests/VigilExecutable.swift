@@ -18,30 +18,16 @@ enum VigilExecutable {
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws
         -> (status: Int32, stdout: String, stderr: String)
     {
-        let executable = try url()
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(executable, arguments, in: directory, environment: environment) })
-            }
-        }
+        try await ProgramRun.capture(
+            try url().path, arguments, environment: environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine },
+            directory: directory.path)
     }
 
-    private static func runBlocking(_ executable: URL, _ arguments: [String], in directory: URL, environment: [String: String]) throws
-        -> (status: Int32, stdout: String, stderr: String)
-    {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes to the end before waiting, so a full pipe cannot stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    /// Starts `vigil serve --config <config>` in `directory`, its output to `output` and its
+    /// errors to `errors` (or `/dev/null`); it inherits the tests' environment.
+    static func serve(config: URL, in directory: URL, output: URL, errors: URL? = nil) throws -> ChildProcess {
+        try ChildProcess.start(
+            try url().path, ["serve", "--config", config.path], environment: ProcessInfo.processInfo.environment, directory: directory.path,
+            output: .file(output.path), errors: errors.map { .file($0.path) } ?? .null)
     }
 }

@@ -19,17 +19,13 @@ struct PostgresTestServerTests {
 
     /// Runs one statement through `psql -X -At` and returns its output, trimmed.
     private func psql(_ server: PostgresTestServer, _ url: String, _ statement: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: server.programPath("psql"))
-        process.arguments = ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement, url]
-        process.environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "psql: \(text)")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-psql-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let status = try ProgramRun.run(
+            server.programPath("psql"), ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement, url],
+            environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"], directory: "/", outputPath: output.path)
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        #expect(status == 0, "psql: \(text)")
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -233,10 +233,9 @@ public final class PostgresTestServer: Sendable {
 
     /// Starts the server on a free port and waits until it accepts connections; returns the port.
     ///
-    /// The server is a child started through `Process`, not through `pg_ctl start`. On Linux,
-    /// Foundation learns that a child has exited when a socket the child inherits closes; the
-    /// server `pg_ctl start` leaves running inherits that socket too, so waiting for `pg_ctl`
-    /// would last as long as the server. Readiness is read where `pg_ctl -w` reads it.
+    /// The server is a child of this process (a ``ChildProcess``), not one `pg_ctl start` leaves
+    /// behind, so a server that dies before it accepts connections is seen at once, with its
+    /// exit status. Readiness is read where `pg_ctl -w` reads it.
     private static func startServer(_ tools: Tools, host: String) throws -> Int {
         var attempt = 0
         attempts: while true {
@@ -250,41 +249,26 @@ public final class PostgresTestServer: Sendable {
                     "-c", "max_connections=500",
                 ],
                 asServer: true)
-            if !FileManager.default.fileExists(atPath: tools.log.path) {
-                _ = FileManager.default.createFile(atPath: tools.log.path, contents: nil)
-            }
-            guard let log = FileHandle(forWritingAtPath: tools.log.path) else {
-                throw PostgresTestServerError("could not open \(tools.log.path) for the server's log")
-            }
-            log.seekToEndOfFile()
-            let server = Process()
-            server.executableURL = URL(fileURLWithPath: command.executable)
-            server.arguments = command.arguments
-            server.environment = tools.environment
-            server.currentDirectoryURL = tools.directory
-            server.standardInput = FileHandle.nullDevice
-            server.standardOutput = log
-            server.standardError = log
+            let server: ChildProcess
             do {
-                try server.run()
+                server = try ChildProcess.start(
+                    command.executable, command.arguments, environment: tools.environment, directory: tools.directory.path,
+                    output: .file(tools.log.path, append: true), errors: .output)
             } catch {
-                try? log.close()
                 throw PostgresTestServerError("could not run \(command.executable): \(error)")
             }
-            try? log.close()
 
             let deadline = ContinuousClock.now + startTimeout
             while !tools.serverIsReady() {
-                if !server.isRunning {
-                    server.waitUntilExit()
+                if let ended = server.termination {
                     let log = tools.logTail()
                     if log.contains("Address already in use") && attempt < startAttempts { continue attempts }
                     throw PostgresTestServerError(
-                        "the server on port \(port) exited (status \(server.terminationStatus)) before accepting connections."
+                        "the server on port \(port) exited (status \(ended.status)) before accepting connections."
                             + "\nThe server log ends:\n\(log)")
                 }
                 if ContinuousClock.now > deadline {
-                    server.terminate()
+                    server.send(SIGTERM)
                     throw PostgresTestServerError(
                         "the server on port \(port) did not accept connections within \(startTimeout)."
                             + "\nThe server log ends:\n\(tools.logTail())")
@@ -306,13 +290,12 @@ public final class PostgresTestServer: Sendable {
     /// end of, then stops the server and removes its directory; returns that write end.
     ///
     /// `atexit` runs only on a normal exit. A test that crashes the process, or a Ctrl-C, would
-    /// otherwise leave a server running and its directory behind for good: Foundation starts
-    /// every child in a process group of its own, so no signal meant for the test run reaches it.
+    /// otherwise leave a server running and its directory behind for good, and a signal that ends
+    /// the whole run's process group may end the server before its data directory is removed.
     private static func startWatchdog(_ tools: Tools) throws -> Int32 {
         var ends: [Int32] = [0, 0]
         // A child that inherited the write end would hold the pipe open, and the watchdog would
-        // not wake. Foundation closes other descriptors in the children it starts; close-on-exec
-        // keeps it from children started any other way.
+        // not wake: close-on-exec keeps it from every child, started here or anywhere else.
         guard pipe(&ends) == 0 else { throw PostgresTestServerError("pipe: \(String(cString: strerror(errno)))") }
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
@@ -325,22 +308,15 @@ public final class PostgresTestServer: Sendable {
             \(([stop.executable] + stop.arguments).map(shellQuoted).joined(separator: " ")) >/dev/null 2>&1
             rm -rf \(shellQuoted(tools.directory.path))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.environment = tools.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let readEnd = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
-        process.standardInput = readEnd
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
         do {
-            try process.run()
+            _ = try ChildProcess.start(
+                "/bin/sh", ["-c", script], environment: tools.environment, directory: "/", input: .descriptor(ends[0]))
         } catch {
+            close(ends[0])
             close(ends[1])
             throw error
         }
-        try? readEnd.close()
+        close(ends[0])
         return ends[1]
     }
 }
