@@ -35,6 +35,8 @@ run: build
 ##   a dead replica's alerts within its lease) run on their own afterwards, so the rest of the
 ##   suite, run in parallel, cannot starve them of the CPU.
 REALTIME_TESTS := SLAEndToEndTests|ReplicaEndToEndTests
+# chromium: the dashboard's browser test drives Debian's headless Chromium (only the tests need it).
+test: APT_PACKAGES += chromium
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(REALTIME_TESTS)'

@@ -50,7 +50,7 @@ struct ConfigurationDecoder {
         "known_max_age", "http", "retention", "owners", "playbook_choice", "lease", "discord", "teams", "public_url",
         "oncall_overrides", "pagerduty", "ntfy", "smtp", "incident_channels", "intake",
         "preservation", "log_format",
-        "metrics_listen",
+        "metrics_listen", "dashboard",
     ]
 
     /// `lease`'s bounds: long enough for a post to finish (its timeout is 10 s) in most cases, and
@@ -107,6 +107,7 @@ struct ConfigurationDecoder {
         configuration.publicURL = top["public_url"].flatMap(publicURL)
         configuration.logFormat = top["log_format"].flatMap { reader.oneOf($0, at: "log_format", LogFormat.self) } ?? .text
         configuration.metricsListen = top["metrics_listen"].flatMap { parse($0, at: "metrics_listen", ListenAddress.parse) }
+        configuration.dashboard = dashboard(top["dashboard"])
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)

@@ -45,6 +45,8 @@ public struct VigilConfiguration: Sendable {
     /// `metrics_listen`: a second listener that alone serves `GET /metrics` (then the main one
     /// answers 404 for it); `nil` serves it on `listen`.
     public var metricsListen: ListenAddress?
+    /// `dashboard:` — sign-in links and sessions of the lead dashboard.
+    public var dashboard = DashboardSettings()
 
     public init(
         listen: ListenAddress = .localDefault, database: DatabaseLocation, durability: Durability = .normal,

@@ -22,6 +22,8 @@ public struct CommandDesk: Sendable {
     let logger: Logger
     /// Where each command's subcommand and outcome are counted; none unless the app sets it.
     public var metrics: VigilMetrics?
+    /// The sign-in links `dashboard` sends; none unless the app sets it.
+    public var dashboardLinks: DashboardLinks?
 
     public init(
         store: any Store, parser: CommandParser, catalog: PlaybookCatalog = PlaybookCatalog(),
@@ -272,6 +274,9 @@ public struct CommandDesk: Sendable {
             return IncidentViews.step(of: try await namedIncident(command, context: context).incident, named: named, context: context)
         case .report:
             return try await report(command, context: context)
+        case .dashboard:
+            guard let dashboardLinks else { return UserError("The dashboard is not served by this Vigil.").reply }
+            return dashboardLinks.reply(context: context)
         case .types:
             return TypesView.reply(category: command.string("category"), catalog: catalog, policy: policy)
         case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type, .hold, .release:

@@ -44,7 +44,7 @@ struct CommandLinkPage: Sendable {
     }
 
     static func html(_ command: String) -> String {
-        let shown = escape(command)
+        let shown = HTML.escape(command)
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -60,20 +60,5 @@ struct CommandLinkPage: Sendable {
             </body></html>
 
             """
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

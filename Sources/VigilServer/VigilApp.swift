@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 import VigilConfig
 import VigilCore
 import VigilHTTP
@@ -57,6 +58,9 @@ public struct VigilApp: Sendable {
     let environment: AppEnvironment
     /// What `GET /metrics` answers: this app's own registry, never the process-wide one.
     public let metrics: VigilMetrics
+    let dashboard: DashboardRoutes
+    /// The port the main listener bound, once it listens (for sign-in links in local mode).
+    let boundPort: BoundPort
 
     /// Opens the configured store (SQLite, or PostgreSQL migrated under its lock) and wires
     /// everything; nothing runs until ``run()``.
@@ -136,6 +140,22 @@ public struct VigilApp: Sendable {
             now: environment.now, outboxWritten: { delivery.notify() }, clocksWritten: { scheduler.notify() },
             logger: environment.logger)
         desk.metrics = metrics
+        let tokens = DashboardTokens(key: Self.dashboardKey(configuration, logger: environment.logger))
+        dashboard = DashboardRoutes(
+            tokens: tokens, settings: configuration.dashboard, store: store, policy: policy, catalog: catalog,
+            roles: specs.first { $0.name == Subcommand.dashboard.rawValue }?.roles ?? [.responder],
+            secureCookie: configuration.publicURL?.lowercased().hasPrefix("https://") ?? false, now: environment.now,
+            logger: environment.logger)
+        let boundPort = BoundPort()
+        self.boundPort = boundPort
+        let listen = configuration.listen
+        let publicURL = configuration.publicURL
+        desk.dashboardLinks = DashboardLinks(tokens: tokens, ttl: configuration.dashboard.linkTTL) {
+            if let publicURL { return publicURL }
+            // Without public_url, only a server on loopback (local mode) knows its own address.
+            guard listen.isLoopback, let port = boundPort.port else { return nil }
+            return "http://\(ListenAddress(host: listen.host, port: port))"
+        }
         self.desk = desk
         let logger = environment.logger
         let deskForPagers = desk
@@ -171,6 +191,7 @@ public struct VigilApp: Sendable {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         routes.register(on: router)
+        dashboard.register(on: router)
         // With `metrics_listen` the metrics are only on their own listener: the main one may be public.
         if configuration.metricsListen == nil { metricsRoute.register(on: router) }
         return router
@@ -195,6 +216,7 @@ public struct VigilApp: Sendable {
     /// `configuration.http`'s timeouts and connection cap.
     public func application() -> some ApplicationProtocol {
         let onListening = environment.onListening
+        let boundPort = boundPort
         return Application(
             router: router(),
             server: .guardedHTTP1(limits: connectionLimits()),
@@ -204,8 +226,21 @@ public struct VigilApp: Sendable {
             // in reverse order, so it stops last, after everything that uses it.
             services: ((store as? any Service).map { [$0] } ?? []) + [delivery, scheduler, announcer, digest, retention]
                 + (roomArchiver.map { [$0] } ?? []) + (metricsApplication().map { [$0] } ?? []) as [any Service],
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                boundPort.port = port
+                await onListening(port)
+            },
             logger: environment.logger)
+    }
+
+    /// The key of dashboard links and sessions (see ``DashboardTokens/key(settings:credentials:)``);
+    /// with no credential at all in the config, a random one, so that sign-ins end with the process.
+    static func dashboardKey(_ configuration: VigilConfiguration, logger: Logger) -> [UInt8] {
+        if let key = DashboardTokens.key(settings: configuration.dashboard, credentials: configuration.secrets) { return key }
+        logger.notice("dashboard: no secret in the config, so sign-ins last only until Vigil restarts (set dashboard.secret)")
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
     /// `configuration.http` for the event loops, with the cap lowered to what the process's
@@ -228,5 +263,15 @@ public struct VigilApp: Sendable {
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
     public func run() async throws {
         try await application().runService()
+    }
+}
+
+/// The port a listener bound, set once it listens.
+final class BoundPort: Sendable {
+    private let value = Mutex<Int?>(nil)
+
+    var port: Int? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

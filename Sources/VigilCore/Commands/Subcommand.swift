@@ -8,6 +8,8 @@ public enum Subcommand: String, Sendable, CaseIterable {
     case type
     /// The evidence-preservation ledger: `hold`, `release` (the legal hold) and `holds` (the list).
     case hold, release, holds
+    /// A sign-in link to the lead dashboard.
+    case dashboard
 }
 
 /// A value the parser recognised for an argument or option.
@@ -46,7 +48,7 @@ public struct ParsedCommand: Sendable, Equatable {
         switch subcommand {
         case .open, .ack, .assign, .escalate, .resolve, .reopen, .note, .sev, .playbook, .waive, .type, .hold, .release: true
         case .step: string("action").map { $0 != "show" } ?? false
-        case .status, .list, .help, .oncall, .summary, .report, .types, .holds: false
+        case .status, .list, .help, .oncall, .summary, .report, .types, .holds, .dashboard: false
         }
     }
 

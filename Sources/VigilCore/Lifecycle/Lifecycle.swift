@@ -35,7 +35,7 @@ public enum Lifecycle {
             default: throw UserError("Name one playbook, or `add` and one.", usage: command.spec.usage)
             }
         case .waive: try draft.waive(command.string("clock")!, reason: command.string("reason") ?? "", usage: command.spec.usage)
-        case .open, .status, .list, .help, .oncall, .summary, .report, .types, .holds:
+        case .open, .status, .list, .help, .oncall, .summary, .report, .types, .holds, .dashboard:
             throw UserError("`\(command.spec.name)` does not change an existing incident.")
         }
         var outcome = draft.outcome
