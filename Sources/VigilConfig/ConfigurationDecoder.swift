@@ -107,7 +107,7 @@ struct ConfigurationDecoder {
         configuration.publicURL = top["public_url"].flatMap(publicURL)
         configuration.logFormat = top["log_format"].flatMap { reader.oneOf($0, at: "log_format", LogFormat.self) } ?? .text
         configuration.metricsListen = top["metrics_listen"].flatMap { parse($0, at: "metrics_listen", ListenAddress.parse) }
-        configuration.dashboard = dashboard(top["dashboard"])
+        configuration.dashboard = dashboard(top["dashboard"], publicURL: configuration.publicURL)
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)

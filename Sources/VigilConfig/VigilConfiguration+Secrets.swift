@@ -8,10 +8,10 @@ extension VigilConfiguration {
     /// Every credential this configuration holds, for the log handlers to redact should one ever
     /// reach a log line: the platforms' signing secrets and tokens, the bot tokens, PagerDuty's
     /// routing keys and webhook secret, ntfy's token, the SMTP password, the intake secrets, the
-    /// dashboard's secret, the database password, and the webhook URLs (a webhook URL is itself
-    /// the credential). Discord's public key is not secret and is left out, as is anything
-    /// shorter than ``shortestRedactedSecret``. Longest first, so that a secret containing
-    /// another is redacted whole.
+    /// dashboard's secret and OIDC client secret, the database password, and the webhook URLs
+    /// (a webhook URL is itself the credential). Discord's public key is not secret and is left
+    /// out, as is anything shorter than ``shortestRedactedSecret``. Longest first, so that a
+    /// secret containing another is redacted whole.
     public var secrets: [String] {
         var found: [String] = []
         for platform in chatPlatforms {
@@ -30,7 +30,7 @@ extension VigilConfiguration {
         found += reach.pagerDuty.map { Array($0.routingKeys.values) } ?? []
         found += [reach.smtp?.password].compactMap { $0 }
         found += (intake.zendesk?.secrets ?? []) + (intake.webhook?.secrets ?? [])
-        found += [dashboard.secret].compactMap { $0 }
+        found += [dashboard.secret, dashboard.oidc?.clientSecret].compactMap { $0 }
         if case let .postgres(location) = database, let password = location.password { found.append(password) }
         for case let .webhook(url, _) in channels.values { found.append(url) }
         let kept = Set(found.filter { $0.count >= Self.shortestRedactedSecret })

@@ -141,11 +141,15 @@ public struct VigilApp: Sendable {
             logger: environment.logger)
         desk.metrics = metrics
         let tokens = DashboardTokens(key: Self.dashboardKey(configuration, logger: environment.logger))
-        dashboard = DashboardRoutes(
+        var dashboard = DashboardRoutes(
             tokens: tokens, settings: configuration.dashboard, store: store, policy: policy, catalog: catalog,
             roles: specs.first { $0.name == Subcommand.dashboard.rawValue }?.roles ?? [.responder],
             secureCookie: configuration.publicURL?.lowercased().hasPrefix("https://") ?? false, now: environment.now,
             logger: environment.logger)
+        if let oidc = configuration.dashboard.oidc, let publicURL = configuration.publicURL {
+            dashboard.oidc = OIDCSignIn(settings: oidc, publicURL: publicURL, tokens: tokens, transport: environment.transport)
+        }
+        self.dashboard = dashboard
         let boundPort = BoundPort()
         self.boundPort = boundPort
         let listen = configuration.listen

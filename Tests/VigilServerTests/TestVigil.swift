@@ -71,7 +71,7 @@ struct TestVigil {
         ],
         defersSlowReplies: Bool = false, publicURL: String? = nil, reach: ReachSettings = ReachSettings(),
         mail: (any MailTransport)? = nil, intake: IntakeSettings = IntakeSettings(), logger: Logger? = nil,
-        metrics: VigilMetrics = VigilMetrics()
+        metrics: VigilMetrics = VigilMetrics(), dashboard: DashboardSettings = DashboardSettings()
     ) throws {
         directory = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -91,6 +91,7 @@ struct TestVigil {
         configuration.publicURL = publicURL
         configuration.reach = reach
         configuration.intake = intake
+        configuration.dashboard = dashboard
         // As config loading does: what the reach settings make possible is the core's paging.
         if reach != ReachSettings() { configuration.policy.paging = reach.paging }
         let clock = clock

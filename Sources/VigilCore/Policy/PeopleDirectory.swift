@@ -28,6 +28,14 @@ public struct PeopleDirectory: Sendable, Hashable {
         people.first { $0.name.lowercased() == name.lowercased() }
     }
 
+    /// The one person whose `email` is `address` (case-insensitive), as an identity provider
+    /// vouches for it; `nil` when nobody or more than one person has it.
+    public func person(withEmail address: String) -> Person? {
+        let wanted = address.lowercased()
+        let found = people.filter { $0.contacts.email?.lowercased() == wanted }
+        return found.count == 1 ? found[0] : nil
+    }
+
     /// The person an account belongs to, if config lists it.
     public func person(of identity: Identity) -> Person? {
         people.first { $0.accounts.contains(identity) }

@@ -33,6 +33,8 @@ struct DashboardRoutes: Sendable {
     let secureCookie: Bool
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Sign-in through `dashboard.oidc`'s provider, when configured.
+    var oidc: OIDCSignIn? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         router.get(RouterPath(Self.path)) { request, _ in
@@ -49,6 +51,14 @@ struct DashboardRoutes: Sendable {
         }
         router.get(RouterPath(Self.scriptPath)) { request, _ in
             asset(request, DashboardAssets.script, type: "text/javascript; charset=utf-8")
+        }
+        if let oidc {
+            router.get(RouterPath(OIDCSignIn.startPath)) { _, _ in
+                await startOIDC(oidc)
+            }
+            router.get(RouterPath(OIDCSignIn.callbackPath)) { request, _ in
+                await finishOIDC(oidc, request)
+            }
         }
     }
 
@@ -71,11 +81,16 @@ struct DashboardRoutes: Sendable {
     private func refuse(_ refusal: Refusal) -> Response {
         switch refusal {
         case .signIn:
+            let provider =
+                oidc.map { oidc in
+                    "<p>Or <a href=\"\(OIDCSignIn.startPath)\">sign in with your company account</a> "
+                        + "(\(HTML.escape(URL(string: oidc.settings.issuer)?.host ?? oidc.settings.issuer))).</p>"
+                } ?? ""
             return Self.page(
                 .unauthorized, title: "Sign in to Vigil",
                 body: """
                     <p>The dashboard needs you to sign in. In chat, type <code>/incident dashboard</code>: Vigil answers you alone \
-                    with a sign-in link that works for \(HTML.escape(DurationText.format(settings.linkTTL))).</p>
+                    with a sign-in link that works for \(HTML.escape(DurationText.format(settings.linkTTL))).</p>\(provider)
                     """,
                 clearing: true)
         case let .notAllowed(user):
@@ -100,16 +115,74 @@ struct DashboardRoutes: Sendable {
                     """,
                 clearing: false)
         }
-        let session = tokens.issue(.session, for: claims.user, expires: now().addingTimeInterval(settings.sessionTTL.seconds))
+        return session(for: claims.user)
+    }
+
+    private func cookie(_ value: String, maxAge: Int, name: String = cookieName, path: String = path) -> String {
+        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Lax\(secureCookie ? "; Secure" : "")"
+    }
+
+    /// A session for `user`, and the browser sent on to the dashboard; `extra` cookies too.
+    private func session(for user: UserRef, extraCookies: [String] = []) -> Response {
+        let session = tokens.issue(.session, for: user, expires: now().addingTimeInterval(settings.sessionTTL.seconds))
         var headers = Self.securityHeaders()
         headers[.location] = Self.path
         headers[.setCookie] = cookie(session, maxAge: Int(settings.sessionTTL.seconds))
-        logger.info("dashboard sign-in", metadata: ["platform": "\(claims.user.platform ?? "")"])
+        for extra in extraCookies { headers.append(HTTPField(name: .setCookie, value: extra)) }
+        logger.info("dashboard sign-in", metadata: ["platform": "\(user.platform ?? "")"])
         return Response(status: .seeOther, headers: headers)
     }
 
-    private func cookie(_ value: String, maxAge: Int) -> String {
-        "\(Self.cookieName)=\(value); Path=\(Self.path); Max-Age=\(maxAge); HttpOnly; SameSite=Lax\(secureCookie ? "; Secure" : "")"
+    // MARK: - OpenID Connect
+
+    /// `GET /dashboard/oidc/start`: to the provider, with this browser's state cookie.
+    private func startOIDC(_ oidc: OIDCSignIn) async -> Response {
+        do {
+            let (location, state) = try await oidc.start(now: now())
+            var headers = Self.securityHeaders()
+            headers[.location] = location
+            headers[.setCookie] = cookie(state, maxAge: Int(OIDCSignIn.stateTTL), name: OIDCSignIn.stateCookie, path: "/dashboard/oidc")
+            return Response(status: .seeOther, headers: headers)
+        } catch {
+            logger.error("dashboard OIDC sign-in could not start", metadata: ["error": "\(error.message)"])
+            return Self.page(.badGateway, title: "Sign-in unavailable", body: "<p>\(HTML.escape(error.message))</p>", clearing: false)
+        }
+    }
+
+    /// `GET /dashboard/oidc/callback?code=…&state=…`: the provider's answer, checked, becomes a
+    /// session for the person whose `people:` email the provider vouched for.
+    private func finishOIDC(_ oidc: OIDCSignIn, _ request: Request) async -> Response {
+        let query = request.uri.queryParameters
+        let clearState = "\(OIDCSignIn.stateCookie)=; Path=/dashboard/oidc; Max-Age=0; HttpOnly; SameSite=Lax"
+        let token: OIDCIDToken
+        do {
+            token = try await oidc.finish(
+                code: query.get("code"), state: query.get("state"), error: query.get("error"),
+                cookie: request.cookies[OIDCSignIn.stateCookie]?.value, now: now())
+        } catch {
+            logger.notice("dashboard OIDC sign-in refused", metadata: ["reason": "\(error.message)"])
+            return Self.page(
+                error.kind == .provider ? .badGateway : .unauthorized, title: "Not signed in",
+                body: "<p>\(HTML.escape(error.message))</p><p><a href=\"\(OIDCSignIn.startPath)\">Try again</a>.</p>", clearing: false,
+                extraCookies: [clearState])
+        }
+        guard let email = token.email, token.emailVerified != false, let person = policy.people.person(withEmail: email),
+            let account = person.accounts.first
+        else {
+            let shown = token.email.map { HTML.escape($0) } ?? "(none)"
+            return Self.page(
+                .forbidden, title: "Not one of Vigil's people",
+                body: """
+                    <p>The identity provider signed you in as \(shown), which is no one's verified email in Vigil's \
+                    <code>people:</code> (with a chat account). Ask a Vigil admin to add it.</p>
+                    """,
+                clearing: false, extraCookies: [clearState])
+        }
+        let viewer = UserRef(id: account.id, name: person.name, platform: account.platform)
+        guard policy.roles.hasAny(viewer, roles, people: policy.people) else {
+            return refuse(.notAllowed(viewer))
+        }
+        return session(for: viewer, extraCookies: [clearState])
     }
 
     // MARK: - Pages
@@ -161,12 +234,17 @@ struct DashboardRoutes: Sendable {
 
     /// A small page of Vigil's own words (sign-in, refusals), styled inline: it loads nothing,
     /// since without a session the stylesheet is not served. `clearing` drops the session cookie.
-    private static func page(_ status: HTTPResponse.Status, title: String, body: String, clearing: Bool) -> Response {
+    private static func page(
+        _ status: HTTPResponse.Status, title: String, body: String, clearing: Bool, extraCookies: [String] = []
+    ) -> Response {
         var headers = securityHeaders()
         headers[HTTPField.Name("Content-Security-Policy")!] =
             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
         headers[.contentType] = "text/html; charset=utf-8"
-        if clearing { headers[.setCookie] = "\(cookieName)=; Path=\(path); Max-Age=0; HttpOnly; SameSite=Lax" }
+        if clearing {
+            headers.append(HTTPField(name: .setCookie, value: "\(cookieName)=; Path=\(path); Max-Age=0; HttpOnly; SameSite=Lax"))
+        }
+        for extra in extraCookies { headers.append(HTTPField(name: .setCookie, value: extra)) }
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

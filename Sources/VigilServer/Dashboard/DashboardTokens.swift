@@ -3,24 +3,27 @@ import Foundation
 import VigilConfig
 import VigilCore
 
-/// Signed, expiring tokens that carry who signed in to the dashboard: the sign-in link that
-/// `/incident dashboard` sends, and the session cookie the link is exchanged for.
+/// Signed, expiring tokens for the dashboard: the sign-in link that `/incident dashboard`
+/// sends, the session cookie it is exchanged for, and an OpenID Connect sign-in's state.
 ///
 /// `token = base64url(payload) "." base64url(HMAC-SHA256(key, "vigil dashboard v1\n" + purpose
-/// + "\n" + payload))`, with `payload = identity "\n" name "\n" expiry-ms "\n" nonce`. The
-/// purpose is under the MAC, so a link is never a session and a session never a link. Nothing is
-/// stored: any replica with the same key checks any token, and the expiry is the whole lifetime.
-/// The identity is the platform's user id; the name is only shown.
+/// + "\n" + payload))`, with `payload = field "\n" … "\n" expiry-ms "\n" nonce`. A sign-in's
+/// fields are the identity and the display name. The purpose is under the MAC, so a link is
+/// never a session and a session never a link. Nothing is stored: any replica with the same key
+/// checks any token, and the expiry is the whole lifetime. The identity is the platform's user
+/// id; the name is only shown.
 struct DashboardTokens: Sendable {
     /// What a token is for.
     enum Purpose: String, Sendable {
-        /// A sign-in link's token, exchanged once for a session.
+        /// A sign-in link's token, exchanged for a session.
         case link
         /// The session cookie.
         case session
+        /// The cookie that ties an OpenID Connect sign-in's answer to the browser that began it.
+        case oidcState = "oidc-state"
     }
 
-    /// Who a valid token names, and until when it is valid.
+    /// Who a valid sign-in token names, and until when it is valid.
     struct Claims: Sendable, Equatable {
         var user: UserRef
         var expires: Date
@@ -51,33 +54,44 @@ struct DashboardTokens: Sendable {
 
     /// A new token for `user` (who must have a platform) valid until `expires`.
     func issue(_ purpose: Purpose, for user: UserRef, expires: Date) -> String {
-        let identity = user.identity.map { "\($0.platform):\($0.id)" } ?? ""
-        let name = user.name.filter { !$0.isNewline }
-        var nonce = SystemRandomNumberGenerator()
-        let payload = [
-            identity, name, String(Int64((expires.timeIntervalSince1970 * 1000).rounded())), String(nonce.next() as UInt64, radix: 36),
-        ]
-        .joined(separator: "\n")
-        let bytes = Array(payload.utf8)
-        return Self.base64URL(bytes) + "." + Self.base64URL(mac(purpose, bytes))
+        seal(purpose, [user.identity.map { "\($0.platform):\($0.id)" } ?? "", user.name], expires: expires)
     }
 
     /// The claims of `token` when it is well formed, signed with this key for `purpose`, and not
     /// yet expired at `now`; `nil` otherwise.
     func verify(_ token: String, as purpose: Purpose, now: Date) -> Claims? {
+        guard let (fields, expires) = open(token, as: purpose, now: now), fields.count == 2,
+            let colon = fields[0].firstIndex(of: ":")
+        else { return nil }
+        let platform = String(fields[0][..<colon]), id = String(fields[0][fields[0].index(after: colon)...])
+        guard !platform.isEmpty, !id.isEmpty else { return nil }
+        return Claims(user: UserRef(id: id, name: fields[1], platform: platform), expires: expires)
+    }
+
+    /// A token carrying `fields` (newlines are dropped from them) until `expires`.
+    func seal(_ purpose: Purpose, _ fields: [String], expires: Date) -> String {
+        var random = SystemRandomNumberGenerator()
+        let payload =
+            fields.map { $0.filter { !$0.isNewline } }
+            + [String(Int64((expires.timeIntervalSince1970 * 1000).rounded())), String(random.next() as UInt64, radix: 36)]
+        let bytes = Array(payload.joined(separator: "\n").utf8)
+        return Self.base64URL(bytes) + "." + Self.base64URL(mac(purpose, bytes))
+    }
+
+    /// The fields and expiry of `token` when it is well formed, signed with this key for
+    /// `purpose`, and not yet expired at `now`.
+    func open(_ token: String, as purpose: Purpose, now: Date) -> (fields: [String], expires: Date)? {
         // Longer than any token this issues: a cookie header cannot make the check expensive.
-        guard token.utf8.count <= 1_024 else { return nil }
+        guard token.utf8.count <= 2_048 else { return nil }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let payload = Self.bytes(base64URL: parts[0]), let signature = Self.bytes(base64URL: parts[1]),
             ConstantTime.equals(mac(purpose, payload), signature)
         else { return nil }
-        let fields = String(decoding: payload, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard fields.count == 4, let colon = fields[0].firstIndex(of: ":"), let millis = Int64(fields[2]) else { return nil }
+        let fields = String(decoding: payload, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count >= 2, let millis = Int64(fields[fields.count - 2]) else { return nil }
         let expires = Date(timeIntervalSince1970: Double(millis) / 1000)
         guard now < expires else { return nil }
-        let platform = String(fields[0][..<colon]), id = String(fields[0][fields[0].index(after: colon)...])
-        guard !platform.isEmpty, !id.isEmpty else { return nil }
-        return Claims(user: UserRef(id: id, name: String(fields[1]), platform: platform), expires: expires)
+        return (Array(fields.dropLast(2)), expires)
     }
 
     private func mac(_ purpose: Purpose, _ payload: [UInt8]) -> [UInt8] {
