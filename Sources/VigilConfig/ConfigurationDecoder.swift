@@ -108,6 +108,10 @@ struct ConfigurationDecoder {
         configuration.logFormat = top["log_format"].flatMap { reader.oneOf($0, at: "log_format", LogFormat.self) } ?? .text
         configuration.metricsListen = top["metrics_listen"].flatMap { parse($0, at: "metrics_listen", ListenAddress.parse) }
         configuration.dashboard = dashboard(top["dashboard"], publicURL: configuration.publicURL)
+        if configuration.publicURL == nil, !listen.isLoopback, let node = top["listen"] {
+            reader.warning(
+                "public_url is not set, so /incident dashboard sends no sign-in links: browsers do not reach \(listen) as such", at: node)
+        }
         let diagnostics = reader.diagnostics.enumerated()
             .sorted { ($0.element.location.line, $0.offset) < ($1.element.location.line, $1.offset) }
             .map(\.element)

@@ -67,4 +67,20 @@ struct DashboardConfigTests {
         ).dashboard
         #expect(settings.oidc?.issuer == "http://127.0.0.1:5556/dex")
     }
+
+    @Test func withoutPublicURLAServerOffLoopbackIsWarnedThatItSendsNoLinks() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        func warnings(_ yaml: String) throws -> [String] {
+            try directory.write("vigil.yaml", "commands: \(Repository.commands)\nplaybooks: \(Repository.playbooks)\n" + yaml)
+            return ConfigCheck.warnings(configPath: "vigil.yaml", environment: [:], workingDirectory: directory.path).map(\.description)
+                .filter { $0.contains("public_url") }  // the shipped playbooks' owners are warned about too
+        }
+        #expect(
+            try warnings("listen: 0.0.0.0:8080\n") == [
+                "vigil.yaml:3: public_url is not set, so /incident dashboard sends no sign-in links: browsers do not reach 0.0.0.0:8080 as such"
+            ])
+        #expect(try warnings("listen: 127.0.0.1:8080\n").isEmpty)
+        #expect(try warnings("listen: 0.0.0.0:8080\npublic_url: https://vigil.example.com\n").isEmpty)
+    }
 }

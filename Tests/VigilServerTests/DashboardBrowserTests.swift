@@ -50,7 +50,7 @@ import VigilTestSupport
 
             // MUT: screenshots at a desktop's and a phone's width
             try FileManager.default.createDirectory(at: Self.outputDirectory, withIntermediateDirectories: true)
-            for (name, size) in [("dashboard.png", "1280,1500"), ("dashboard-phone.png", "390,2400")] {
+            for (name, size) in [("dashboard.png", "1280,1800"), ("dashboard-phone.png", "390,2400")] {
                 let file = Self.outputDirectory.appendingPathComponent(name)
                 try? FileManager.default.removeItem(at: file)
                 _ = try await Self.chromium(["--virtual-time-budget=3000", "--window-size=\(size)", "--screenshot=\(file.path)", link])

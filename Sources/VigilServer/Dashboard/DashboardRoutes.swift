@@ -8,11 +8,12 @@ import VigilCore
 
 /// `/dashboard`: the lead dashboard, its assets and its sign-in.
 ///
-/// Nothing under `/dashboard` is served without a session, except the sign-in link itself: a
-/// request without a valid session cookie gets a 401 page that says how to sign in, and holds
-/// nothing from the store. The session is a ``DashboardTokens`` cookie (HttpOnly, SameSite=Lax,
-/// Secure when `public_url` is https) naming the platform identity the sign-in link was sent
-/// to. Who may look is decided on every request, from config as it is now: the `dashboard`
+/// Nothing under `/dashboard` is served without a session, except the ways in (the sign-in
+/// link, and the OpenID Connect start and callback): a request without a valid session cookie
+/// gets a 401 page that says how to sign in, and holds nothing from the store. The session is a
+/// ``DashboardTokens`` cookie (HttpOnly, SameSite=Lax, Secure when `public_url` is https) naming
+/// the platform identity the sign-in link was sent to, or the chat account of the person the
+/// identity provider vouched for. Who may look is decided on every request, from config as it is now: the `dashboard`
 /// command's roles, and the restricted role for restricted details.
 struct DashboardRoutes: Sendable {
     static let path = "/dashboard"
