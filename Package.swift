@@ -239,6 +239,7 @@ if Context.environment["VIGIL_FUZZ"] == "1" {
         ("FuzzTeamsRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
         ("FuzzDiscordRequest", ["VigilChat", "VigilCore", "VigilJSON"]),
         ("FuzzConfig", ["VigilConfig", "VigilCore"]),
+        ("FuzzWebhookBodies", ["VigilIntake", "VigilPagers", "VigilCore"]),
     ]
     for harness in harnesses {
         package.targets.append(

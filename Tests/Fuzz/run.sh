@@ -15,7 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-ALL_HARNESSES=(FuzzCommand FuzzPeriod FuzzFormBody FuzzJSON FuzzSlackRequest FuzzMattermostRequest FuzzTeamsRequest FuzzDiscordRequest FuzzConfig)
+ALL_HARNESSES=(FuzzCommand FuzzPeriod FuzzFormBody FuzzJSON FuzzSlackRequest FuzzMattermostRequest FuzzTeamsRequest FuzzDiscordRequest FuzzConfig FuzzWebhookBodies)
 read -r -a HARNESSES <<<"${FUZZ_HARNESSES:-${ALL_HARNESSES[*]}}"
 SWIFT=${SWIFT:-swift}
 TOTAL=${FUZZ_TOTAL_SECONDS:-600}
