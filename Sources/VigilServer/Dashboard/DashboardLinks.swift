@@ -29,7 +29,7 @@ public struct DashboardLinks: Sendable {
                 "The dashboard has no address yet: the Vigil operator needs to set public_url in the config (the https address browsers reach Vigil at)."
             ).reply
         }
-        let expires = context.now.addingTimeInterval(TimeInterval(ttl.components.seconds))
+        let expires = context.now.addingTimeInterval(ttl.seconds)
         let token = tokens.issue(.link, for: context.actor, expires: expires)
         let url = base + DashboardRoutes.loginPath + "?token=" + token
         return Reply(

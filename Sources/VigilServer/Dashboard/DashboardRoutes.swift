@@ -8,8 +8,9 @@ import VigilCore
 
 /// `/dashboard`: the lead dashboard, its assets and its sign-in.
 ///
-/// Nothing under `/dashboard` is served without a session, except the ways in (the sign-in
-/// link, and the OpenID Connect start and callback): a request without a valid session cookie
+/// Nothing under `/dashboard` is served without a session, except the ways in and out (the
+/// sign-in link, the OpenID Connect start and callback, and sign-out, which only clears the
+/// cookie): a request without a valid session cookie
 /// gets a 401 page that says how to sign in, and holds nothing from the store. The session is a
 /// ``DashboardTokens`` cookie (HttpOnly, SameSite=Lax, Secure when `public_url` is https) naming
 /// the platform identity the sign-in link was sent to, or the chat account of the person the
@@ -142,7 +143,7 @@ struct DashboardRoutes: Sendable {
             let (location, state) = try await oidc.start(now: now())
             var headers = Self.securityHeaders()
             headers[.location] = location
-            headers[.setCookie] = cookie(state, maxAge: Int(OIDCSignIn.stateTTL), name: OIDCSignIn.stateCookie, path: "/dashboard/oidc")
+            headers[.setCookie] = cookie(state, maxAge: Int(OIDCSignIn.stateTTL), name: OIDCSignIn.stateCookie, path: OIDCSignIn.stateCookiePath)
             return Response(status: .seeOther, headers: headers)
         } catch {
             logger.error("dashboard OIDC sign-in could not start", metadata: ["error": "\(error.message)"])
@@ -154,7 +155,7 @@ struct DashboardRoutes: Sendable {
     /// session for the person whose `people:` email the provider vouched for.
     private func finishOIDC(_ oidc: OIDCSignIn, _ request: Request) async -> Response {
         let query = request.uri.queryParameters
-        let clearState = "\(OIDCSignIn.stateCookie)=; Path=/dashboard/oidc; Max-Age=0; HttpOnly; SameSite=Lax"
+        let clearState = cookie("", maxAge: 0, name: OIDCSignIn.stateCookie, path: OIDCSignIn.stateCookiePath)
         let token: OIDCIDToken
         do {
             token = try await oidc.finish(

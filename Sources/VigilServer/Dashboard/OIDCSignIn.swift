@@ -21,6 +21,8 @@ final class OIDCSignIn: Sendable {
     static let startPath = "/dashboard/oidc/start"
     static let callbackPath = "/dashboard/oidc/callback"
     static let stateCookie = "vigil_oidc"
+    /// The state cookie goes only to the sign-in's own two paths.
+    static let stateCookiePath = "/dashboard/oidc"
     /// How long a sign-in may take at the provider.
     static let stateTTL: TimeInterval = 600
 
